@@ -1,0 +1,12 @@
+//! rtrack: experiment tracking with a Rust core.
+//!
+//! The crate is the whole product: the Python module (`feature = "python"`) and every
+//! other face only convert to and from what is defined here.
+
+pub mod entities;
+pub mod error;
+pub mod ids;
+pub mod store;
+
+pub use entities::{Experiment, ExperimentId, Metric, MetricSeries, Run, RunData, RunId, RunInfo, RunStatus};
+pub use error::{Error, Result};

@@ -1,0 +1,2 @@
+//! Storage: the only place that knows how runs are kept.
+pub mod sqlite;

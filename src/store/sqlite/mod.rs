@@ -1,0 +1,2 @@
+//! The embedded store: one SQLite file in WAL mode.
+pub mod schema;

@@ -6,6 +6,7 @@
 pub mod entities;
 pub mod error;
 pub mod ids;
+pub mod search;
 pub mod store;
 
 pub use entities::{Experiment, ExperimentId, Metric, MetricSeries, Run, RunData, RunId, RunInfo, RunStatus};

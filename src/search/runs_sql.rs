@@ -1,0 +1,146 @@
+//! Compile a run search (experiments, view, filter, order, page) into one SQLite query.
+
+use rusqlite::types::Value as SqlValue;
+
+use super::ast::{Comparator, Comparison, Entity, Filter, OrderBy};
+use super::keys::{Attribute, Target};
+use super::sql;
+use crate::entities::{ExperimentId, ViewType};
+use crate::error::Result;
+
+/// Everything a run search needs. Build `filter` with [`parse_filter`] and `order_by` with
+/// [`parse_order_by`](super::parse_order_by).
+///
+/// [`parse_filter`]: super::parse_filter
+#[derive(Clone, Copy, Debug)]
+pub struct RunQuery<'a> {
+    pub experiment_ids: &'a [ExperimentId],
+    pub view: ViewType,
+    pub filter: &'a Filter,
+    pub order_by: &'a [OrderBy],
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// The SQL and its bound parameters for a run search. The query selects `r.run_uuid`, one
+/// row per matching run, in MLflow's order:
+///
+/// - each order_by clause in turn; runs without the value sort last in either direction,
+///   and for metrics a NaN latest value sorts after numbers but before missing metrics;
+/// - then `start_time DESC` (unless start_time was ordered on), then `run_uuid` so that
+///   paging with `limit`/`offset` is stable.
+///
+/// Metrics compare on their latest value (`metric_series.last_value`); NaN (stored as NULL)
+/// and series without points match nothing. A param or tag comparison only matches runs
+/// that have the key, so `params.a != 'x'` leaves out runs without `a`.
+///
+/// Fails with [`Error::InvalidValue`](crate::Error::InvalidValue) when the filter or order
+/// uses a key runs do not have (for instance one parsed for experiments), or orders on one
+/// key twice.
+pub fn runs_sql(query: &RunQuery<'_>) -> Result<(String, Vec<SqlValue>)> {
+    let comparisons = sql::checked_filter(Target::Runs, query.filter)?;
+    let order = sql::checked_order(Target::Runs, query.order_by)?;
+
+    let mut params = Vec::new();
+    let mut text = String::from("SELECT r.run_uuid FROM runs r");
+
+    // Ordering on a metric, param or tag joins its one row per run (keys are unique per run);
+    // LEFT JOIN keeps runs that lack it.
+    let mut order_terms = Vec::new();
+    let mut ordered_on_start_time = false;
+    for (index, (resolved, ascending)) in order.iter().enumerate() {
+        let direction = sql::direction(*ascending);
+        let alias = format!("o{index}");
+        let key = &resolved.key;
+        match (key.entity, resolved.attribute) {
+            (_, Some(attribute)) => {
+                ordered_on_start_time |= attribute.name == "start_time";
+                if attribute.nullable {
+                    order_terms.push(format!("{} IS NULL", attribute.column));
+                }
+                order_terms.push(format!("{} {direction}", attribute.column));
+            }
+            (Entity::Metric, None) => {
+                text.push_str(&format!(
+                    " LEFT JOIN metric_series {alias} ON {alias}.run_uuid = r.run_uuid \
+                     AND {alias}.key = ? AND {alias}.point_count > 0"
+                ));
+                params.push(SqlValue::Text(key.name.clone()));
+                // Missing metrics last, then NaN (NULL last_value), then numbers in order.
+                order_terms.push(format!("{alias}.series_id IS NULL"));
+                order_terms.push(format!("{alias}.last_value IS NULL"));
+                order_terms.push(format!("{alias}.last_value {direction}"));
+            }
+            (_, None) => {
+                let table = if key.entity == Entity::Param { "params" } else { "tags" };
+                text.push_str(&format!(
+                    " LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = ?"
+                ));
+                params.push(SqlValue::Text(key.name.clone()));
+                order_terms.push(format!("{alias}.value IS NULL"));
+                order_terms.push(format!("{alias}.value {direction}"));
+            }
+        }
+    }
+    if !ordered_on_start_time {
+        order_terms.push("r.start_time DESC".into());
+    }
+    order_terms.push("r.run_uuid ASC".into());
+
+    let mut conditions = Vec::new();
+    if query.experiment_ids.is_empty() {
+        conditions.push("0".to_string());
+    } else {
+        params.extend(query.experiment_ids.iter().map(|id| SqlValue::Integer(id.0)));
+        conditions.push(format!(
+            "r.experiment_id IN ({})",
+            sql::placeholders(query.experiment_ids.len())
+        ));
+    }
+    conditions.push(sql::stages("r.lifecycle_stage", query.view, &mut params));
+    for (comparison, attribute) in &comparisons {
+        conditions.push(condition(comparison, *attribute, &mut params));
+    }
+
+    text.push_str(" WHERE ");
+    text.push_str(&conditions.join(" AND "));
+    text.push_str(" ORDER BY ");
+    text.push_str(&order_terms.join(", "));
+    text.push_str(sql::limit_offset(query.limit, query.offset, &mut params));
+    Ok((text, params))
+}
+
+/// The SQL condition for one validated comparison (with its attribute, if it compares one).
+fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut Vec<SqlValue>) -> String {
+    let Comparison { key, comparator, value } = comparison;
+    if let Some(attribute) = attribute {
+        return sql::compare(attribute.column, *comparator, value, params);
+    }
+    match key.entity {
+        Entity::Metric => {
+            params.push(SqlValue::Text(key.name.clone()));
+            let test = sql::compare("m.last_value", *comparator, value, params);
+            format!(
+                "EXISTS (SELECT 1 FROM metric_series m WHERE m.run_uuid = r.run_uuid \
+                 AND m.key = ? AND m.point_count > 0 AND {test})"
+            )
+        }
+        _ => {
+            let table = if key.entity == Entity::Param { "params" } else { "tags" };
+            params.push(SqlValue::Text(key.name.clone()));
+            let exists = format!("SELECT 1 FROM {table} x WHERE x.run_uuid = r.run_uuid AND x.key = ?");
+            match comparator {
+                Comparator::IsNull => format!("NOT EXISTS ({exists})"),
+                Comparator::IsNotNull => format!("EXISTS ({exists})"),
+                _ => {
+                    let test = sql::compare("x.value", *comparator, value, params);
+                    format!("EXISTS ({exists} AND {test})")
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "runs_sql_tests.rs"]
+mod tests;

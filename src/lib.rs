@@ -3,6 +3,7 @@
 //! The crate is the whole product: the Python module (`feature = "python"`) and every
 //! other face only convert to and from what is defined here.
 
+pub mod artifacts;
 pub mod entities;
 pub mod error;
 pub mod ids;

@@ -168,10 +168,13 @@ impl Metric {
     /// MLflow's rule for the "latest" value of a metric: highest step, then newest
     /// timestamp, then largest value.
     pub fn is_later_than(&self, other: &Metric) -> bool {
-        (self.step, self.timestamp) > (other.step, other.timestamp)
-            || ((self.step, self.timestamp) == (other.step, other.timestamp)
-                && total_order(self.value) > total_order(other.value))
+        point_is_later((self.step, self.timestamp, self.value), (other.step, other.timestamp, other.value))
     }
+}
+
+/// [`Metric::is_later_than`] on bare `(step, timestamp, value)` points.
+pub fn point_is_later(a: (i64, i64, f64), b: (i64, i64, f64)) -> bool {
+    (a.0, a.1) > (b.0, b.1) || ((a.0, a.1) == (b.0, b.1) && total_order(a.2) > total_order(b.2))
 }
 
 /// Order NaN above everything so "largest value" is well defined.

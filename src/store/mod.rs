@@ -1,2 +1,138 @@
 //! Storage: the only place that knows how runs are kept.
+//!
+//! [`TrackingStore`] is what every face of rtrack talks to. The embedded SQLite store
+//! implements it today; a REST client store and PostgreSQL slot in behind the same trait,
+//! chosen by the tracking URI (see [`location`]).
+
+pub mod location;
 pub mod sqlite;
+
+use std::sync::Arc;
+
+use crate::entities::{
+    Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, RunStatus, ViewType,
+};
+use crate::error::Result;
+pub use location::StoreLocation;
+
+/// What a new run starts with.
+#[derive(Clone, Debug, Default)]
+pub struct NewRun {
+    pub experiment_id: Option<ExperimentId>,
+    pub user_id: String,
+    pub start_time: Option<i64>,
+    pub run_name: Option<String>,
+    pub tags: Vec<(String, String)>,
+}
+
+/// Changes to a run's info; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct RunUpdate {
+    pub status: Option<RunStatus>,
+    pub end_time: Option<i64>,
+    pub run_name: Option<String>,
+}
+
+/// A run search, with MLflow's filter grammar and order_by clauses.
+#[derive(Clone, Debug)]
+pub struct RunSearch {
+    pub experiment_ids: Vec<ExperimentId>,
+    pub filter: String,
+    pub view: ViewType,
+    pub max_results: usize,
+    pub order_by: Vec<String>,
+    pub page_token: Option<String>,
+}
+
+impl Default for RunSearch {
+    fn default() -> Self {
+        RunSearch {
+            experiment_ids: Vec::new(),
+            filter: String::new(),
+            view: ViewType::ActiveOnly,
+            max_results: 1000,
+            order_by: Vec::new(),
+            page_token: None,
+        }
+    }
+}
+
+/// An experiment search.
+#[derive(Clone, Debug)]
+pub struct ExperimentSearch {
+    pub filter: String,
+    pub view: ViewType,
+    pub max_results: usize,
+    pub order_by: Vec<String>,
+    pub page_token: Option<String>,
+}
+
+impl Default for ExperimentSearch {
+    fn default() -> Self {
+        ExperimentSearch {
+            filter: String::new(),
+            view: ViewType::ActiveOnly,
+            max_results: 1000,
+            order_by: Vec::new(),
+            page_token: None,
+        }
+    }
+}
+
+/// Everything rtrack needs from a place that keeps experiments and runs.
+///
+/// Writes of metrics may be buffered, but any read through the same store sees them.
+pub trait TrackingStore: Send + Sync {
+    /// The URI this store was opened from.
+    fn uri(&self) -> &str;
+    /// Where runs of new experiments keep their files, as a URI.
+    fn default_artifact_root(&self) -> &str;
+
+    fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId>;
+    fn get_experiment(&self, id: ExperimentId) -> Result<Experiment>;
+    fn get_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>>;
+    fn search_experiments(&self, search: &ExperimentSearch) -> Result<Page<Experiment>>;
+    fn rename_experiment(&self, id: ExperimentId, new_name: &str) -> Result<()>;
+    fn delete_experiment(&self, id: ExperimentId) -> Result<()>;
+    fn restore_experiment(&self, id: ExperimentId) -> Result<()>;
+    fn set_experiment_tag(&self, id: ExperimentId, key: &str, value: &str) -> Result<()>;
+    fn delete_experiment_tag(&self, id: ExperimentId, key: &str) -> Result<()>;
+
+    fn create_run(&self, run: NewRun) -> Result<Run>;
+    fn get_run(&self, run_id: &str) -> Result<Run>;
+    fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo>;
+    fn delete_run(&self, run_id: &str) -> Result<()>;
+    fn restore_run(&self, run_id: &str) -> Result<()>;
+    fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>>;
+
+    /// Params are immutable: the same value again is fine, a different one is an error.
+    fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()>;
+    fn set_tags(&self, run_id: &str, tags: &[(String, String)]) -> Result<()>;
+    fn delete_tag(&self, run_id: &str, key: &str) -> Result<()>;
+
+    /// Queue one metric point; returns before it reaches disk.
+    fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()>;
+    /// Queue many metric points.
+    fn log_metrics(&self, run_id: &str, metrics: &[Metric]) -> Result<()> {
+        for metric in metrics {
+            self.log_metric(run_id, &metric.key, metric.value, metric.step, metric.timestamp)?;
+        }
+        Ok(())
+    }
+    /// Store a whole array of points for one metric at once (durable on return).
+    fn log_metric_series(&self, run_id: &str, key: &str, series: &MetricSeries) -> Result<()>;
+    /// A metric's full history, ordered by step then timestamp.
+    fn get_metric_series(&self, run_id: &str, key: &str) -> Result<MetricSeries>;
+
+    /// Make every queued write durable now.
+    fn flush(&self) -> Result<()>;
+}
+
+/// Open the store a tracking URI names (see [`StoreLocation::parse`] for the forms).
+pub fn open_store(uri: &str) -> Result<Arc<dyn TrackingStore>> {
+    match StoreLocation::parse(uri)? {
+        StoreLocation::Sqlite { database, artifact_root } => {
+            Ok(Arc::new(sqlite::SqliteStore::open(uri, &database, &artifact_root)?))
+        }
+    }
+}

@@ -1,2 +1,243 @@
-//! The embedded store: one SQLite file in WAL mode.
+//! The embedded store: one SQLite file in WAL mode, metrics written by a background thread.
+//!
+//! Several threads and processes may use one store at once: each process has one
+//! connection for synchronous work and one for its metric writer, and SQLite's WAL mode
+//! with a busy timeout and retries keeps writers from failing on each other's locks.
+
+mod chunk;
+pub mod connection;
+mod experiments;
+mod metrics;
+mod names;
+mod runs;
 pub mod schema;
+mod search;
+mod writer;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::entities::{
+    validate_metric_key, Experiment, ExperimentId, LifecycleStage, MetricSeries, Page, Run, RunInfo,
+};
+use crate::error::{Error, IoContext, Result};
+use crate::store::{ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
+use writer::{MetricWriter, PendingPoint};
+
+pub use experiments::DEFAULT_EXPERIMENT_NAME;
+
+/// The embedded SQLite store.
+pub struct SqliteStore {
+    uri: String,
+    database: PathBuf,
+    artifact_root_uri: String,
+    conn: Mutex<Connection>,
+    writer: MetricWriter,
+    /// run id -> metric key -> series id, so logging a known metric touches no SQL.
+    series_ids: Mutex<HashMap<String, HashMap<String, i64>>>,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the store with this database file and artifact folder.
+    pub fn open(uri: &str, database: &Path, artifact_root: &Path) -> Result<SqliteStore> {
+        if let Some(folder) = database.parent() {
+            std::fs::create_dir_all(folder).context(|| format!("creating the store folder {}", folder.display()))?;
+        }
+        std::fs::create_dir_all(artifact_root)
+            .context(|| format!("creating the artifact folder {}", artifact_root.display()))?;
+        let artifact_root_uri = crate::artifacts::path_to_file_uri(artifact_root);
+        let mut conn = connection::open(database)?;
+        connection::with_retry(|| schema::migrate(&mut conn, |tx| experiments::seed_default(tx, &artifact_root_uri)))?;
+        let writer = MetricWriter::start(database)?;
+        Ok(SqliteStore {
+            uri: uri.to_string(),
+            database: database.to_path_buf(),
+            artifact_root_uri,
+            conn: Mutex::new(conn),
+            writer,
+            series_ids: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The database file.
+    pub fn database_path(&self) -> &Path {
+        &self.database
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Flush queued metrics, then run a read with the connection.
+    fn read<T>(&self, query: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.writer.flush()?;
+        query(&self.conn())
+    }
+
+    /// Run a write, retrying while another writer holds the database.
+    fn write<T>(&self, mut change: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.conn();
+        connection::with_retry(|| change(&conn))
+    }
+
+    /// The series id for (run, key), validating both the first time they are seen.
+    fn series_id(&self, run_id: &str, key: &str) -> Result<i64> {
+        let cached = {
+            let cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
+            cache.get(run_id).and_then(|keys| keys.get(key)).copied()
+        };
+        if let Some(id) = cached {
+            return Ok(id);
+        }
+        validate_metric_key(key)?;
+        let id = self.write(|conn| {
+            runs::require_active(conn, run_id)?;
+            metrics::series_id(conn, run_id, key)
+        })?;
+        let mut cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
+        cache.entry(run_id.to_string()).or_default().insert(key.to_string(), id);
+        Ok(id)
+    }
+
+    /// Forget cached series of a run whose state changed, so the next log re-checks it.
+    fn forget_series(&self, run_id: &str) {
+        self.series_ids.lock().unwrap_or_else(|p| p.into_inner()).remove(run_id);
+    }
+}
+
+impl TrackingStore for SqliteStore {
+    fn uri(&self) -> &str {
+        &self.uri
+    }
+
+    fn default_artifact_root(&self) -> &str {
+        &self.artifact_root_uri
+    }
+
+    fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId> {
+        self.write(|conn| experiments::create(conn, name, artifact_location, tags, &self.artifact_root_uri))
+    }
+
+    fn get_experiment(&self, id: ExperimentId) -> Result<Experiment> {
+        experiments::get(&self.conn(), id)
+    }
+
+    fn get_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>> {
+        experiments::get_by_name(&self.conn(), name)
+    }
+
+    fn search_experiments(&self, search: &ExperimentSearch) -> Result<Page<Experiment>> {
+        search::experiments(&self.conn(), search)
+    }
+
+    fn rename_experiment(&self, id: ExperimentId, new_name: &str) -> Result<()> {
+        self.write(|conn| experiments::rename(conn, id, new_name))
+    }
+
+    fn delete_experiment(&self, id: ExperimentId) -> Result<()> {
+        self.write(|conn| experiments::set_lifecycle(conn, id, LifecycleStage::Deleted))?;
+        self.series_ids.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        Ok(())
+    }
+
+    fn restore_experiment(&self, id: ExperimentId) -> Result<()> {
+        self.write(|conn| experiments::set_lifecycle(conn, id, LifecycleStage::Active))
+    }
+
+    fn set_experiment_tag(&self, id: ExperimentId, key: &str, value: &str) -> Result<()> {
+        self.write(|conn| experiments::set_tag(conn, id, key, value))
+    }
+
+    fn delete_experiment_tag(&self, id: ExperimentId, key: &str) -> Result<()> {
+        self.write(|conn| experiments::delete_tag(conn, id, key))
+    }
+
+    fn create_run(&self, run: NewRun) -> Result<Run> {
+        self.write(|conn| runs::create(conn, run.clone()))
+    }
+
+    fn get_run(&self, run_id: &str) -> Result<Run> {
+        self.read(|conn| runs::get(conn, run_id))
+    }
+
+    fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
+        self.write(|conn| runs::update(conn, run_id, update.clone()))
+    }
+
+    fn delete_run(&self, run_id: &str) -> Result<()> {
+        self.write(|conn| runs::set_lifecycle(conn, run_id, LifecycleStage::Deleted))?;
+        self.forget_series(run_id);
+        Ok(())
+    }
+
+    fn restore_run(&self, run_id: &str) -> Result<()> {
+        self.write(|conn| runs::set_lifecycle(conn, run_id, LifecycleStage::Active))
+    }
+
+    fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>> {
+        self.read(|conn| search::runs(conn, search))
+    }
+
+    fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
+        self.write(|conn| runs::log_params(conn, run_id, params))
+    }
+
+    fn set_tags(&self, run_id: &str, tags: &[(String, String)]) -> Result<()> {
+        self.write(|conn| runs::set_tags(conn, run_id, tags))
+    }
+
+    fn delete_tag(&self, run_id: &str, key: &str) -> Result<()> {
+        self.write(|conn| runs::delete_tag(conn, run_id, key))
+    }
+
+    fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
+        let series_id = self.series_id(run_id, key)?;
+        self.writer.push(PendingPoint { series_id, value, step, timestamp });
+        Ok(())
+    }
+
+    fn log_metrics(&self, run_id: &str, metrics: &[crate::entities::Metric]) -> Result<()> {
+        // Resolve every key first, so a bad key queues nothing of the batch.
+        let points = metrics
+            .iter()
+            .map(|m| {
+                Ok(PendingPoint { series_id: self.series_id(run_id, &m.key)?, value: m.value, step: m.step, timestamp: m.timestamp })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.writer.push_all(points);
+        Ok(())
+    }
+
+    fn log_metric_series(&self, run_id: &str, key: &str, series: &MetricSeries) -> Result<()> {
+        let n = series.values.len();
+        if series.steps.len() != n || series.timestamps.len() != n {
+            return Err(Error::invalid(format!(
+                "Metric series '{key}': {n} values but {} steps and {} timestamps; all three must have the same length",
+                series.steps.len(),
+                series.timestamps.len()
+            )));
+        }
+        let series_id = self.series_id(run_id, key)?;
+        let mut conn = self.conn();
+        connection::with_retry(|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            metrics::append(&tx, series_id, &series.steps, &series.timestamps, &series.values)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn get_metric_series(&self, run_id: &str, key: &str) -> Result<MetricSeries> {
+        self.read(|conn| {
+            runs::get_info(conn, run_id)?;
+            metrics::read(conn, run_id, key)
+        })
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.writer.flush()
+    }
+}

@@ -1,0 +1,245 @@
+//! The process-wide tracking context behind `rtrack.start_run()`, `rtrack.log_metric()`...:
+//! the tracking URI, the active experiment, and the stack of active (nested) runs.
+//!
+//! Logging with no active run starts one, as MLflow does.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+use crate::entities::{now_millis, Experiment, ExperimentId, Run, RunStatus};
+use crate::error::{Error, Result};
+use crate::store::location::{StoreLocation, DEFAULT_STORE_DIR};
+
+use super::system::Source;
+use super::tracker::{RunOptions, Tracker};
+
+/// Environment variable naming the tracking URI.
+pub const TRACKING_URI_ENV: &str = "RTRACK_TRACKING_URI";
+/// Environment variables choosing the experiment when none is set in code.
+pub const EXPERIMENT_NAME_ENV: &str = "RTRACK_EXPERIMENT_NAME";
+pub const EXPERIMENT_ID_ENV: &str = "RTRACK_EXPERIMENT_ID";
+
+#[derive(Default)]
+struct Context {
+    tracking_uri: Option<String>,
+    experiment_id: Option<ExperimentId>,
+    run_stack: Vec<String>,
+    last_active_run_id: Option<String>,
+    source: Option<Source>,
+}
+
+fn context() -> MutexGuard<'static, Context> {
+    static CONTEXT: OnceLock<Mutex<Context>> = OnceLock::new();
+    CONTEXT.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn open_trackers() -> MutexGuard<'static, HashMap<String, Tracker>> {
+    static OPEN: OnceLock<Mutex<HashMap<String, Tracker>>> = OnceLock::new();
+    OPEN.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// One open store per database per process, shared by the fluent API and every client.
+pub fn tracker_for(uri: &str) -> Result<Tracker> {
+    let key = match StoreLocation::parse(uri)? {
+        StoreLocation::Sqlite { database, .. } => database.to_string_lossy().into_owned(),
+    };
+    let mut open = open_trackers();
+    if let Some(tracker) = open.get(&key) {
+        return Ok(tracker.clone());
+    }
+    let tracker = Tracker::open(uri)?;
+    open.insert(key, tracker.clone());
+    Ok(tracker)
+}
+
+/// Make every store opened in this process durable.
+pub fn flush_all() -> Result<()> {
+    let trackers: Vec<Tracker> = open_trackers().values().cloned().collect();
+    trackers.iter().try_for_each(Tracker::flush)
+}
+
+/// Set the tracking URI for this process (`None` goes back to the environment/default).
+/// The URI is checked now, so a typo fails here rather than at the first log.
+pub fn set_tracking_uri(uri: Option<&str>) -> Result<()> {
+    if let Some(uri) = uri {
+        StoreLocation::parse(uri)?;
+    }
+    context().tracking_uri = uri.map(str::to_string);
+    Ok(())
+}
+
+/// The tracking URI in force: set in code, else `RTRACK_TRACKING_URI`, else `./rtruns`.
+pub fn get_tracking_uri() -> String {
+    let explicit = context().tracking_uri.clone();
+    explicit
+        .or_else(|| std::env::var(TRACKING_URI_ENV).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| {
+            std::env::current_dir().map(|d| d.join(DEFAULT_STORE_DIR).to_string_lossy().into_owned()).unwrap_or_else(|_| DEFAULT_STORE_DIR.into())
+        })
+}
+
+/// The tracker for the tracking URI in force.
+pub fn tracker() -> Result<Tracker> {
+    tracker_for(&get_tracking_uri())
+}
+
+/// Where runs started from now on say they come from.
+pub fn set_source(source: Source) {
+    context().source = Some(source);
+}
+
+/// Make an experiment the active one, by name (created if missing) or by id.
+pub fn set_experiment(name: Option<&str>, experiment_id: Option<ExperimentId>) -> Result<Experiment> {
+    let tracker = tracker()?;
+    let experiment = match (name, experiment_id) {
+        (Some(name), None) => tracker.set_experiment(name)?,
+        (None, Some(id)) => {
+            let experiment = tracker.get_experiment(id)?;
+            if experiment.lifecycle_stage != crate::entities::LifecycleStage::Active {
+                return Err(Error::invalid(format!("Cannot use experiment '{}' (id {id}): it is deleted", experiment.name)));
+            }
+            experiment
+        }
+        _ => return Err(Error::invalid("Give exactly one of experiment_name and experiment_id")),
+    };
+    context().experiment_id = Some(experiment.experiment_id);
+    Ok(experiment)
+}
+
+/// The experiment new runs go to: the active one, else the environment's, else Default.
+fn current_experiment_id(tracker: &Tracker) -> Result<ExperimentId> {
+    if let Some(id) = context().experiment_id {
+        return Ok(id);
+    }
+    if let Ok(name) = std::env::var(EXPERIMENT_NAME_ENV) {
+        if !name.trim().is_empty() {
+            return Ok(tracker.set_experiment(&name)?.experiment_id);
+        }
+    }
+    if let Ok(id) = std::env::var(EXPERIMENT_ID_ENV) {
+        if !id.trim().is_empty() {
+            return ExperimentId::parse(&id);
+        }
+    }
+    Ok(ExperimentId::DEFAULT)
+}
+
+/// Arguments of [`start_run`], mirroring `mlflow.start_run`.
+#[derive(Clone, Debug, Default)]
+pub struct StartRun {
+    pub run_id: Option<String>,
+    pub experiment_id: Option<ExperimentId>,
+    pub run_name: Option<String>,
+    pub nested: bool,
+    pub tags: Vec<(String, String)>,
+    pub description: Option<String>,
+}
+
+/// Start a new run (or resume `run_id`) and make it the active run.
+pub fn start_run(args: StartRun) -> Result<Run> {
+    let tracker = tracker()?;
+    let (parent, source) = {
+        let ctx = context();
+        if let (Some(active), false) = (ctx.run_stack.last(), args.nested) {
+            return Err(Error::invalid(format!(
+                "Run '{active}' is already active. End it with end_run() first, or start a nested run with nested=True"
+            )));
+        }
+        (ctx.run_stack.last().cloned(), ctx.source.clone())
+    };
+    let run = match &args.run_id {
+        Some(run_id) => {
+            let existing = tracker.get_run(run_id)?;
+            if let Some(expected) = args.experiment_id {
+                if existing.info.experiment_id != expected {
+                    return Err(Error::invalid(format!(
+                        "Cannot resume run '{run_id}' in experiment {expected}: it belongs to experiment {}",
+                        existing.info.experiment_id
+                    )));
+                }
+            }
+            if existing.info.lifecycle_stage != crate::entities::LifecycleStage::Active {
+                return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted")));
+            }
+            tracker.update_run(run_id, crate::store::RunUpdate { status: Some(RunStatus::Running), ..Default::default() })?;
+            if !args.tags.is_empty() {
+                tracker.set_tags(run_id, &args.tags)?;
+            }
+            tracker.get_run(run_id)?
+        }
+        None => {
+            let experiment_id = match args.experiment_id {
+                Some(id) => id,
+                None => current_experiment_id(&tracker)?,
+            };
+            tracker.create_run(RunOptions {
+                experiment_id: Some(experiment_id),
+                run_name: args.run_name.clone(),
+                tags: args.tags.clone(),
+                description: args.description.clone(),
+                parent_run_id: if args.nested { parent } else { None },
+                source,
+            })?
+        }
+    };
+    context().run_stack.push(run.info.run_id.clone());
+    Ok(run)
+}
+
+/// End the active run (no-op when there is none).
+pub fn end_run(status: RunStatus) -> Result<()> {
+    let run_id = {
+        let mut ctx = context();
+        let Some(run_id) = ctx.run_stack.pop() else { return Ok(()) };
+        ctx.last_active_run_id = Some(run_id.clone());
+        run_id
+    };
+    tracker()?.set_terminated(&run_id, status, Some(now_millis()))
+}
+
+/// End `run_id` if it is active, first ending any runs nested inside it.
+pub fn end_run_by_id(run_id: &str, status: RunStatus) -> Result<()> {
+    if !context().run_stack.iter().any(|id| id == run_id) {
+        return Ok(());
+    }
+    while let Some(top) = active_run_id() {
+        end_run(status)?;
+        if top == run_id {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// End every active run (innermost first) and flush: what happens at interpreter exit.
+pub fn end_all_runs(status: RunStatus) -> Result<()> {
+    while active_run_id().is_some() {
+        end_run(status)?;
+    }
+    flush_all()
+}
+
+pub fn active_run_id() -> Option<String> {
+    context().run_stack.last().cloned()
+}
+
+/// The run most recently ended in this process, or the active one.
+pub fn last_active_run_id() -> Option<String> {
+    let ctx = context();
+    ctx.run_stack.last().cloned().or_else(|| ctx.last_active_run_id.clone())
+}
+
+/// The active run's id, starting a run if none is active (MLflow's behaviour for log_*).
+pub fn active_or_new_run_id() -> Result<String> {
+    if let Some(id) = active_run_id() {
+        return Ok(id);
+    }
+    Ok(start_run(StartRun::default())?.info.run_id)
+}
+
+/// Log one metric point to the active run. The hot path: no allocation once the key is known.
+pub fn log_metric(key: &str, value: f64, step: Option<i64>, timestamp: Option<i64>) -> Result<()> {
+    let tracker = tracker()?;
+    let run_id = active_or_new_run_id()?;
+    tracker.store().log_metric(&run_id, key, value, step.unwrap_or(0), timestamp.unwrap_or_else(now_millis))
+}

@@ -1,0 +1,100 @@
+//! [`ActiveRun`]: a run being logged to from Rust. Dropping it ends the run, as FAILED
+//! when the thread is panicking and FINISHED otherwise.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::entities::{now_millis, Run, RunStatus};
+use crate::error::Result;
+
+use super::tracker::Tracker;
+
+pub struct ActiveRun {
+    tracker: Tracker,
+    run_id: String,
+    ended: AtomicBool,
+}
+
+impl ActiveRun {
+    pub(crate) fn new(tracker: Tracker, run_id: String) -> ActiveRun {
+        ActiveRun { tracker, run_id, ended: AtomicBool::new(false) }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.run_id
+    }
+
+    pub fn tracker(&self) -> &Tracker {
+        &self.tracker
+    }
+
+    /// The run as stored now (info, params, latest metrics, tags).
+    pub fn get(&self) -> Result<Run> {
+        self.tracker.get_run(&self.run_id)
+    }
+
+    pub fn log_param(&self, key: &str, value: impl ToString) -> Result<()> {
+        self.tracker.log_param(&self.run_id, key, value)
+    }
+
+    pub fn log_params<K: ToString, V: ToString>(&self, params: impl IntoIterator<Item = (K, V)>) -> Result<()> {
+        let params: Vec<(String, String)> = params.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        self.tracker.log_params(&self.run_id, &params)
+    }
+
+    /// Queue a metric point at `step`, timestamped now.
+    pub fn log_metric(&self, key: &str, value: f64, step: i64) -> Result<()> {
+        self.tracker.store().log_metric(&self.run_id, key, value, step, now_millis())
+    }
+
+    /// Log several metrics at the same step.
+    pub fn log_metrics<'a>(&self, metrics: impl IntoIterator<Item = (&'a str, f64)>, step: i64) -> Result<()> {
+        let now = now_millis();
+        for (key, value) in metrics {
+            self.tracker.store().log_metric(&self.run_id, key, value, step, now)?;
+        }
+        Ok(())
+    }
+
+    /// Store a whole array of values at once (steps 0, 1, 2 ...).
+    pub fn log_metric_series(&self, key: &str, values: Vec<f64>) -> Result<()> {
+        self.tracker.log_metric_series(&self.run_id, key, values, None, None)
+    }
+
+    pub fn set_tag(&self, key: &str, value: &str) -> Result<()> {
+        self.tracker.set_tag(&self.run_id, key, value)
+    }
+
+    pub fn log_artifact(&self, local_path: impl AsRef<Path>, artifact_path: Option<&str>) -> Result<()> {
+        self.tracker.log_artifact(&self.run_id, local_path.as_ref(), artifact_path)
+    }
+
+    pub fn log_text(&self, text: &str, artifact_file: &str) -> Result<()> {
+        self.tracker.log_text(&self.run_id, text, artifact_file)
+    }
+
+    pub fn log_dict(&self, value: &serde_json::Value, artifact_file: &str) -> Result<()> {
+        self.tracker.log_dict(&self.run_id, value, artifact_file)
+    }
+
+    /// End the run as FINISHED.
+    pub fn end(self) -> Result<()> {
+        self.end_with(RunStatus::Finished)
+    }
+
+    /// End the run with the given status.
+    pub fn end_with(&self, status: RunStatus) -> Result<()> {
+        if self.ended.swap(true, Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.tracker.set_terminated(&self.run_id, status, Some(now_millis()))
+    }
+}
+
+impl Drop for ActiveRun {
+    fn drop(&mut self) {
+        let status = if std::thread::panicking() { RunStatus::Failed } else { RunStatus::Finished };
+        // Errors cannot escape a drop; end() is there for callers who want to see them.
+        let _ = self.end_with(status);
+    }
+}

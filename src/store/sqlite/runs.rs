@@ -1,0 +1,248 @@
+//! Run rows and what hangs off them synchronously: params and tags.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::entities::{
+    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Metric, Run,
+    RunData, RunId, RunInfo, RunStatus,
+};
+use crate::error::{Error, Result};
+use crate::store::{NewRun, RunUpdate};
+
+use super::experiments;
+use super::names::generate_run_name;
+
+pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
+    let experiment_id = new_run.experiment_id.unwrap_or(ExperimentId::DEFAULT);
+    for (key, value) in &new_run.tags {
+        validate_tag(key, value)?;
+    }
+    let experiment = experiments::require_active(conn, experiment_id)?;
+    let run_id = RunId::generate();
+    // A name given as a tag counts as the run name, as in MLflow.
+    let tagged_name = new_run.tags.iter().find(|(k, _)| k == tags::RUN_NAME).map(|(_, v)| v.clone());
+    let run_name = new_run
+        .run_name
+        .filter(|name| !name.is_empty())
+        .or(tagged_name)
+        .unwrap_or_else(generate_run_name);
+    let artifact_uri = format!("{}/{}/artifacts", experiment.artifact_location, run_id);
+    let start_time = new_run.start_time.unwrap_or_else(now_millis);
+    let tx = conn.unchecked_transaction()?;
+    tx.execute(
+        "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri)
+         VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6)",
+        params![run_id.as_str(), run_name, experiment_id.0, new_run.user_id, start_time, artifact_uri],
+    )?;
+    for (key, value) in new_run.tags.iter().filter(|(k, _)| k != tags::RUN_NAME) {
+        upsert_tag(&tx, run_id.as_str(), key, value)?;
+    }
+    upsert_tag(&tx, run_id.as_str(), tags::RUN_NAME, &run_name)?;
+    tx.commit()?;
+    get(conn, run_id.as_str())
+}
+
+const INFO_COLUMNS: &str =
+    "run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";
+
+fn info_from_row(row: &Row) -> rusqlite::Result<RunInfo> {
+    let status: String = row.get(4)?;
+    let stage: String = row.get(8)?;
+    Ok(RunInfo {
+        run_id: row.get(0)?,
+        run_name: row.get(1)?,
+        experiment_id: ExperimentId(row.get(2)?),
+        user_id: row.get(3)?,
+        status: status.parse().unwrap_or(RunStatus::Running),
+        start_time: row.get(5)?,
+        end_time: row.get(6)?,
+        artifact_uri: row.get(7)?,
+        lifecycle_stage: stage.parse().unwrap_or(LifecycleStage::Active),
+    })
+}
+
+fn not_found(run_id: &str) -> Error {
+    Error::not_found(format!("Run '{run_id}' not found"))
+}
+
+pub fn get_info(conn: &Connection, run_id: &str) -> Result<RunInfo> {
+    let sql = format!("SELECT {INFO_COLUMNS} FROM runs WHERE run_uuid = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([run_id], info_from_row)
+        .optional()?
+        .ok_or_else(|| not_found(run_id))
+}
+
+pub fn get(conn: &Connection, run_id: &str) -> Result<Run> {
+    let info = get_info(conn, run_id)?;
+    let mut runs = attach_data(conn, vec![info])?;
+    Ok(runs.pop().expect("one run in, one run out"))
+}
+
+/// Load whole runs for the given ids, in the order given. Unknown ids are skipped.
+pub fn get_many(conn: &Connection, run_ids: &[String]) -> Result<Vec<Run>> {
+    let ids_json = serde_json::to_string(run_ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let sql = format!("SELECT {INFO_COLUMNS} FROM runs WHERE run_uuid IN (SELECT value FROM json_each(?1))");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut infos: HashMap<String, RunInfo> = stmt
+        .query_map([&ids_json], info_from_row)?
+        .map(|info| info.map(|info| (info.run_id.clone(), info)))
+        .collect::<rusqlite::Result<_>>()?;
+    let ordered = run_ids.iter().filter_map(|id| infos.remove(id)).collect();
+    attach_data(conn, ordered)
+}
+
+/// Fill in params, tags and latest metrics for runs, with one query per table.
+fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
+    let mut position: HashMap<String, usize> = HashMap::with_capacity(infos.len());
+    let mut runs: Vec<Run> = Vec::with_capacity(infos.len());
+    for info in infos {
+        position.insert(info.run_id.clone(), runs.len());
+        runs.push(Run { info, data: RunData::default() });
+    }
+    if runs.is_empty() {
+        return Ok(runs);
+    }
+    let ids: Vec<&str> = runs.iter().map(|r| r.info.run_id.as_str()).collect();
+    let ids_json = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let in_ids = "run_uuid IN (SELECT value FROM json_each(?1))";
+
+    for (table, is_param) in [("params", true), ("tags", false)] {
+        let mut stmt = conn.prepare_cached(&format!("SELECT run_uuid, key, value FROM {table} WHERE {in_ids}"))?;
+        let mut rows = stmt.query([&ids_json])?;
+        while let Some(row) = rows.next()? {
+            let run_id: String = row.get(0)?;
+            let data = &mut runs[position[&run_id]].data;
+            let map = if is_param { &mut data.params } else { &mut data.tags };
+            map.insert(row.get(1)?, row.get(2)?);
+        }
+    }
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT run_uuid, key, last_value, last_step, last_timestamp FROM metric_series
+         WHERE point_count > 0 AND {in_ids}"
+    ))?;
+    let mut rows = stmt.query([&ids_json])?;
+    while let Some(row) = rows.next()? {
+        let run_id: String = row.get(0)?;
+        let key: String = row.get(1)?;
+        let value: Option<f64> = row.get(2)?;
+        let metric = Metric { key: key.clone(), value: value.unwrap_or(f64::NAN), step: row.get(3)?, timestamp: row.get(4)? };
+        runs[position[&run_id]].data.metrics.insert(key, metric);
+    }
+    Ok(runs)
+}
+
+pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
+    get_info(conn, run_id)?;
+    let tx = conn.unchecked_transaction()?;
+    if let Some(status) = update.status {
+        tx.execute("UPDATE runs SET status = ?1 WHERE run_uuid = ?2", params![status.as_str(), run_id])?;
+        // A resumed run is running again: it has no end yet.
+        if status == RunStatus::Running {
+            tx.execute("UPDATE runs SET end_time = NULL WHERE run_uuid = ?1", params![run_id])?;
+        }
+    }
+    if let Some(end_time) = update.end_time {
+        tx.execute("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2", params![end_time, run_id])?;
+    }
+    if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
+        validate_tag(tags::RUN_NAME, &name)?;
+        tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
+        upsert_tag(&tx, run_id, tags::RUN_NAME, &name)?;
+    }
+    tx.commit()?;
+    get_info(conn, run_id)
+}
+
+pub fn set_lifecycle(conn: &Connection, run_id: &str, stage: LifecycleStage) -> Result<()> {
+    let info = get_info(conn, run_id)?;
+    if stage == LifecycleStage::Active {
+        experiments::require_active(conn, info.experiment_id)?;
+    }
+    let deleted_time = (stage == LifecycleStage::Deleted).then(now_millis);
+    conn.execute(
+        "UPDATE runs SET lifecycle_stage = ?1, deleted_time = ?2 WHERE run_uuid = ?3",
+        params![stage.as_str(), deleted_time, run_id],
+    )?;
+    Ok(())
+}
+
+/// Writes go only to runs that are not in the bin.
+pub fn require_active(conn: &Connection, run_id: &str) -> Result<RunInfo> {
+    let info = get_info(conn, run_id)?;
+    if info.lifecycle_stage != LifecycleStage::Active {
+        return Err(Error::invalid(format!("Run '{run_id}' is deleted; restore it before logging to it")));
+    }
+    Ok(info)
+}
+
+pub fn log_params(conn: &Connection, run_id: &str, params: &[(String, String)]) -> Result<()> {
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for (key, value) in params {
+        validate_param(key, value)?;
+        if let Some(previous) = seen.insert(key, value) {
+            if previous != value {
+                return Err(Error::invalid(format!(
+                    "Param '{key}' appears twice in one batch with different values ('{previous}' and '{value}')"
+                )));
+            }
+        }
+    }
+    require_active(conn, run_id)?;
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut existing = tx.prepare_cached("SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2")?;
+        let mut insert = tx.prepare_cached("INSERT INTO params (run_uuid, key, value) VALUES (?1, ?2, ?3)")?;
+        for (key, value) in seen {
+            match existing.query_row(params![run_id, key], |row| row.get::<_, String>(0)).optional()? {
+                Some(old) if old == value => {}
+                Some(old) => {
+                    return Err(Error::invalid(format!(
+                        "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
+                         '{old}', cannot change it to '{value}'"
+                    )))
+                }
+                None => {
+                    insert.execute(params![run_id, key, value])?;
+                }
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn upsert_tag(conn: &Connection, run_id: &str, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?1, ?2, ?3)")?
+        .execute(params![run_id, key, value])?;
+    Ok(())
+}
+
+pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) -> Result<()> {
+    for (key, value) in tag_list {
+        validate_tag(key, value)?;
+    }
+    require_active(conn, run_id)?;
+    let tx = conn.unchecked_transaction()?;
+    for (key, value) in tag_list {
+        upsert_tag(&tx, run_id, key, value)?;
+        // The run name lives in a column too; keep the two in step.
+        if key == tags::RUN_NAME && !value.is_empty() {
+            tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![value, run_id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+pub fn delete_tag(conn: &Connection, run_id: &str, key: &str) -> Result<()> {
+    validate_tag_key(key)?;
+    require_active(conn, run_id)?;
+    let removed = conn.execute("DELETE FROM tags WHERE run_uuid = ?1 AND key = ?2", params![run_id, key])?;
+    if removed == 0 {
+        return Err(Error::not_found(format!("No tag '{key}' on run '{run_id}'")));
+    }
+    Ok(())
+}

@@ -1,0 +1,89 @@
+//! Running run and experiment searches: the search module turns the filter into SQL with
+//! bound parameters; this file executes it, pages, and loads the results.
+
+use rusqlite::Connection;
+
+use crate::entities::{Experiment, Page, Run};
+use crate::error::{Error, Result};
+use crate::search::{self, ExperimentQuery, RunQuery};
+use crate::store::{ExperimentSearch, RunSearch};
+
+use super::{experiments, runs};
+
+/// Largest page a single search may ask for.
+pub const MAX_RESULTS_LIMIT: usize = 50_000;
+
+pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
+    check_max_results(request.max_results)?;
+    let filter = search::parse_filter(&request.filter)?;
+    let order_by = request.order_by.iter().map(|clause| search::parse_order_by(clause)).collect::<Result<Vec<_>>>()?;
+    let offset = decode_page_token(request.page_token.as_deref())?;
+    let query = RunQuery {
+        experiment_ids: &request.experiment_ids,
+        view: request.view,
+        filter: &filter,
+        order_by: &order_by,
+        // One extra row tells whether another page follows.
+        limit: request.max_results + 1,
+        offset,
+    };
+    let (sql, params) = search::runs_sql(&query)?;
+    let mut ids = query_ids::<String>(conn, &sql, params)?;
+    let next_page_token = next_token(&mut ids, request.max_results, offset);
+    Ok(Page { items: runs::get_many(conn, &ids)?, next_page_token })
+}
+
+pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page<Experiment>> {
+    check_max_results(request.max_results)?;
+    let filter = search::parse_experiment_filter(&request.filter)?;
+    let order_by =
+        request.order_by.iter().map(|clause| search::parse_experiment_order_by(clause)).collect::<Result<Vec<_>>>()?;
+    let offset = decode_page_token(request.page_token.as_deref())?;
+    let query = ExperimentQuery { view: request.view, filter: &filter, order_by: &order_by, limit: request.max_results + 1, offset };
+    let (sql, params) = search::experiments_sql(&query)?;
+    let mut ids = query_ids::<i64>(conn, &sql, params)?;
+    let next_page_token = next_token(&mut ids, request.max_results, offset);
+    Ok(Page { items: experiments::get_many(conn, &ids)?, next_page_token })
+}
+
+fn check_max_results(max_results: usize) -> Result<()> {
+    if max_results == 0 || max_results > MAX_RESULTS_LIMIT {
+        return Err(Error::invalid(format!(
+            "Invalid max_results {max_results}: it must be between 1 and {MAX_RESULTS_LIMIT}"
+        )));
+    }
+    Ok(())
+}
+
+fn query_ids<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str, params: Vec<rusqlite::types::Value>) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt
+        .query_map(rusqlite::params_from_iter(params), |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<T>>>()?;
+    Ok(ids)
+}
+
+/// Drop the look-ahead row and say where the next page starts, if there is one.
+fn next_token<T>(ids: &mut Vec<T>, max_results: usize, offset: usize) -> Option<String> {
+    if ids.len() > max_results {
+        ids.truncate(max_results);
+        Some(encode_page_token(offset + max_results))
+    } else {
+        None
+    }
+}
+
+/// Page tokens are opaque to callers; inside they carry the offset of the next page.
+fn encode_page_token(offset: usize) -> String {
+    format!("rt1-{offset}")
+}
+
+fn decode_page_token(token: Option<&str>) -> Result<usize> {
+    match token.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(token) => token
+            .strip_prefix("rt1-")
+            .and_then(|offset| offset.parse().ok())
+            .ok_or_else(|| Error::invalid(format!("Invalid page token '{token}'"))),
+    }
+}

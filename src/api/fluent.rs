@@ -23,7 +23,8 @@ pub const EXPERIMENT_ID_ENV: &str = "RTRACK_EXPERIMENT_ID";
 struct Context {
     tracking_uri: Option<String>,
     experiment_id: Option<ExperimentId>,
-    run_stack: Vec<String>,
+    /// Active runs, innermost last, each with the store it was started in.
+    run_stack: Vec<(String, Tracker)>,
     last_active_run_id: Option<String>,
     source: Option<Source>,
 }
@@ -88,6 +89,11 @@ pub fn set_source(source: Source) {
     context().source = Some(source);
 }
 
+/// Who runs started from now on belong to (`mlflow.user`).
+pub fn set_user(name: String) {
+    super::system::set_current_user(name);
+}
+
 /// Make an experiment the active one, by name (created if missing) or by id.
 pub fn set_experiment(name: Option<&str>, experiment_id: Option<ExperimentId>) -> Result<Experiment> {
     let tracker = tracker()?;
@@ -107,7 +113,7 @@ pub fn set_experiment(name: Option<&str>, experiment_id: Option<ExperimentId>) -
 }
 
 /// The experiment new runs go to: the active one, else the environment's, else Default.
-fn current_experiment_id(tracker: &Tracker) -> Result<ExperimentId> {
+pub fn current_experiment_id(tracker: &Tracker) -> Result<ExperimentId> {
     if let Some(id) = context().experiment_id {
         return Ok(id);
     }
@@ -140,12 +146,12 @@ pub fn start_run(args: StartRun) -> Result<Run> {
     let tracker = tracker()?;
     let (parent, source) = {
         let ctx = context();
-        if let (Some(active), false) = (ctx.run_stack.last(), args.nested) {
+        if let (Some((active, _)), false) = (ctx.run_stack.last(), args.nested) {
             return Err(Error::invalid(format!(
                 "Run '{active}' is already active. End it with end_run() first, or start a nested run with nested=True"
             )));
         }
-        (ctx.run_stack.last().cloned(), ctx.source.clone())
+        (ctx.run_stack.last().map(|(id, _)| id.clone()), ctx.source.clone())
     };
     let run = match &args.run_id {
         Some(run_id) => {
@@ -182,7 +188,7 @@ pub fn start_run(args: StartRun) -> Result<Run> {
             })?
         }
     };
-    context().run_stack.push(run.info.run_id.clone());
+    context().run_stack.push((run.info.run_id.clone(), tracker));
     Ok(run)
 }
 
@@ -190,16 +196,17 @@ pub fn start_run(args: StartRun) -> Result<Run> {
 pub fn end_run(status: RunStatus) -> Result<()> {
     let run_id = {
         let mut ctx = context();
-        let Some(run_id) = ctx.run_stack.pop() else { return Ok(()) };
+        let Some((run_id, tracker)) = ctx.run_stack.pop() else { return Ok(()) };
         ctx.last_active_run_id = Some(run_id.clone());
-        run_id
+        (run_id, tracker)
     };
-    tracker()?.set_terminated(&run_id, status, Some(now_millis()))
+    let (run_id, tracker) = run_id;
+    tracker.set_terminated(&run_id, status, Some(now_millis()))
 }
 
 /// End `run_id` if it is active, first ending any runs nested inside it.
 pub fn end_run_by_id(run_id: &str, status: RunStatus) -> Result<()> {
-    if !context().run_stack.iter().any(|id| id == run_id) {
+    if !context().run_stack.iter().any(|(id, _)| id == run_id) {
         return Ok(());
     }
     while let Some(top) = active_run_id() {
@@ -220,26 +227,40 @@ pub fn end_all_runs(status: RunStatus) -> Result<()> {
 }
 
 pub fn active_run_id() -> Option<String> {
-    context().run_stack.last().cloned()
+    context().run_stack.last().map(|(id, _)| id.clone())
 }
 
 /// The run most recently ended in this process, or the active one.
 pub fn last_active_run_id() -> Option<String> {
     let ctx = context();
-    ctx.run_stack.last().cloned().or_else(|| ctx.last_active_run_id.clone())
+    ctx.run_stack.last().map(|(id, _)| id.clone()).or_else(|| ctx.last_active_run_id.clone())
 }
 
-/// The active run's id, starting a run if none is active (MLflow's behaviour for log_*).
-pub fn active_or_new_run_id() -> Result<String> {
-    if let Some(id) = active_run_id() {
-        return Ok(id);
+/// The active run and its store, starting a run if none is active (MLflow's behaviour
+/// for `log_*` without a run).
+pub fn active_or_new_run() -> Result<(String, Tracker)> {
+    if let Some(active) = context().run_stack.last().cloned() {
+        return Ok(active);
     }
-    Ok(start_run(StartRun::default())?.info.run_id)
+    let run = start_run(StartRun::default())?;
+    let started = context().run_stack.last().map(|(_, t)| t.clone());
+    let tracker = match started {
+        Some(tracker) => tracker,
+        None => tracker()?,
+    };
+    Ok((run.info.run_id, tracker))
 }
 
-/// Log one metric point to the active run. The hot path: no allocation once the key is known.
+/// Log one metric point to the active run. The hot path: one lock here, and no SQL or
+/// allocation in the store once the key is known.
 pub fn log_metric(key: &str, value: f64, step: Option<i64>, timestamp: Option<i64>) -> Result<()> {
-    let tracker = tracker()?;
-    let run_id = active_or_new_run_id()?;
-    tracker.store().log_metric(&run_id, key, value, step.unwrap_or(0), timestamp.unwrap_or_else(now_millis))
+    let timestamp = timestamp.unwrap_or_else(now_millis);
+    {
+        let ctx = context();
+        if let Some((run_id, tracker)) = ctx.run_stack.last() {
+            return tracker.store().log_metric(run_id, key, value, step.unwrap_or(0), timestamp);
+        }
+    }
+    let (run_id, tracker) = active_or_new_run()?;
+    tracker.store().log_metric(&run_id, key, value, step.unwrap_or(0), timestamp)
 }

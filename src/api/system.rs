@@ -18,8 +18,20 @@ impl Source {
     }
 }
 
+static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Name the user once for the process (the Python package asks the OS via `getpass`).
+pub fn set_current_user(name: String) {
+    if !name.is_empty() {
+        let _ = USER.set(name);
+    }
+}
+
 /// The login name of whoever runs the process.
 pub fn current_user() -> String {
+    if let Some(user) = USER.get() {
+        return user.clone();
+    }
     ["RTRACK_USER", "USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))

@@ -1,0 +1,80 @@
+"""rtrack: experiment tracking with a Rust core, at home in notebooks.
+
+>>> import rtrack
+>>> rtrack.set_experiment("wine-quality")            # doctest: +SKIP
+>>> with rtrack.start_run(run_name="enet") as run:   # doctest: +SKIP
+...     rtrack.log_params({"alpha": 0.5})
+...     rtrack.log_metric("rmse", 0.71, step=1)
+
+Everything here is implemented in Rust (``rtrack._core``); this package only adapts
+Python objects (numpy arrays, DataFrames, PIL images) and registers exit handling.
+Importing it loads no numpy or pandas.
+"""
+
+import atexit as _atexit
+
+from . import _core
+from ._core import (
+    ActiveRun,
+    AlreadyExistsError,
+    Experiment,
+    FileInfo,
+    InvalidValueError,
+    Metric,
+    NotFoundError,
+    Param,
+    Run,
+    RunData,
+    RunInfo,
+    RunTag,
+    RtrackError,
+    __version__,
+    active_run,
+    delete_tag,
+    end_run,
+    flush,
+    get_artifact_uri,
+    get_metric_history,
+    get_run,
+    get_tracking_uri,
+    last_active_run,
+    list_artifacts,
+    log_artifact,
+    log_artifacts,
+    log_dict,
+    log_metric,
+    log_metric_series,
+    log_metrics,
+    log_param,
+    log_params,
+    log_text,
+    set_experiment,
+    set_tag,
+    set_tags,
+    set_tracking_uri,
+    start_run,
+)
+from ._client import Client, MetricSeries, PagedList
+from ._constants import RunStatus, ViewType
+from ._fluent import (
+    create_experiment,
+    delete_experiment,
+    delete_run,
+    get_experiment,
+    get_experiment_by_name,
+    get_metric_series,
+    log_image,
+    log_table,
+    rename_experiment,
+    restore_experiment,
+    restore_run,
+    search_experiments,
+    search_runs,
+)
+from ._source import detect_source as _detect_source
+
+_core._set_source(*_detect_source())
+# Runs still open when the interpreter exits end as FINISHED and queued metrics are written.
+_atexit.register(_core._end_all_runs)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,75 @@
+"""``rtrack.Client``: operations by id (MLflow's ``MlflowClient``), implemented in Rust."""
+
+from . import _adapters, _core
+from ._constants import ViewType
+
+
+class PagedList(list):
+    """One page of results; ``token`` fetches the next page (None on the last one)."""
+
+    def __init__(self, items, token):
+        super().__init__(items)
+        self.token = token
+
+
+class MetricSeries(tuple):
+    """A metric's history as numpy arrays: ``steps, values, timestamps = series``."""
+
+    __slots__ = ()
+
+    def __new__(cls, steps, values, timestamps):
+        return super().__new__(cls, (steps, values, timestamps))
+
+    steps = property(lambda self: self[0])
+    values = property(lambda self: self[1])
+    timestamps = property(lambda self: self[2])
+
+    def __repr__(self):
+        return f"MetricSeries({len(self[1])} points)"
+
+
+class Client(_core.Client):
+    """Every tracking operation by id, on the store at ``tracking_uri`` (default: the
+    current tracking URI).
+
+    >>> client = rtrack.Client()                       # doctest: +SKIP
+    >>> run = client.create_run(experiment_id="0")     # doctest: +SKIP
+    >>> client.log_metric(run.info.run_id, "loss", 0.5, step=1)  # doctest: +SKIP
+    """
+
+    def search_runs(
+        self,
+        experiment_ids,
+        filter_string="",
+        run_view_type=ViewType.ACTIVE_ONLY,
+        max_results=1000,
+        order_by=None,
+        page_token=None,
+    ):
+        """One page of runs matching an MLflow filter, as ``Run`` objects."""
+        runs, token = self._search_runs_page(
+            experiment_ids, filter_string, run_view_type, max_results, order_by, page_token
+        )
+        return PagedList(runs, token)
+
+    def search_experiments(
+        self, view_type=ViewType.ACTIVE_ONLY, max_results=1000, filter_string=None, order_by=None, page_token=None
+    ):
+        """One page of experiments matching a filter such as ``name LIKE 'wine%'``."""
+        experiments, token = self._search_experiments_page(
+            view_type, max_results, filter_string, order_by, page_token
+        )
+        return PagedList(experiments, token)
+
+    def get_metric_series(self, run_id, key):
+        """The whole history of a metric as numpy arrays (steps, values, timestamps)."""
+        return MetricSeries(*self._get_metric_series(run_id, key))
+
+    def log_image(self, run_id, image, artifact_file):
+        """Store a numpy array or PIL image as a PNG artifact."""
+        self._log_image_pixels(run_id, *_adapters.image_pixels(image), artifact_file)
+
+    def log_table(self, run_id, data, artifact_file):
+        """Store a dict of columns or a DataFrame as a JSON table artifact."""
+        _adapters.check_table_file(artifact_file)
+        self._log_table_columns(run_id, _adapters.table_columns(data), artifact_file)

@@ -1,0 +1,40 @@
+//! Search results as columns in MLflow's `search_runs` DataFrame layout:
+//! `run_id, experiment_id, status, artifact_uri, start_time, end_time`, then
+//! `metrics.<k>`, `params.<k>`, `tags.<k>` (sorted), one value per run.
+
+use std::collections::BTreeSet;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use super::entities::PyRun;
+
+/// Columns for `pandas.DataFrame(...)`; times are epoch milliseconds (the caller converts).
+#[pyfunction]
+pub fn runs_to_columns<'py>(py: Python<'py>, runs: Vec<Bound<'py, PyRun>>) -> PyResult<Bound<'py, PyDict>> {
+    let runs: Vec<&crate::entities::Run> = runs.iter().map(|r| r.get().0.as_ref()).collect();
+    let columns = PyDict::new(py);
+    columns.set_item("run_id", runs.iter().map(|r| r.info.run_id.as_str()).collect::<Vec<_>>())?;
+    columns.set_item("experiment_id", runs.iter().map(|r| r.info.experiment_id.to_string()).collect::<Vec<_>>())?;
+    columns.set_item("status", runs.iter().map(|r| r.info.status.as_str()).collect::<Vec<_>>())?;
+    columns.set_item("artifact_uri", runs.iter().map(|r| r.info.artifact_uri.as_str()).collect::<Vec<_>>())?;
+    columns.set_item("start_time", runs.iter().map(|r| r.info.start_time).collect::<Vec<_>>())?;
+    columns.set_item("end_time", runs.iter().map(|r| r.info.end_time).collect::<Vec<_>>())?;
+
+    let metric_keys: BTreeSet<&str> = runs.iter().flat_map(|r| r.data.metrics.keys().map(String::as_str)).collect();
+    for key in metric_keys {
+        let values: Vec<f64> = runs.iter().map(|r| r.data.metrics.get(key).map_or(f64::NAN, |m| m.value)).collect();
+        columns.set_item(format!("metrics.{key}"), values)?;
+    }
+    for (prefix, pick) in [
+        ("params", (|r: &crate::entities::Run| &r.data.params) as fn(&crate::entities::Run) -> &std::collections::BTreeMap<String, String>),
+        ("tags", |r: &crate::entities::Run| &r.data.tags),
+    ] {
+        let keys: BTreeSet<&str> = runs.iter().flat_map(|r| pick(r).keys().map(String::as_str)).collect();
+        for key in keys {
+            let values = PyList::new(py, runs.iter().map(|r| pick(r).get(key).map(String::as_str)))?;
+            columns.set_item(format!("{prefix}.{key}"), values)?;
+        }
+    }
+    Ok(columns)
+}

@@ -1,0 +1,22 @@
+//! The Python extension module `rtrack._core`. Bindings only convert: Python objects to
+//! rtrack values, rtrack errors to exceptions. The package in `python/rtrack` re-exports it.
+
+mod client;
+mod convert;
+mod entities;
+mod errors;
+mod fluent;
+mod frame;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    errors::register(module)?;
+    entities::register(module)?;
+    fluent::register(module)?;
+    module.add_class::<client::PyClient>()?;
+    module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
+    Ok(())
+}

@@ -184,6 +184,7 @@ pub fn start_run(args: StartRun) -> Result<Run> {
                 tags: args.tags.clone(),
                 description: args.description.clone(),
                 parent_run_id: if args.nested { parent } else { None },
+                start_time: None,
                 source,
             })?
         }

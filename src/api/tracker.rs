@@ -22,6 +22,8 @@ pub struct RunOptions {
     pub tags: Vec<(String, String)>,
     pub description: Option<String>,
     pub parent_run_id: Option<String>,
+    /// Start time in epoch milliseconds; now when `None`.
+    pub start_time: Option<i64>,
     /// Where the run comes from; the current process when `None`.
     pub source: Option<Source>,
 }
@@ -180,7 +182,7 @@ impl Tracker {
         self.store.create_run(NewRun {
             experiment_id: options.experiment_id,
             user_id: user,
-            start_time: Some(now_millis()),
+            start_time: Some(options.start_time.unwrap_or_else(now_millis)),
             run_name: options.run_name,
             tags: run_tags,
         })

@@ -113,17 +113,10 @@ impl PyClient {
             experiment_id: Some(id_of(experiment_id)?),
             run_name,
             tags: convert::string_pairs(tags)?,
+            start_time,
             ..Default::default()
         };
-        let run = py.detach(|| -> crate::Result<_> {
-            let run = self.tracker.create_run(options)?;
-            match start_time {
-                // The store stamps "now"; an explicit start time is an update away.
-                Some(_) => self.tracker.get_run(&run.info.run_id),
-                None => Ok(run),
-            }
-        })?;
-        let _ = start_time;
+        let run = py.detach(|| self.tracker.create_run(options))?;
         Ok(PyRun(Arc::new(run)))
     }
 

@@ -41,6 +41,19 @@ pub fn current_user() -> String {
 /// The commit checked out in the git repository holding `start` (a file or folder), if any.
 /// Reads `.git` directly so no git program is needed.
 pub fn git_commit(start: &Path) -> Option<String> {
+    // Runs of one process mostly share a source; look each folder up once.
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<PathBuf, Option<String>>>> =
+        std::sync::OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(found) = seen.lock().ok()?.get(start) {
+        return found.clone();
+    }
+    let found = read_git_commit(start);
+    seen.lock().ok()?.insert(start.to_path_buf(), found.clone());
+    found
+}
+
+fn read_git_commit(start: &Path) -> Option<String> {
     let start = if start.is_file() { start.parent()? } else { start };
     let start = std::fs::canonicalize(start).ok()?;
     let git_dir = start.ancestors().find_map(find_git_dir)?;
@@ -97,15 +110,15 @@ mod tests {
         std::fs::write(git.join("refs/heads/main"), format!("{hash}\n")).unwrap();
         let nested = repo.path().join("src/deep");
         std::fs::create_dir_all(&nested).unwrap();
-        assert_eq!(git_commit(&nested).as_deref(), Some(hash));
+        assert_eq!(read_git_commit(&nested).as_deref(), Some(hash));
 
         std::fs::remove_file(git.join("refs/heads/main")).unwrap();
         std::fs::write(git.join("packed-refs"), format!("# pack-refs\n{hash} refs/heads/main\n")).unwrap();
-        assert_eq!(git_commit(&nested).as_deref(), Some(hash));
+        assert_eq!(read_git_commit(&nested).as_deref(), Some(hash));
 
         let detached = "fedcba9876543210fedcba9876543210fedcba98";
         std::fs::write(git.join("HEAD"), detached).unwrap();
-        assert_eq!(git_commit(repo.path()).as_deref(), Some(detached));
+        assert_eq!(read_git_commit(repo.path()).as_deref(), Some(detached));
     }
 
     #[test]

@@ -58,7 +58,7 @@ mod sql;
 
 pub use ast::{Comparator, Comparison, Entity, Filter, Key, OrderBy, Value};
 pub use experiments_sql::{experiments_sql, ExperimentQuery};
-pub use runs_sql::{runs_sql, RunQuery};
+pub use runs_sql::{runs_sql, runs_sql_selecting, RunQuery};
 
 use keys::{Part, Target};
 use lexer::Problem;

@@ -38,11 +38,17 @@ pub struct RunQuery<'a> {
 /// uses a key runs do not have (for instance one parsed for experiments), or orders on one
 /// key twice.
 pub fn runs_sql(query: &RunQuery<'_>) -> Result<(String, Vec<SqlValue>)> {
+    runs_sql_selecting(query, "r.run_uuid")
+}
+
+/// [`runs_sql`] selecting other columns of `runs r` (e.g. the whole run info), so a search
+/// reads its page in one query.
+pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String, Vec<SqlValue>)> {
     let comparisons = sql::checked_filter(Target::Runs, query.filter)?;
     let order = sql::checked_order(Target::Runs, query.order_by)?;
 
     let mut params = Vec::new();
-    let mut text = String::from("SELECT r.run_uuid FROM runs r");
+    let mut text = format!("SELECT {columns} FROM runs r");
 
     // Ordering on a metric, param or tag joins its one row per run (keys are unique per run);
     // LEFT JOIN keeps runs that lack it.

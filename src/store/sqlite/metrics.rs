@@ -16,12 +16,13 @@ pub const CHUNK_CAPACITY: usize = 8192;
 /// A last chunk smaller than this is extended rather than followed by a new one.
 pub const APPEND_LIMIT: usize = 256;
 
-/// The id of the (run, key) series, creating the row if needed.
+/// The id of the (run, key) series, creating the row if needed (one statement either way).
 pub fn series_id(conn: &Connection, run_id: &str, key: &str) -> Result<i64> {
-    conn.prepare_cached("INSERT OR IGNORE INTO metric_series (run_uuid, key) VALUES (?1, ?2)")?
-        .execute(params![run_id, key])?;
     Ok(conn
-        .prepare_cached("SELECT series_id FROM metric_series WHERE run_uuid = ?1 AND key = ?2")?
+        .prepare_cached(
+            "INSERT INTO metric_series (run_uuid, key) VALUES (?1, ?2)
+             ON CONFLICT (run_uuid, key) DO UPDATE SET key = excluded.key RETURNING series_id",
+        )?
         .query_row(params![run_id, key], |row| row.get(0))?)
 }
 

@@ -73,8 +73,9 @@ impl SqliteStore {
 
     /// Flush queued metrics, then run a read with the connection.
     fn read<T>(&self, query: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        self.writer.flush()?;
-        query(&self.conn())
+        let mut conn = self.conn();
+        self.writer.flush(&mut conn)?;
+        query(&conn)
     }
 
     /// Run a write, retrying while another writer holds the database.
@@ -85,16 +86,22 @@ impl SqliteStore {
 
     /// The series id for (run, key), validating both the first time they are seen.
     fn series_id(&self, run_id: &str, key: &str) -> Result<i64> {
-        let cached = {
+        let run_known = {
             let cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
-            cache.get(run_id).and_then(|keys| keys.get(key)).copied()
+            match cache.get(run_id) {
+                Some(keys) => match keys.get(key) {
+                    Some(id) => return Ok(*id),
+                    None => true,
+                },
+                None => false,
+            }
         };
-        if let Some(id) = cached {
-            return Ok(id);
-        }
         validate_metric_key(key)?;
         let id = self.write(|conn| {
-            runs::require_active(conn, run_id)?;
+            // A run seen before was checked then; deleting it clears the cache entry.
+            if !run_known {
+                runs::require_active(conn, run_id)?;
+            }
             metrics::series_id(conn, run_id, key)
         })?;
         let mut cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
@@ -238,6 +245,6 @@ impl TrackingStore for SqliteStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.writer.flush()
+        self.writer.flush(&mut self.conn())
     }
 }

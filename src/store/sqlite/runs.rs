@@ -41,13 +41,30 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
     }
     upsert_tag(&tx, run_id.as_str(), tags::RUN_NAME, &run_name)?;
     tx.commit()?;
-    get(conn, run_id.as_str())
+    // Everything about the new run is known here; no need to read it back.
+    let mut run_tags: std::collections::BTreeMap<String, String> = new_run.tags.into_iter().collect();
+    run_tags.insert(tags::RUN_NAME.to_string(), run_name.clone());
+    Ok(Run {
+        info: RunInfo {
+            run_id: run_id.to_string(),
+            run_name,
+            experiment_id,
+            user_id: new_run.user_id,
+            status: RunStatus::Running,
+            start_time,
+            end_time: None,
+            artifact_uri,
+            lifecycle_stage: LifecycleStage::Active,
+        },
+        data: RunData { tags: run_tags, ..Default::default() },
+    })
 }
 
-const INFO_COLUMNS: &str =
-    "run_uuid, name, experiment_id, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage";
+/// The run info columns of `runs r`, in the order [`info_from_row`] reads them.
+pub const INFO_COLUMNS: &str =
+    "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
 
-fn info_from_row(row: &Row) -> rusqlite::Result<RunInfo> {
+pub fn info_from_row(row: &Row) -> rusqlite::Result<RunInfo> {
     let status: String = row.get(4)?;
     let stage: String = row.get(8)?;
     Ok(RunInfo {
@@ -68,7 +85,7 @@ fn not_found(run_id: &str) -> Error {
 }
 
 pub fn get_info(conn: &Connection, run_id: &str) -> Result<RunInfo> {
-    let sql = format!("SELECT {INFO_COLUMNS} FROM runs WHERE run_uuid = ?1");
+    let sql = format!("SELECT {INFO_COLUMNS} FROM runs r WHERE r.run_uuid = ?1");
     conn.prepare_cached(&sql)?
         .query_row([run_id], info_from_row)
         .optional()?
@@ -81,21 +98,8 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Run> {
     Ok(runs.pop().expect("one run in, one run out"))
 }
 
-/// Load whole runs for the given ids, in the order given. Unknown ids are skipped.
-pub fn get_many(conn: &Connection, run_ids: &[String]) -> Result<Vec<Run>> {
-    let ids_json = serde_json::to_string(run_ids).map_err(|e| Error::Internal(e.to_string()))?;
-    let sql = format!("SELECT {INFO_COLUMNS} FROM runs WHERE run_uuid IN (SELECT value FROM json_each(?1))");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut infos: HashMap<String, RunInfo> = stmt
-        .query_map([&ids_json], info_from_row)?
-        .map(|info| info.map(|info| (info.run_id.clone(), info)))
-        .collect::<rusqlite::Result<_>>()?;
-    let ordered = run_ids.iter().filter_map(|id| infos.remove(id)).collect();
-    attach_data(conn, ordered)
-}
-
 /// Fill in params, tags and latest metrics for runs, with one query per table.
-fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
+pub fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
     let mut position: HashMap<String, usize> = HashMap::with_capacity(infos.len());
     let mut runs: Vec<Run> = Vec::with_capacity(infos.len());
     for info in infos {
@@ -113,8 +117,7 @@ fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
         let mut stmt = conn.prepare_cached(&format!("SELECT run_uuid, key, value FROM {table} WHERE {in_ids}"))?;
         let mut rows = stmt.query([&ids_json])?;
         while let Some(row) = rows.next()? {
-            let run_id: String = row.get(0)?;
-            let data = &mut runs[position[&run_id]].data;
+            let data = &mut runs[position[row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?]].data;
             let map = if is_param { &mut data.params } else { &mut data.tags };
             map.insert(row.get(1)?, row.get(2)?);
         }
@@ -125,17 +128,20 @@ fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
     ))?;
     let mut rows = stmt.query([&ids_json])?;
     while let Some(row) = rows.next()? {
-        let run_id: String = row.get(0)?;
+        let index = position[row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?];
         let key: String = row.get(1)?;
         let value: Option<f64> = row.get(2)?;
         let metric = Metric { key: key.clone(), value: value.unwrap_or(f64::NAN), step: row.get(3)?, timestamp: row.get(4)? };
-        runs[position[&run_id]].data.metrics.insert(key, metric);
+        runs[index].data.metrics.insert(key, metric);
     }
     Ok(runs)
 }
 
 pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
-    get_info(conn, run_id)?;
+    if let Some(name) = update.run_name.as_deref() {
+        validate_tag(tags::RUN_NAME, name)?;
+    }
+    // An unknown run makes the updates no-ops and the final read reports it.
     let tx = conn.unchecked_transaction()?;
     if let Some(status) = update.status {
         tx.execute("UPDATE runs SET status = ?1 WHERE run_uuid = ?2", params![status.as_str(), run_id])?;
@@ -148,7 +154,6 @@ pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunI
         tx.execute("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2", params![end_time, run_id])?;
     }
     if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
-        validate_tag(tags::RUN_NAME, &name)?;
         tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
         upsert_tag(&tx, run_id, tags::RUN_NAME, &name)?;
     }

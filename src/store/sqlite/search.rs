@@ -27,10 +27,13 @@ pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
         limit: request.max_results + 1,
         offset,
     };
-    let (sql, params) = search::runs_sql(&query)?;
-    let mut ids = query_ids::<String>(conn, &sql, params)?;
-    let next_page_token = next_token(&mut ids, request.max_results, offset);
-    Ok(Page { items: runs::get_many(conn, &ids)?, next_page_token })
+    let (sql, params) = search::runs_sql_selecting(&query, runs::INFO_COLUMNS)?;
+    let mut infos = conn
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(params), runs::info_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_page_token = next_token(&mut infos, request.max_results, offset);
+    Ok(Page { items: runs::attach_data(conn, infos)?, next_page_token })
 }
 
 pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page<Experiment>> {

@@ -1,10 +1,10 @@
 //! The background metric writer: callers queue points in memory and return at once; one
 //! thread writes them, one transaction per batch.
 //!
-//! A batch is written when [`FLUSH_INTERVAL`] has passed, when [`BATCH_TRIGGER`] points are
-//! waiting, or when someone calls [`MetricWriter::flush`] (every read does), so a process
-//! that dies abruptly loses at most the last interval's points and a caller always reads
-//! its own writes.
+//! The thread writes a batch when [`FLUSH_INTERVAL`] has passed or [`BATCH_TRIGGER`] points
+//! are waiting; [`MetricWriter::flush`] (every read calls it) writes what is queued on the
+//! caller's own connection. So a process that dies abruptly loses at most the last
+//! interval's points, and a caller always reads its own writes.
 
 use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -37,7 +37,6 @@ struct State {
     /// Points ever queued and ever written (successfully or not); flushers wait for these to meet.
     enqueued: u64,
     written: u64,
-    flush_requested: bool,
     shutdown: bool,
     /// The last failure, reported by the next flush.
     error: Option<String>,
@@ -96,13 +95,22 @@ impl MetricWriter {
         }
     }
 
-    /// Wait until everything queued so far is written; report a failed write, if any.
-    pub fn flush(&self) -> Result<()> {
+    /// Write everything queued so far, on the caller's connection (no hand-off to the
+    /// writer thread), wait for a batch the thread may have in flight, and report a failed
+    /// write, if any.
+    pub fn flush(&self, conn: &mut Connection) -> Result<()> {
+        let (batch, target) = {
+            let mut state = self.shared.lock();
+            (std::mem::take(&mut state.pending), state.enqueued)
+        };
+        let result = if batch.is_empty() { Ok(()) } else { connection::with_retry(|| write_batch(conn, &batch)) };
         let mut state = self.shared.lock();
-        let target = state.enqueued;
+        state.written += batch.len() as u64;
+        if let Err(error) = result {
+            state.error = Some(error.to_string());
+        }
+        self.shared.batch_done.notify_all();
         while state.written < target {
-            state.flush_requested = true;
-            self.shared.wake_writer.notify_one();
             state = self.shared.batch_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
         match state.error.take() {
@@ -125,11 +133,10 @@ impl Drop for MetricWriter {
 fn run_writer(mut conn: Connection, shared: &Shared) {
     let mut state = shared.lock();
     loop {
-        let idle = !state.flush_requested && !state.shutdown && state.pending.len() < BATCH_TRIGGER;
+        let idle = !state.shutdown && state.pending.len() < BATCH_TRIGGER;
         if idle {
             state = shared.wake_writer.wait_timeout(state, FLUSH_INTERVAL).unwrap_or_else(|p| p.into_inner()).0;
         }
-        state.flush_requested = false;
         if state.pending.is_empty() {
             if state.shutdown {
                 return;

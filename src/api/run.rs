@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::entities::{now_millis, Run, RunStatus};
+use crate::entities::{now_millis, Metric, Run, RunStatus};
 use crate::error::Result;
 
 use super::tracker::Tracker;
@@ -47,13 +47,12 @@ impl ActiveRun {
         self.tracker.store().log_metric(&self.run_id, key, value, step, now_millis())
     }
 
-    /// Log several metrics at the same step.
+    /// Log several metrics at the same step; a bad key refuses the whole batch.
     pub fn log_metrics<'a>(&self, metrics: impl IntoIterator<Item = (&'a str, f64)>, step: i64) -> Result<()> {
-        let now = now_millis();
-        for (key, value) in metrics {
-            self.tracker.store().log_metric(&self.run_id, key, value, step, now)?;
-        }
-        Ok(())
+        let timestamp = now_millis();
+        let metrics: Vec<Metric> =
+            metrics.into_iter().map(|(key, value)| Metric { key: key.to_string(), value, timestamp, step }).collect();
+        self.tracker.store().log_metrics(&self.run_id, &metrics)
     }
 
     /// Store a whole array of values at once (steps 0, 1, 2 ...).

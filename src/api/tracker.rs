@@ -192,8 +192,11 @@ impl Tracker {
         Ok(ActiveRun::new(self.clone(), run.info.run_id))
     }
 
-    /// Reopen a finished run to log more to it.
+    /// Reopen a finished run to log more to it. A deleted run must be restored first.
     pub fn resume_run(&self, run_id: &str) -> Result<ActiveRun> {
+        if self.store.get_run(run_id)?.info.lifecycle_stage != LifecycleStage::Active {
+            return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted; restore it first")));
+        }
         self.store.update_run(run_id, RunUpdate { status: Some(RunStatus::Running), ..Default::default() })?;
         Ok(ActiveRun::new(self.clone(), run_id.to_string()))
     }

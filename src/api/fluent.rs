@@ -2,6 +2,31 @@
 //! the tracking URI, the active experiment, and the stack of active (nested) runs.
 //!
 //! Logging with no active run starts one, as MLflow does.
+//!
+//! ```
+//! use rtrack::api::fluent::{self, StartRun};
+//! use rtrack::RunStatus;
+//!
+//! # let dir = tempfile::tempdir().unwrap();
+//! fluent::set_tracking_uri(Some(dir.path().to_str().unwrap()))?; // else RTRACK_TRACKING_URI, else ./rtruns
+//! fluent::set_experiment(Some("wine-quality"), None)?;
+//!
+//! let parent = fluent::start_run(StartRun { run_name: Some("sweep".into()), ..Default::default() })?;
+//! for alpha in [0.1, 0.5] {
+//!     fluent::start_run(StartRun { run_name: Some(format!("alpha-{alpha}")), nested: true, ..Default::default() })?;
+//!     for epoch in 0..10 {
+//!         fluent::log_metric("loss", alpha / (epoch as f64 + 1.0), Some(epoch), None)?;
+//!     }
+//!     fluent::end_run(RunStatus::Finished)?; // ends the innermost run
+//! }
+//! fluent::end_run(RunStatus::Finished)?;
+//!
+//! let last = fluent::last_active_run_id().unwrap();
+//! assert_eq!(last, parent.info.run_id);
+//! let run = fluent::tracker()?.get_run(&last)?;
+//! assert_eq!(run.info.status, RunStatus::Finished);
+//! # Ok::<(), rtrack::Error>(())
+//! ```
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -11,7 +36,8 @@ use crate::error::{Error, Result};
 use crate::store::location::{StoreLocation, DEFAULT_STORE_DIR};
 
 use super::system::Source;
-use super::tracker::{RunOptions, Tracker};
+use super::options::RunOptions;
+use super::tracker::Tracker;
 
 /// Environment variable naming the tracking URI.
 pub const TRACKING_URI_ENV: &str = "RTRACK_TRACKING_URI";
@@ -61,6 +87,20 @@ pub fn flush_all() -> Result<()> {
 
 /// Set the tracking URI for this process (`None` goes back to the environment/default).
 /// The URI is checked now, so a typo fails here rather than at the first log.
+///
+/// ```
+/// use rtrack::api::fluent;
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// let folder = dir.path().join("mlruns");
+/// fluent::set_tracking_uri(Some(folder.to_str().unwrap()))?; // a store folder: rtrack.db + artifacts/
+/// assert_eq!(fluent::get_tracking_uri(), folder.to_str().unwrap());
+/// let sqlite = format!("sqlite:///{}", dir.path().join("m.db").display()); // or one database file
+/// fluent::set_tracking_uri(Some(&sqlite))?;
+/// assert!(fluent::set_tracking_uri(Some("ftp://example.com")).is_err());
+/// assert_eq!(fluent::get_tracking_uri(), sqlite, "a refused URI changes nothing");
+/// # Ok::<(), rtrack::Error>(())
+/// ```
 pub fn set_tracking_uri(uri: Option<&str>) -> Result<()> {
     if let Some(uri) = uri {
         StoreLocation::parse(uri)?;
@@ -141,7 +181,33 @@ pub struct StartRun {
     pub description: Option<String>,
 }
 
-/// Start a new run (or resume `run_id`) and make it the active run.
+/// Start a new run (or resume `run_id`) and make it the active run. Only a `nested` run may
+/// start while another is active; it gets the active run as its parent.
+///
+/// ```
+/// use rtrack::api::fluent::{self, StartRun};
+/// use rtrack::entities::tags;
+/// use rtrack::RunStatus;
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// # fluent::set_tracking_uri(Some(dir.path().to_str().unwrap()))?;
+/// let outer = fluent::start_run(StartRun {
+///     run_name: Some("outer".into()),
+///     tags: vec![("team".into(), "vision".into())],
+///     description: Some("Grid search over alpha".into()),
+///     ..Default::default()
+/// })?;
+/// assert!(fluent::start_run(StartRun::default()).is_err(), "one top-level run at a time");
+/// let inner = fluent::start_run(StartRun { nested: true, ..Default::default() })?;
+/// assert_eq!(inner.data.tags[tags::PARENT_RUN_ID], outer.info.run_id);
+/// fluent::end_all_runs(RunStatus::Finished)?;
+///
+/// // Resume the finished run by id: it is RUNNING again until ended.
+/// let resumed = fluent::start_run(StartRun { run_id: Some(outer.info.run_id.clone()), ..Default::default() })?;
+/// assert_eq!((resumed.info.status, resumed.info.end_time), (RunStatus::Running, None));
+/// fluent::end_run(RunStatus::Killed)?;
+/// # Ok::<(), rtrack::Error>(())
+/// ```
 pub fn start_run(args: StartRun) -> Result<Run> {
     let tracker = tracker()?;
     let (parent, source) = {
@@ -253,7 +319,23 @@ pub fn active_or_new_run() -> Result<(String, Tracker)> {
 }
 
 /// Log one metric point to the active run. The hot path: one lock here, and no SQL or
-/// allocation in the store once the key is known.
+/// allocation in the store once the key is known. `step` defaults to 0 and `timestamp`
+/// (milliseconds since the epoch) to now; with no active run, one is started.
+///
+/// ```
+/// use rtrack::api::fluent;
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// # fluent::set_tracking_uri(Some(dir.path().to_str().unwrap()))?;
+/// fluent::log_metric("accuracy", 0.91, Some(1), None)?; // starts a run in the active experiment
+/// fluent::log_metric("accuracy", f64::NAN, Some(2), Some(1_700_000_000_000))?; // NaN is kept
+/// let run_id = fluent::active_run_id().unwrap();
+/// let history = fluent::tracker()?.get_metric_history(&run_id, "accuracy")?;
+/// assert_eq!(history.len(), 2);
+/// assert!(history[1].value.is_nan());
+/// fluent::end_all_runs(rtrack::RunStatus::Finished)?;
+/// # Ok::<(), rtrack::Error>(())
+/// ```
 pub fn log_metric(key: &str, value: f64, step: Option<i64>, timestamp: Option<i64>) -> Result<()> {
     let timestamp = timestamp.unwrap_or_else(now_millis);
     {

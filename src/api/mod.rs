@@ -3,10 +3,12 @@
 //! the Python module exposes as `rtrack.start_run`, `rtrack.log_metric`, ...).
 
 pub mod fluent;
+mod options;
 mod run;
 pub mod system;
 mod tracker;
 
+pub use options::RunOptions;
 pub use run::ActiveRun;
 pub use system::Source;
-pub use tracker::{RunOptions, Tracker};
+pub use tracker::Tracker;

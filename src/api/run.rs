@@ -4,11 +4,51 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::entities::{now_millis, Run, RunStatus};
+use crate::entities::{now_millis, Metric, Run, RunStatus};
 use crate::error::Result;
 
 use super::tracker::Tracker;
 
+/// A run being logged to, from [`Tracker::start_run`] or [`Tracker::resume_run`].
+///
+/// Dropping the handle ends the run: `FINISHED` normally, `FAILED` when the thread is
+/// panicking. Call [`end`](Self::end) or [`end_with`](Self::end_with) to end it explicitly
+/// and see any error.
+///
+/// ```
+/// use rtrack::{RunOptions, RunStatus, Tracker};
+///
+/// # let dir = tempfile::tempdir().unwrap();
+/// let tracker = Tracker::open(dir.path().to_str().unwrap())?;
+/// let run_id = {
+///     let run = tracker.start_run(RunOptions::default().name("baseline"))?;
+///     run.log_params([("alpha", 0.5), ("l1_ratio", 0.1)])?;
+///     for epoch in 0..100 {
+///         run.log_metric("loss", 1.0 / (epoch as f64 + 1.0), epoch)?; // queued, returns at once
+///     }
+///     run.log_metrics([("rmse", 0.71), ("r2", 0.29)], 100)?;
+///     run.log_metric_series("lr", vec![0.1, 0.05, 0.025])?; // steps 0, 1, 2
+///     run.set_tag("stage", "tuning")?;
+///     run.log_text("trained on winequality-red", "notes/data.txt")?;
+///     assert_eq!(run.get()?.data.metrics["loss"].step, 99); // reads see queued points
+///     run.id().to_string()
+/// }; // dropped here: the run ends FINISHED
+///
+/// let run = tracker.get_run(&run_id)?;
+/// assert_eq!(run.info.status, RunStatus::Finished);
+/// assert_eq!(run.data.params["alpha"], "0.5");
+/// assert_eq!(tracker.get_metric_history(&run_id, "loss")?.len(), 100);
+///
+/// // A panic while the handle is alive marks the run FAILED.
+/// let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+///     let run = tracker.start_run(RunOptions::default()).unwrap();
+///     let id = run.id().to_string();
+///     std::panic::panic_any(id); // carry the id out through the panic
+/// }));
+/// let id = failed.unwrap_err().downcast::<String>().unwrap();
+/// assert_eq!(tracker.get_run(&id)?.info.status, RunStatus::Failed);
+/// # Ok::<(), rtrack::Error>(())
+/// ```
 pub struct ActiveRun {
     tracker: Tracker,
     run_id: String,
@@ -47,13 +87,12 @@ impl ActiveRun {
         self.tracker.store().log_metric(&self.run_id, key, value, step, now_millis())
     }
 
-    /// Log several metrics at the same step.
+    /// Log several metrics at the same step; a bad key refuses the whole batch.
     pub fn log_metrics<'a>(&self, metrics: impl IntoIterator<Item = (&'a str, f64)>, step: i64) -> Result<()> {
-        let now = now_millis();
-        for (key, value) in metrics {
-            self.tracker.store().log_metric(&self.run_id, key, value, step, now)?;
-        }
-        Ok(())
+        let timestamp = now_millis();
+        let metrics: Vec<Metric> =
+            metrics.into_iter().map(|(key, value)| Metric { key: key.to_string(), value, timestamp, step }).collect();
+        self.tracker.store().log_metrics(&self.run_id, &metrics)
     }
 
     /// Store a whole array of values at once (steps 0, 1, 2 ...).

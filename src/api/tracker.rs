@@ -11,49 +11,9 @@ use crate::entities::{
 use crate::error::{Error, Result};
 use crate::store::{self, ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
 
+use super::options::RunOptions;
 use super::run::ActiveRun;
 use super::system::{self, Source};
-
-/// How to start a run; every field is optional.
-#[derive(Clone, Debug, Default)]
-pub struct RunOptions {
-    pub experiment_id: Option<ExperimentId>,
-    pub run_name: Option<String>,
-    pub tags: Vec<(String, String)>,
-    pub description: Option<String>,
-    pub parent_run_id: Option<String>,
-    /// Start time in epoch milliseconds; now when `None`.
-    pub start_time: Option<i64>,
-    /// Where the run comes from; the current process when `None`.
-    pub source: Option<Source>,
-}
-
-impl RunOptions {
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.run_name = Some(name.into());
-        self
-    }
-
-    pub fn experiment(mut self, id: ExperimentId) -> Self {
-        self.experiment_id = Some(id);
-        self
-    }
-
-    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
-        self.tags.push((key.into(), value.into()));
-        self
-    }
-
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-
-    pub fn parent(mut self, run_id: impl Into<String>) -> Self {
-        self.parent_run_id = Some(run_id.into());
-        self
-    }
-}
 
 /// A handle on one tracking store. Cheap to clone; all clones share the store.
 ///
@@ -194,8 +154,11 @@ impl Tracker {
         Ok(ActiveRun::new(self.clone(), run.info.run_id))
     }
 
-    /// Reopen a finished run to log more to it.
+    /// Reopen a finished run to log more to it. A deleted run must be restored first.
     pub fn resume_run(&self, run_id: &str) -> Result<ActiveRun> {
+        if self.store.get_run(run_id)?.info.lifecycle_stage != LifecycleStage::Active {
+            return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted; restore it first")));
+        }
         self.store.update_run(run_id, RunUpdate { status: Some(RunStatus::Running), ..Default::default() })?;
         Ok(ActiveRun::new(self.clone(), run_id.to_string()))
     }
@@ -226,6 +189,33 @@ impl Tracker {
         self.store.restore_run(run_id)
     }
 
+    /// Runs matching MLflow's filter grammar (see [`crate::search`]), a page at a time.
+    ///
+    /// ```
+    /// use rtrack::store::RunSearch;
+    /// use rtrack::{RunOptions, Tracker};
+    ///
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// let tracker = Tracker::open(dir.path().to_str().unwrap())?;
+    /// let experiment = tracker.set_experiment("sweep")?.experiment_id;
+    /// for (i, alpha) in [0.1, 0.5, 1.0].iter().enumerate() {
+    ///     let run = tracker.start_run(RunOptions::default().experiment(experiment).name(format!("run-{i}")))?;
+    ///     run.log_param("alpha", alpha)?;
+    ///     run.log_metric("rmse", 0.9 - alpha / 2.0, 0)?;
+    /// }
+    /// let page = tracker.search_runs(&RunSearch {
+    ///     experiment_ids: vec![experiment],
+    ///     // Params are strings, as Rust's `to_string` writes them: 1.0 was logged as "1".
+    ///     filter: "metrics.rmse < 0.8 AND params.alpha IN ('0.5', '1')".into(),
+    ///     order_by: vec!["metrics.rmse ASC".into()],
+    ///     max_results: 10,
+    ///     ..Default::default()
+    /// })?;
+    /// let names: Vec<&str> = page.items.iter().map(|run| run.info.run_name.as_str()).collect();
+    /// assert_eq!(names, ["run-2", "run-1"]);
+    /// assert!(page.next_page_token.is_none());
+    /// # Ok::<(), rtrack::Error>(())
+    /// ```
     pub fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>> {
         self.store.search_runs(search)
     }
@@ -267,7 +257,25 @@ impl Tracker {
     }
 
     /// Store a whole array of points at once. Missing steps count 0, 1, 2 ...; missing
-    /// timestamps are now.
+    /// timestamps are now. The points are durable on return.
+    ///
+    /// ```
+    /// use rtrack::{RunOptions, Tracker};
+    ///
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// let tracker = Tracker::open(dir.path().to_str().unwrap())?;
+    /// let run_id = tracker.create_run(RunOptions::default())?.info.run_id;
+    /// let losses: Vec<f64> = (0..10_000).map(|i| 1.0 / (i as f64 + 1.0)).collect();
+    /// let steps: Vec<i64> = (0..10_000).map(|i| i * 10).collect();
+    /// tracker.log_metric_series(&run_id, "loss", losses, Some(steps), None)?;
+    ///
+    /// let series = tracker.get_metric_series(&run_id, "loss")?; // columns: steps, values, timestamps
+    /// assert_eq!(series.len(), 10_000);
+    /// assert_eq!((series.steps[9_999], series.values[0]), (99_990, 1.0));
+    /// // Every column must have one entry per value.
+    /// assert!(tracker.log_metric_series(&run_id, "loss", vec![1.0, 2.0], Some(vec![0]), None).is_err());
+    /// # Ok::<(), rtrack::Error>(())
+    /// ```
     pub fn log_metric_series(&self, run_id: &str, key: &str, values: Vec<f64>, steps: Option<Vec<i64>>, timestamps: Option<Vec<i64>>) -> Result<()> {
         let n = values.len();
         let steps = steps.unwrap_or_else(|| (0..n as i64).collect());

@@ -75,6 +75,11 @@ use crate::error::{Error, Result};
 /// assert_eq!((tag.key.entity, tag.key.name.as_str()), (Entity::Tag, "mlflow.runName"));
 /// assert_eq!(time.key.name, "start_time");
 /// assert_eq!((time.comparator, &time.value), (Comparator::Greater, &Value::Integer(1700000000000)));
+///
+/// // Mistakes name the offending token and its 1-based position.
+/// let err = parse_filter("metrics.rmse <> 1").unwrap_err();
+/// assert!(matches!(err, rtrack::Error::InvalidValue(_)));
+/// assert!(err.to_string().contains("'<>' at position 14"), "{err}");
 /// # Ok::<(), rtrack::Error>(())
 /// ```
 pub fn parse_filter(filter: &str) -> Result<Filter> {

@@ -1,0 +1,116 @@
+//! What the store costs on disk, and the schema version it records.
+
+mod common;
+
+use std::path::Path;
+
+use common::{database_of, invalid, uri_of};
+use rtrack::store::sqlite::schema::LATEST_VERSION;
+use rtrack::{ExperimentId, RunOptions, Tracker};
+
+const POINTS: usize = 1_000_000;
+/// The budget from the tracking issue (MLflow's SQLite store spends ~255 B).
+const MAX_BYTES_PER_POINT: f64 = 32.0;
+
+/// Bytes of the database once everything is written and the WAL folded into the main file.
+fn settled_size(folder: &Path) -> u64 {
+    let database = database_of(folder);
+    let conn = rusqlite::Connection::open(&database).unwrap();
+    let (busy, _, _): (i64, i64, i64) = conn
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .unwrap();
+    assert_eq!(busy, 0, "the checkpoint completed");
+    drop(conn);
+    let wal = database.with_extension("db-wal");
+    let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    std::fs::metadata(&database).unwrap().len() + wal_size
+}
+
+/// Log `points` points of metric `loss` with `log` into a fresh store; return the bytes per point.
+fn bytes_per_point(how: &str, points: usize, log: impl FnOnce(&Tracker, &str)) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let run_id = {
+        let tracker = Tracker::open(uri_of(dir.path())).unwrap();
+        let run_id = tracker.create_run(RunOptions::default().experiment(ExperimentId::DEFAULT)).unwrap().info.run_id;
+        log(&tracker, &run_id);
+        tracker.flush().unwrap();
+        run_id
+    }; // dropping the tracker closes its connections and stops its writer
+    let size = settled_size(dir.path());
+    let tracker = Tracker::open(uri_of(dir.path())).unwrap();
+    let series = tracker.get_metric_series(&run_id, "loss").unwrap();
+    assert_eq!(series.len(), points, "{how}: every point is stored");
+    assert_eq!(series.steps[points - 1], points as i64 - 1);
+    let per_point = size as f64 / points as f64;
+    println!("{how}: {points} points, database {size} bytes, {per_point:.2} bytes per point");
+    per_point
+}
+
+fn values() -> impl Iterator<Item = f64> {
+    // Noisy values, so nothing compresses better than real losses would.
+    (0..POINTS).map(|i| 1.0 / (i as f64 + 1.0) + (i as f64 * 12.9898).sin() * 1e-3)
+}
+
+#[test]
+fn a_million_points_by_series_cost_at_most_32_bytes_each() {
+    let per_point = bytes_per_point("log_metric_series", POINTS, |tracker, run_id| {
+        tracker.log_metric_series(run_id, "loss", values().collect(), None, None).unwrap();
+    });
+    assert!(per_point <= MAX_BYTES_PER_POINT, "{per_point:.2} bytes per point");
+}
+
+#[test]
+fn a_million_points_one_by_one_cost_at_most_32_bytes_each() {
+    let per_point = bytes_per_point("log_metric", POINTS, |tracker, run_id| {
+        for (step, value) in values().enumerate() {
+            tracker.log_metric(run_id, "loss", value, Some(step as i64), None).unwrap();
+        }
+    });
+    assert!(per_point <= MAX_BYTES_PER_POINT, "{per_point:.2} bytes per point");
+}
+
+#[test]
+fn small_batches_cost_at_most_32_bytes_each_too() {
+    // A flush every few points (every read flushes) makes the writer append tiny batches; they
+    // must be merged into chunks, not stored a row each.
+    let points = POINTS / 10;
+    let per_point = bytes_per_point("log_metric, flushed every 10 points", points, |tracker, run_id| {
+        for (step, value) in values().enumerate().take(points) {
+            tracker.log_metric(run_id, "loss", value, Some(step as i64), None).unwrap();
+            if step % 10 == 9 {
+                tracker.flush().unwrap();
+            }
+        }
+    });
+    assert!(per_point <= MAX_BYTES_PER_POINT, "{per_point:.2} bytes per point");
+}
+
+#[test]
+fn the_schema_version_is_recorded_in_user_version() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Tracker::open(uri_of(dir.path())).unwrap());
+    let conn = rusqlite::Connection::open(database_of(dir.path())).unwrap();
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert!(version >= 1);
+    assert_eq!(version, LATEST_VERSION);
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).unwrap();
+    assert_eq!(mode.to_lowercase(), "wal");
+
+    // Opening again leaves the version and the data alone.
+    drop(Tracker::open(uri_of(dir.path())).unwrap().set_experiment("kept").unwrap());
+    let tracker = Tracker::open(uri_of(dir.path())).unwrap();
+    assert!(tracker.get_experiment_by_name("kept").unwrap().is_some());
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
+    assert_eq!(version, LATEST_VERSION);
+}
+
+#[test]
+fn a_store_from_a_newer_rtrack_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Tracker::open(uri_of(dir.path())).unwrap());
+    let conn = rusqlite::Connection::open(database_of(dir.path())).unwrap();
+    conn.pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
+    drop(conn);
+    let message = invalid(Tracker::open(uri_of(dir.path())).map(|_| ()));
+    assert!(message.contains("newer") && message.contains(&(LATEST_VERSION + 1).to_string()), "{message}");
+}

@@ -103,6 +103,23 @@ fn deleting_an_experiment_deletes_its_runs_and_restoring_brings_them_back() {
 }
 
 #[test]
+fn restoring_an_experiment_leaves_runs_deleted_on_their_own_in_the_bin() {
+    let (_dir, tracker) = new_store();
+    let experiment = tracker.create_experiment("pruned", None, &[]).unwrap();
+    let kept = new_run(&tracker, experiment, "kept");
+    let discarded = new_run(&tracker, experiment, "discarded");
+    tracker.delete_run(&discarded).unwrap();
+    // Make the two deletions land on different milliseconds.
+    std::thread::sleep(std::time::Duration::from_millis(5));
+
+    tracker.delete_experiment(experiment).unwrap();
+    tracker.restore_experiment(experiment).unwrap();
+
+    assert_eq!(tracker.get_run(&kept).unwrap().info.lifecycle_stage, LifecycleStage::Active);
+    assert_eq!(tracker.get_run(&discarded).unwrap().info.lifecycle_stage, LifecycleStage::Deleted);
+}
+
+#[test]
 fn the_default_experiment_cannot_be_deleted() {
     let (_dir, tracker) = new_store();
     let message = invalid(tracker.delete_experiment(ExperimentId::DEFAULT));

@@ -151,10 +151,20 @@ pub fn set_lifecycle(conn: &Connection, id: ExperimentId, stage: LifecycleStage)
         "UPDATE experiments SET lifecycle_stage = ?1, last_update_time = ?2 WHERE experiment_id = ?3",
         params![stage.as_str(), now, id.0],
     )?;
-    tx.execute(
-        "UPDATE runs SET lifecycle_stage = ?1, deleted_time = ?2 WHERE experiment_id = ?3",
-        params![stage.as_str(), deleted_time, id.0],
-    )?;
+    match deleted_time {
+        // The experiment's runs go to the bin with it, stamped with the same time...
+        Some(now) => tx.execute(
+            "UPDATE runs SET lifecycle_stage = 'deleted', deleted_time = ?1
+             WHERE experiment_id = ?2 AND lifecycle_stage = 'active'",
+            params![now, id.0],
+        )?,
+        // ...so restoring brings back exactly those, not runs deleted on their own before.
+        None => tx.execute(
+            "UPDATE runs SET lifecycle_stage = 'active', deleted_time = NULL
+             WHERE experiment_id = ?1 AND deleted_time = ?2",
+            params![id.0, experiment.last_update_time],
+        )?,
+    };
     tx.commit()?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use super::chunk;
 /// Points per chunk written in bulk.
 pub const CHUNK_CAPACITY: usize = 8192;
 /// A last chunk smaller than this is extended rather than followed by a new one.
-pub const APPEND_LIMIT: usize = 256;
+pub const APPEND_LIMIT: usize = 1024;
 
 /// The id of the (run, key) series, creating the row if needed (one statement either way).
 pub fn series_id(conn: &Connection, run_id: &str, key: &str) -> Result<i64> {

@@ -1,7 +1,33 @@
 //! rtrack: experiment tracking with a Rust core.
 //!
 //! The crate is the whole product: the Python module (`feature = "python"`) and every
-//! other face only convert to and from what is defined here.
+//! other face only convert to and from what is defined here. In an evcxr notebook:
+//! `:dep rtrack = { path = "/path/to/rtrack" }`, then use it as below.
+//!
+//! ```
+//! # let folder = tempfile::tempdir().unwrap();
+//! # let store = folder.path().to_str().unwrap();
+//! use rtrack::{RunOptions, Tracker};
+//! use rtrack::store::RunSearch;
+//!
+//! let tracker = Tracker::open(store)?;                 // a folder: rtrack.db + artifacts/
+//! let experiment = tracker.set_experiment("wine-quality")?.experiment_id;
+//! for alpha in [0.1, 0.5] {
+//!     let run = tracker.start_run(RunOptions::default().experiment(experiment))?;
+//!     run.log_param("alpha", alpha)?;
+//!     run.log_metric("rmse", 1.0 - alpha, 0)?;
+//!     run.log_text("trained with ElasticNet", "notes.txt")?;
+//! }                                                     // dropping a run ends it FINISHED
+//! let best = tracker.search_runs(&RunSearch {
+//!     experiment_ids: vec![experiment],
+//!     filter: "metrics.rmse < 0.9".into(),
+//!     order_by: vec!["metrics.rmse ASC".into()],
+//!     ..Default::default()
+//! })?;
+//! assert_eq!(best.items.len(), 1);
+//! assert_eq!(best.items[0].data.params["alpha"], "0.5");
+//! # Ok::<(), rtrack::Error>(())
+//! ```
 
 pub mod api;
 pub mod artifacts;

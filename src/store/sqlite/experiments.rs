@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::entities::{now_millis, validate_experiment_name, validate_tag, Experiment, ExperimentId, LifecycleStage};
 use crate::error::{Error, Result};
@@ -32,11 +32,13 @@ pub fn create(
     for (key, value) in tags {
         validate_tag(key, value)?;
     }
-    if find_id_by_name(conn, name)?.is_some() {
+    // Check and insert under the write lock, so two processes creating the same name at
+    // once get one experiment and one AlreadyExists, not a constraint error.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    if find_id_by_name(&tx, name)?.is_some() {
         return Err(Error::AlreadyExists(format!("Experiment '{name}' already exists")));
     }
     let now = now_millis();
-    let tx = conn.unchecked_transaction()?;
     tx.execute(
         "INSERT INTO experiments (name, artifact_location, lifecycle_stage, creation_time, last_update_time)
          VALUES (?1, '', 'active', ?2, ?2)",
@@ -114,6 +116,8 @@ pub fn get_many(conn: &Connection, ids: &[i64]) -> Result<Vec<Experiment>> {
 
 pub fn rename(conn: &Connection, id: ExperimentId, new_name: &str) -> Result<()> {
     validate_experiment_name(new_name)?;
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    let conn = &*tx;
     let experiment = get(conn, id)?;
     if experiment.lifecycle_stage != LifecycleStage::Active {
         return Err(Error::invalid(format!("Cannot rename experiment '{}': it is deleted; restore it first", experiment.name)));
@@ -127,6 +131,7 @@ pub fn rename(conn: &Connection, id: ExperimentId, new_name: &str) -> Result<()>
         "UPDATE experiments SET name = ?1, last_update_time = ?2 WHERE experiment_id = ?3",
         params![new_name, now_millis(), id.0],
     )?;
+    tx.commit()?;
     Ok(())
 }
 

@@ -167,3 +167,13 @@ def test_empty_uri_is_refused():
 def test_client_tracking_uri(tmp_path):
     folder = tmp_path / "c"
     assert rtrack.Client(str(folder)).tracking_uri == str(folder)
+
+
+def test_path_objects_are_accepted(tmp_path):
+    folder = tmp_path / "as-path"
+    rtrack.set_tracking_uri(folder)
+    assert rtrack.get_tracking_uri() == str(folder)
+    rtrack.set_experiment(experiment_id="0")
+    run_id = _log_one_run()
+    assert rtrack.Client(folder).get_run(run_id).data.metrics == {"m": 2.0}
+    assert (folder / "rtrack.db").is_file()

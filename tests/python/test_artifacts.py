@@ -307,3 +307,24 @@ def test_file_and_folder_mix_ups_point_to_the_right_verb(run_id, tmp_path):
     with pytest.raises(rtrack.InvalidValueError, match=r"log_artifact\b"):
         rtrack.log_artifacts(str(single))
     assert rtrack.Client().list_artifacts(run_id) == []
+
+
+def test_log_image_one_and_two_channels_and_bool(run_id):
+    one = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    two = np.stack([np.full((2, 2), 10, np.uint8), np.full((2, 2), 200, np.uint8)], axis=-1)
+    mask = np.array([[True, False], [False, True]])
+    rtrack.log_image(one, "one.png")
+    rtrack.log_image(two, "two.png")
+    rtrack.log_image(mask, "mask.png")
+    np.testing.assert_array_equal(np.asarray(_png(run_id, "one.png")), one[:, :, 0])
+    img = _png(run_id, "two.png")
+    assert img.mode == "LA"
+    np.testing.assert_array_equal(np.asarray(img), two)
+    np.testing.assert_array_equal(np.asarray(_png(run_id, "mask.png")), mask.astype(np.uint8) * 255)
+
+
+def test_logging_the_same_file_again_replaces_it(run_id):
+    rtrack.log_text("first", "same.txt")
+    rtrack.log_text("second", "same.txt")
+    assert (artifact_dir(run_id) / "same.txt").read_text() == "second"
+    assert [f.path for f in rtrack.Client().list_artifacts(run_id)] == ["same.txt"]

@@ -301,3 +301,31 @@ def test_env_experiment_name_chooses_the_experiment(tmp_path):
         env=clean_env(RTRACK_TRACKING_URI=str(tmp_path / "s"), RTRACK_EXPERIMENT_NAME="from-env"),
     ).stdout.strip()
     assert rtrack.Client(str(tmp_path / "s")).get_experiment(out).name == "from-env"
+
+
+def test_resume_from_another_process(tmp_path):
+    store = tmp_path / "store"
+    first = run_python(
+        f"""
+        import rtrack
+        rtrack.set_tracking_uri({str(store)!r})
+        print(rtrack.last_active_run())
+        with rtrack.start_run() as run:
+            rtrack.log_metric("m", 1.0, step=0)
+        print(run.info.run_id)
+        """
+    ).stdout.split()
+    assert first[0] == "None"  # a fresh process has no last active run
+    run_id = first[1]
+    run_python(
+        f"""
+        import rtrack
+        rtrack.set_tracking_uri({str(store)!r})
+        with rtrack.start_run(run_id={run_id!r}) as run:
+            assert rtrack.get_run({run_id!r}).info.status == "RUNNING"
+            rtrack.log_metric("m", 2.0, step=1)
+        """
+    )
+    client = rtrack.Client(str(store))
+    assert client.get_run(run_id).info.status == "FINISHED"
+    assert [m.value for m in client.get_metric_history(run_id, "m")] == [1.0, 2.0]

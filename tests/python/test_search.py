@@ -243,3 +243,26 @@ def test_quotes_inside_values_are_matched_literally(store):
     assert [r.info.run_id for r in rtrack.search_runs(filter_string='params.q = "it\'s"', output_format="list")] == [
         run.info.run_id
     ]
+
+
+@pytest.mark.parametrize(
+    "filter_string, words",
+    [
+        ("metrics.rmse LIKE '0%'", ["LIKE", "rmse"]),
+        ("params.alpha > '0.3'", ["'>'", "alpha"]),
+        ("params.alpha = 0.5", ["alpha", "0.5"]),
+        ("metrics.rmse < 'abc'", ["rmse", "abc"]),
+        ("attributes.nope = 'x'", ["nope"]),
+        ("metrics.rmse < 1 OR metrics.rmse > 2", ["OR"]),
+    ],
+)
+def test_misused_comparators_and_values_are_explained(runs, filter_string, words):
+    with pytest.raises(rtrack.InvalidValueError) as raised:
+        rtrack.search_runs(filter_string=filter_string)
+    for word in words:
+        assert word in str(raised.value)
+
+
+def test_order_by_backquoted_tag_key(runs):
+    found = names(filter_string="tags.`my.key` != ''", order_by=["tags.`my.key` DESC"])
+    assert found == ["beta", "alpha"]  # 'other' > 'dots'

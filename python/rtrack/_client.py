@@ -20,9 +20,17 @@ class MetricSeries(tuple):
     def __new__(cls, steps, values, timestamps):
         return super().__new__(cls, (steps, values, timestamps))
 
-    steps = property(lambda self: self[0])
-    values = property(lambda self: self[1])
-    timestamps = property(lambda self: self[2])
+    @property
+    def steps(self):
+        return self[0]
+
+    @property
+    def values(self):
+        return self[1]
+
+    @property
+    def timestamps(self):
+        return self[2]
 
     def __repr__(self):
         return f"MetricSeries({len(self[1])} points)"

@@ -65,7 +65,7 @@ impl ArtifactStore for LocalArtifactStore {
         let meta = source_metadata(local_file, "local file")?;
         if meta.is_dir() {
             return Err(Error::invalid(format!(
-                "'{}' is a folder; use log_dir to log a folder's contents",
+                "'{}' is a folder; use log_artifacts to log a folder's contents",
                 local_file.display()
             )));
         }
@@ -83,7 +83,7 @@ impl ArtifactStore for LocalArtifactStore {
         let meta = source_metadata(local_dir, "local folder")?;
         if !meta.is_dir() {
             return Err(Error::invalid(format!(
-                "'{}' is not a folder; use log_file to log a single file",
+                "'{}' is not a folder; use log_artifact to log a single file",
                 local_dir.display()
             )));
         }

@@ -25,7 +25,8 @@ fn id_of(obj: &Bound<'_, PyAny>) -> PyResult<ExperimentId> {
 impl PyClient {
     #[new]
     #[pyo3(signature = (tracking_uri=None))]
-    fn new(py: Python<'_>, tracking_uri: Option<String>) -> PyResult<Self> {
+    fn new(py: Python<'_>, tracking_uri: Option<PathBuf>) -> PyResult<Self> {
+        let tracking_uri = tracking_uri.map(convert::tracking_uri).transpose()?;
         let tracker = py.detach(|| match &tracking_uri {
             Some(uri) => fluent::tracker_for(uri),
             None => fluent::tracker(),

@@ -20,6 +20,13 @@ pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
     obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
 }
 
+/// A tracking URI given as a string or a path object (`pathlib.Path`, any `os.PathLike`).
+pub fn tracking_uri(uri: std::path::PathBuf) -> PyResult<String> {
+    uri.into_os_string()
+        .into_string()
+        .map_err(|raw| Error::invalid(format!("Invalid tracking URI {raw:?}: it is not valid UTF-8")).into())
+}
+
 /// An experiment id given as a string or an integer.
 pub fn experiment_id(obj: &Bound<'_, PyAny>) -> PyResult<ExperimentId> {
     if let Ok(n) = obj.extract::<i64>() {

@@ -69,7 +69,8 @@ impl PyActiveRun {
 
 #[pyfunction]
 #[pyo3(signature = (uri=None))]
-fn set_tracking_uri(uri: Option<String>) -> PyResult<()> {
+fn set_tracking_uri(uri: Option<PathBuf>) -> PyResult<()> {
+    let uri = uri.map(convert::tracking_uri).transpose()?;
     Ok(fluent::set_tracking_uri(uri.as_deref())?)
 }
 

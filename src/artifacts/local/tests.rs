@@ -221,9 +221,9 @@ fn source_must_exist_and_have_the_right_kind() {
     let missing = f.src.join("missing.txt");
     assert!(not_found(store().log_file(&f.root, &missing, None)).contains("missing.txt"));
     assert!(not_found(store().log_dir(&f.root, &f.src.join("nodir"), None)).contains("nodir"));
-    assert!(invalid(store().log_file(&f.root, &f.src, None)).contains("log_dir"));
+    assert!(invalid(store().log_file(&f.root, &f.src, None)).contains("log_artifacts"));
     fs::write(f.src.join("a.txt"), b"a").unwrap();
-    assert!(invalid(store().log_dir(&f.root, &f.src.join("a.txt"), None)).contains("log_file"));
+    assert!(invalid(store().log_dir(&f.root, &f.src.join("a.txt"), None)).contains("log_artifact "));
     assert!(!f.root_dir.exists());
 }
 

@@ -7,6 +7,7 @@
 mod chunk;
 pub mod connection;
 mod experiments;
+mod fork;
 mod metrics;
 mod names;
 mod runs;
@@ -35,6 +36,8 @@ pub struct SqliteStore {
     database: PathBuf,
     artifact_root_uri: String,
     conn: Mutex<Connection>,
+    /// The fork generation `conn` was opened in (see [`fork`]).
+    conn_generation: std::sync::atomic::AtomicU64,
     writer: MetricWriter,
     /// run id -> metric key -> series id, so logging a known metric touches no SQL.
     series_ids: Mutex<HashMap<String, HashMap<String, i64>>>,
@@ -49,6 +52,8 @@ impl SqliteStore {
         std::fs::create_dir_all(artifact_root)
             .context(|| format!("creating the artifact folder {}", artifact_root.display()))?;
         let artifact_root_uri = crate::artifacts::path_to_file_uri(artifact_root);
+        fork::watch();
+        let generation = fork::generation();
         let mut conn = connection::open(database)?;
         connection::with_retry(|| schema::migrate(&mut conn, |tx| experiments::seed_default(tx, &artifact_root_uri)))?;
         let writer = MetricWriter::start(database)?;
@@ -57,6 +62,7 @@ impl SqliteStore {
             database: database.to_path_buf(),
             artifact_root_uri,
             conn: Mutex::new(conn),
+            conn_generation: std::sync::atomic::AtomicU64::new(generation),
             writer,
             series_ids: Mutex::new(HashMap::new()),
         })
@@ -67,20 +73,29 @@ impl SqliteStore {
         &self.database
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.conn_generation.load(Relaxed) != fork::generation() {
+            // A forked child: SQLite connections must not cross a fork. Open our own and leave
+            // the parent's untouched (closing it here could disturb the parent's locks).
+            let fresh = connection::open(&self.database)?;
+            std::mem::forget(std::mem::replace(&mut *conn, fresh));
+            self.conn_generation.store(fork::generation(), Relaxed);
+        }
+        Ok(conn)
     }
 
     /// Flush queued metrics, then run a read with the connection.
     fn read<T>(&self, query: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         self.writer.flush(&mut conn)?;
         query(&conn)
     }
 
     /// Run a write, retrying while another writer holds the database.
     fn write<T>(&self, mut change: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.conn();
+        let conn = self.conn()?;
         connection::with_retry(|| change(&conn))
     }
 
@@ -129,15 +144,15 @@ impl TrackingStore for SqliteStore {
     }
 
     fn get_experiment(&self, id: ExperimentId) -> Result<Experiment> {
-        experiments::get(&self.conn(), id)
+        experiments::get(&*self.conn()?, id)
     }
 
     fn get_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>> {
-        experiments::get_by_name(&self.conn(), name)
+        experiments::get_by_name(&*self.conn()?, name)
     }
 
     fn search_experiments(&self, search: &ExperimentSearch) -> Result<Page<Experiment>> {
-        search::experiments(&self.conn(), search)
+        search::experiments(&*self.conn()?, search)
     }
 
     fn rename_experiment(&self, id: ExperimentId, new_name: &str) -> Result<()> {
@@ -202,8 +217,7 @@ impl TrackingStore for SqliteStore {
 
     fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
         let series_id = self.series_id(run_id, key)?;
-        self.writer.push(PendingPoint { series_id, value, step, timestamp });
-        Ok(())
+        self.writer.push(PendingPoint { series_id, value, step, timestamp })
     }
 
     fn log_metrics(&self, run_id: &str, metrics: &[crate::entities::Metric]) -> Result<()> {
@@ -214,8 +228,7 @@ impl TrackingStore for SqliteStore {
                 Ok(PendingPoint { series_id: self.series_id(run_id, &m.key)?, value: m.value, step: m.step, timestamp: m.timestamp })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.writer.push_all(points);
-        Ok(())
+        self.writer.push_all(points)
     }
 
     fn log_metric_series(&self, run_id: &str, key: &str, series: &MetricSeries) -> Result<()> {
@@ -228,7 +241,7 @@ impl TrackingStore for SqliteStore {
             )));
         }
         let series_id = self.series_id(run_id, key)?;
-        let mut conn = self.conn();
+        let mut conn = self.conn()?;
         connection::with_retry(|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             metrics::append(&tx, series_id, &series.steps, &series.timestamps, &series.values)?;
@@ -245,6 +258,6 @@ impl TrackingStore for SqliteStore {
     }
 
     fn flush(&self) -> Result<()> {
-        self.writer.flush(&mut self.conn())
+        self.writer.flush(&mut *self.conn()?)
     }
 }

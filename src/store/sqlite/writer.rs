@@ -6,7 +6,7 @@
 //! caller's own connection. So a process that dies abruptly loses at most the last
 //! interval's points, and a caller always reads its own writes.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -15,7 +15,7 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-use super::{connection, metrics};
+use super::{connection, fork, metrics};
 
 /// Longest time a queued point waits before it is written.
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
@@ -40,6 +40,8 @@ struct State {
     shutdown: bool,
     /// The last failure, reported by the next flush.
     error: Option<String>,
+    /// The fork generation of the process whose writer thread serves this queue.
+    generation: u64,
 }
 
 struct Shared {
@@ -57,42 +59,72 @@ impl Shared {
 
 /// Owns the writer thread; dropping it writes what is queued and stops the thread.
 pub struct MetricWriter {
+    database: PathBuf,
     shared: Arc<Shared>,
-    thread: Option<JoinHandle<()>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl MetricWriter {
     /// Start the writer thread with its own connection to `database`.
     pub fn start(database: &Path) -> Result<MetricWriter> {
-        let conn = connection::open(database)?;
-        let shared = Arc::new(Shared { state: Mutex::new(State::default()), wake_writer: Condvar::new(), batch_done: Condvar::new() });
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
+        fork::watch();
+        let state = State { generation: fork::generation(), ..State::default() };
+        let shared = Arc::new(Shared { state: Mutex::new(state), wake_writer: Condvar::new(), batch_done: Condvar::new() });
+        let writer = MetricWriter { database: database.to_path_buf(), shared, thread: Mutex::new(None) };
+        let thread = writer.spawn()?;
+        *writer.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(thread);
+        Ok(writer)
+    }
+
+    fn spawn(&self) -> Result<JoinHandle<()>> {
+        let conn = connection::open(&self.database)?;
+        let thread_shared = Arc::clone(&self.shared);
+        std::thread::Builder::new()
             .name("rtrack-metric-writer".into())
             .spawn(move || run_writer(conn, &thread_shared))
-            .map_err(|e| Error::io("starting the metric writer thread", e))?;
-        Ok(MetricWriter { shared, thread: Some(thread) })
+            .map_err(|e| Error::io("starting the metric writer thread", e))
+    }
+
+    /// The queue, made this process's own first when we are a forked child: the points
+    /// queued belong to the parent (which writes them) and the writer thread was not copied,
+    /// so start over with an empty queue and a thread of our own.
+    fn lock(&self) -> Result<MutexGuard<'_, State>> {
+        let mut state = self.shared.lock();
+        if state.generation != fork::generation() {
+            let mut slot = self.thread.lock().unwrap_or_else(|p| p.into_inner());
+            // The new thread waits for the state lock we hold until the queue is reset.
+            let thread = self.spawn()?;
+            // The parent's thread does not exist here: never join it.
+            std::mem::forget(slot.replace(thread));
+            state.pending = Vec::new();
+            state.written = state.enqueued;
+            state.error = None;
+            state.generation = fork::generation();
+        }
+        Ok(state)
     }
 
     /// Queue one point.
-    pub fn push(&self, point: PendingPoint) {
-        let mut state = self.shared.lock();
+    pub fn push(&self, point: PendingPoint) -> Result<()> {
+        let mut state = self.lock()?;
         state.pending.push(point);
         state.enqueued += 1;
         if state.pending.len() == BATCH_TRIGGER {
             self.shared.wake_writer.notify_one();
         }
+        Ok(())
     }
 
     /// Queue several points at once.
-    pub fn push_all(&self, points: impl IntoIterator<Item = PendingPoint>) {
-        let mut state = self.shared.lock();
+    pub fn push_all(&self, points: impl IntoIterator<Item = PendingPoint>) -> Result<()> {
+        let mut state = self.lock()?;
         let before = state.pending.len();
         state.pending.extend(points);
         state.enqueued += (state.pending.len() - before) as u64;
         if state.pending.len() >= BATCH_TRIGGER {
             self.shared.wake_writer.notify_one();
         }
+        Ok(())
     }
 
     /// Write everything queued so far, on the caller's connection (no hand-off to the
@@ -100,7 +132,7 @@ impl MetricWriter {
     /// write, if any.
     pub fn flush(&self, conn: &mut Connection) -> Result<()> {
         let (batch, target) = {
-            let mut state = self.shared.lock();
+            let mut state = self.lock()?;
             (std::mem::take(&mut state.pending), state.enqueued)
         };
         let result = if batch.is_empty() { Ok(()) } else { connection::with_retry(|| write_batch(conn, &batch)) };
@@ -122,9 +154,17 @@ impl MetricWriter {
 
 impl Drop for MetricWriter {
     fn drop(&mut self) {
-        self.shared.lock().shutdown = true;
+        let thread = self.thread.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+        {
+            let mut state = self.shared.lock();
+            if state.generation != fork::generation() {
+                std::mem::forget(thread); // the parent's thread, absent in this forked child
+                return;
+            }
+            state.shutdown = true;
+        }
         self.shared.wake_writer.notify_one();
-        if let Some(thread) = self.thread.take() {
+        if let Some(thread) = thread {
             let _ = thread.join();
         }
     }

@@ -1,0 +1,438 @@
+"""The Rust extension module behind rtrack (conversion only; see ``rtrack`` for the API)."""
+
+import os
+from types import TracebackType
+from typing import Any, ClassVar, Iterable, Mapping, Sequence, TypeVar, final
+
+from typing_extensions import Self
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "ActiveRun",
+    "AlreadyExistsError",
+    "Client",
+    "Experiment",
+    "FileInfo",
+    "InvalidValueError",
+    "Metric",
+    "NotFoundError",
+    "Param",
+    "RtrackError",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunTag",
+    "__version__",
+    "_current_experiment_id",
+    "_end_all_runs",
+    "_get_metric_series",
+    "_log_image_pixels",
+    "_log_table_columns",
+    "_set_source",
+    "active_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_artifact_uri",
+    "get_metric_history",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "list_artifacts",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_metric",
+    "log_metric_series",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
+    "runs_to_columns",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]
+
+__version__: str
+
+_T = TypeVar("_T")
+_ExperimentId = str | int
+_Uri = str | os.PathLike[str]
+_Path = str | os.PathLike[str]
+_Numbers = npt.ArrayLike | Sequence[float]
+_Integers = npt.ArrayLike | Sequence[int]
+# One of the RunStatus names: RUNNING, SCHEDULED, FINISHED, FAILED, KILLED.
+_Status = str
+
+# ----- errors -----
+
+class RtrackError(Exception):
+    """Base class of every error rtrack raises. ``error_code`` is MLflow's REST code."""
+
+    error_code: ClassVar[str]
+
+class NotFoundError(RtrackError):
+    """A run, experiment, metric or artifact does not exist (``RESOURCE_DOES_NOT_EXIST``)."""
+
+class InvalidValueError(RtrackError):
+    """A value given to rtrack is not acceptable (``INVALID_PARAMETER_VALUE``)."""
+
+class AlreadyExistsError(RtrackError):
+    """Something with that name or id exists already (``RESOURCE_ALREADY_EXISTS``)."""
+
+# ----- entities (read-only views) -----
+
+@final
+class Experiment:
+    """An experiment: a named group of runs."""
+
+    @property
+    def experiment_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def artifact_location(self) -> str:
+        """URI of the folder that holds the artifacts of the experiment's runs."""
+    @property
+    def lifecycle_stage(self) -> str:
+        """``"active"`` or ``"deleted"``."""
+    @property
+    def creation_time(self) -> int:
+        """Epoch milliseconds."""
+    @property
+    def last_update_time(self) -> int: ...
+    @property
+    def tags(self) -> dict[str, str]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class RunInfo:
+    """What a run is: ids, name, status, times, where its artifacts live."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def run_uuid(self) -> str:
+        """MLflow's older name for ``run_id``."""
+    @property
+    def run_name(self) -> str: ...
+    @property
+    def experiment_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def status(self) -> str:
+        """One of the :class:`RunStatus` names."""
+    @property
+    def start_time(self) -> int:
+        """Epoch milliseconds."""
+    @property
+    def end_time(self) -> int | None:
+        """Epoch milliseconds; None while the run is running."""
+    @property
+    def artifact_uri(self) -> str: ...
+    @property
+    def lifecycle_stage(self) -> str: ...
+
+@final
+class RunData:
+    """What a run holds: params, the latest value of each metric, tags."""
+
+    @property
+    def params(self) -> dict[str, str]: ...
+    @property
+    def metrics(self) -> dict[str, float]:
+        """The latest value of each metric (highest step, then latest timestamp)."""
+    @property
+    def tags(self) -> dict[str, str]: ...
+
+@final
+class Run:
+    """A run as stored: ``run.info`` and ``run.data``."""
+
+    @property
+    def info(self) -> RunInfo: ...
+    @property
+    def data(self) -> RunData: ...
+
+@final
+class Metric:
+    """One metric point. ``Metric("loss", 0.5, timestamp_ms, step)`` for ``Client.log_batch``."""
+
+    def __new__(cls, key: str, value: float, timestamp: int, step: int) -> Metric: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def step(self) -> int: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class Param:
+    """A param for ``Client.log_batch``."""
+
+    def __new__(cls, key: str, value: str) -> Param: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+
+@final
+class RunTag:
+    """A tag for ``Client.log_batch``."""
+
+    def __new__(cls, key: str, value: str) -> RunTag: ...
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+
+@final
+class FileInfo:
+    """An artifact in a listing; ``path`` is relative to the run's artifact root."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def is_dir(self) -> bool: ...
+    @property
+    def file_size(self) -> int | None:
+        """Bytes; None for folders."""
+
+@final
+class ActiveRun:
+    """The run handed out by :func:`start_run`. As a context manager it ends the run:
+    ``FAILED`` when the block raised (the exception propagates), ``FINISHED`` otherwise.
+
+    >>> with rtrack.start_run() as run:
+    ...     print(run.info.run_id)
+    """
+
+    def get_run(self) -> Run:
+        """The run as stored now."""
+    @property
+    def info(self) -> RunInfo: ...
+    @property
+    def data(self) -> RunData: ...
+    def __enter__(self) -> ActiveRun: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        _exc_value: BaseException | None = None,
+        _traceback: TracebackType | None = None,
+    ) -> bool: ...
+
+# ----- tracking location -----
+
+def set_tracking_uri(uri: _Uri | None = None) -> None:
+    """Where runs are stored: a folder path or ``file:`` URI (a store folder holding
+    ``rtrack.db`` and ``artifacts/``), or ``sqlite:///path.db`` (artifacts beside it).
+    ``None`` goes back to ``RTRACK_TRACKING_URI``, else ``./rtruns``. An unknown scheme
+    raises :class:`InvalidValueError`.
+
+    >>> rtrack.set_tracking_uri("sqlite:///mlruns.db")
+    """
+
+def get_tracking_uri() -> str:
+    """The tracking URI in force: set in code, else ``RTRACK_TRACKING_URI``, else ``./rtruns``."""
+
+# ----- experiments -----
+
+def set_experiment(experiment_name: str | None = None, experiment_id: _ExperimentId | None = None) -> Experiment:
+    """Make an experiment the active one, by name (created if missing) or by id.
+    A deleted experiment raises :class:`InvalidValueError`."""
+
+# ----- runs -----
+
+def start_run(
+    run_id: str | None = None,
+    experiment_id: _ExperimentId | None = None,
+    run_name: str | None = None,
+    nested: bool = False,
+    tags: Mapping[str, Any] | None = None,
+    description: str | None = None,
+) -> ActiveRun:
+    """Start a run (or resume ``run_id``) and make it the active one. A second run while
+    one is active needs ``nested=True``; nested runs carry tag ``mlflow.parentRunId``.
+    ``description`` is stored as tag ``mlflow.note.content``.
+
+    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}):
+    ...     rtrack.log_metric("loss", 0.3)
+    """
+
+def end_run(status: _Status = "FINISHED") -> None:
+    """End the active run (no-op when there is none) and make its metrics durable."""
+
+def active_run() -> ActiveRun | None: ...
+def last_active_run() -> Run | None:
+    """The active run, else the run most recently ended in this process."""
+
+def get_run(run_id: str) -> Run: ...
+# ----- params, metrics, tags (on the active run; one is started if none is) -----
+
+def log_param(key: str, value: _T) -> _T:
+    """Store ``str(value)``. The same value again is fine; a different one raises
+    :class:`InvalidValueError` naming the key."""
+
+def log_params(params: dict[str, Any]) -> None: ...
+def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None) -> None:
+    """Queue a metric point (step 0 and now by default); written in the background.
+    NaN and infinities are kept."""
+
+def log_metrics(metrics: dict[str, float], step: int | None = None, timestamp: int | None = None) -> None: ...
+def log_metric_series(
+    key: str, values: _Numbers, steps: _Integers | None = None, timestamps: _Integers | None = None
+) -> None:
+    """Store a whole array of points at once (steps 0, 1, 2 ... and now by default).
+
+    >>> rtrack.log_metric_series("loss", np.linspace(1, 0, 10_000))
+    """
+
+def get_metric_history(run_id: str, key: str) -> list[Metric]:
+    """Every point of a metric, ordered by step then timestamp."""
+
+def set_tag(key: str, value: Any) -> None: ...
+def set_tags(tags: dict[str, Any]) -> None: ...
+def delete_tag(key: str) -> None: ...
+def flush() -> None:
+    """Make every queued write durable now."""
+
+# ----- artifacts (of the active run) -----
+
+def log_artifact(local_path: _Path, artifact_path: str | None = None) -> None:
+    """Copy a file into the run's artifacts, optionally into folder ``artifact_path``."""
+
+def log_artifacts(local_dir: _Path, artifact_path: str | None = None) -> None:
+    """Copy a folder's contents into the run's artifacts."""
+
+def log_text(text: str, artifact_file: str) -> None: ...
+def log_dict(dictionary: Any, artifact_file: str) -> None:
+    """Store as YAML when ``artifact_file`` ends in ``.yaml``/``.yml``, else as JSON."""
+
+def get_artifact_uri(artifact_path: str | None = None) -> str: ...
+def list_artifacts(run_id: str | None = None, path: str | None = None) -> list[FileInfo]: ...
+
+# ----- used by the Python package -----
+
+def _set_source(name: str, kind: str, user: str) -> None: ...
+def _end_all_runs(status: _Status = "FINISHED") -> None: ...
+def _current_experiment_id() -> str: ...
+def _get_metric_series(
+    run_id: str, key: str
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+def _log_image_pixels(pixels: bytes, height: int, width: int, channels: int, artifact_file: str) -> None: ...
+def _log_table_columns(columns: Mapping[str, Sequence[Any]], artifact_file: str) -> None: ...
+def runs_to_columns(runs: Sequence[Run]) -> dict[str, list[Any]]: ...
+
+# ----- Client -----
+
+class Client:
+    """Every tracking operation by id (MLflow's ``MlflowClient``), on the store at
+    ``tracking_uri`` (default: the current tracking URI).
+
+    >>> client = rtrack.Client()
+    >>> run = client.create_run(experiment_id="0")
+    >>> client.log_metric(run.info.run_id, "loss", 0.5, step=1)
+    """
+
+    def __new__(cls, tracking_uri: _Uri | None = None) -> Self: ...
+    @property
+    def tracking_uri(self) -> str: ...
+
+    # experiments
+    def create_experiment(
+        self, name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None
+    ) -> str: ...
+    def get_experiment(self, experiment_id: _ExperimentId) -> Experiment: ...
+    def get_experiment_by_name(self, name: str) -> Experiment | None: ...
+    def rename_experiment(self, experiment_id: _ExperimentId, new_name: str) -> None: ...
+    def delete_experiment(self, experiment_id: _ExperimentId) -> None: ...
+    def restore_experiment(self, experiment_id: _ExperimentId) -> None: ...
+    def set_experiment_tag(self, experiment_id: _ExperimentId, key: str, value: Any) -> None: ...
+
+    # runs
+    def create_run(
+        self,
+        experiment_id: _ExperimentId,
+        start_time: int | None = None,
+        tags: Mapping[str, Any] | None = None,
+        run_name: str | None = None,
+    ) -> Run:
+        """Create a RUNNING run with the system tags; it does not become the active run."""
+    def get_run(self, run_id: str) -> Run: ...
+    def set_terminated(self, run_id: str, status: _Status = "FINISHED", end_time: int | None = None) -> None:
+        """End a run: status and end time, and its metrics made durable."""
+    def update_run(self, run_id: str, status: _Status | None = None, name: str | None = None) -> None: ...
+    def delete_run(self, run_id: str) -> None: ...
+    def restore_run(self, run_id: str) -> None: ...
+
+    # params, metrics, tags
+    def log_param(self, run_id: str, key: str, value: _T) -> _T: ...
+    def log_metric(
+        self, run_id: str, key: str, value: float, timestamp: int | None = None, step: int | None = None
+    ) -> None: ...
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Iterable[Metric] | None = None,
+        params: Iterable[Param] | None = None,
+        tags: Iterable[RunTag] | None = None,
+    ) -> None:
+        """Params, tags and metrics in one call; a bad entry refuses the whole batch."""
+    def log_metric_series(
+        self,
+        run_id: str,
+        key: str,
+        values: _Numbers,
+        steps: _Integers | None = None,
+        timestamps: _Integers | None = None,
+    ) -> None: ...
+    def get_metric_history(self, run_id: str, key: str) -> list[Metric]: ...
+    def set_tag(self, run_id: str, key: str, value: Any) -> None: ...
+    def delete_tag(self, run_id: str, key: str) -> None: ...
+    def flush(self) -> None: ...
+
+    # artifacts
+    def log_artifact(self, run_id: str, local_path: _Path, artifact_path: str | None = None) -> None: ...
+    def log_artifacts(self, run_id: str, local_dir: _Path, artifact_path: str | None = None) -> None: ...
+    def log_text(self, run_id: str, text: str, artifact_file: str) -> None: ...
+    def log_dict(self, run_id: str, dictionary: Any, artifact_file: str) -> None: ...
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[FileInfo]:
+        """Entries directly under ``path``, with paths as MLflow gives them (``notes/readme.txt``)."""
+    def download_artifacts(self, run_id: str, path: str, dst_path: _Path | None = None) -> str:
+        """Copy an artifact (file or folder) into ``dst_path`` (a new temporary folder when
+        None); returns the local path."""
+    def get_artifact_uri(self, run_id: str, artifact_path: str | None = None) -> str: ...
+
+    def _search_experiments_page(
+        self,
+        view_type: int | str | None = None,
+        max_results: int = 1000,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[Experiment], str | None]: ...
+    def _search_runs_page(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        filter_string: str = "",
+        run_view_type: int | str | None = None,
+        max_results: int = 1000,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[Run], str | None]: ...
+    def _get_metric_series(
+        self, run_id: str, key: str
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+    def _log_image_pixels(
+        self, run_id: str, pixels: bytes, height: int, width: int, channels: int, artifact_file: str
+    ) -> None: ...
+    def _log_table_columns(self, run_id: str, columns: Mapping[str, Sequence[Any]], artifact_file: str) -> None: ...

@@ -1,0 +1,50 @@
+"""The type stubs match the module (mypy's stubtest) and type a typical script."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytest.importorskip("mypy")
+
+
+def _mypy(*args, cwd):
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True, timeout=600)
+
+
+def test_stubs_match_the_runtime(tmp_path):
+    done = _mypy("mypy.stubtest", "--ignore-disjoint-bases", "rtrack", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_stubs_type_a_script(tmp_path):
+    (tmp_path / "use.py").write_text(textwrap.dedent(
+        """
+        from pathlib import Path
+
+        import numpy as np
+
+        import rtrack
+        from rtrack import Client, Metric, Param, RunTag
+
+        rtrack.set_tracking_uri(Path("store"))
+        experiment_id: str = rtrack.set_experiment("wine").experiment_id
+        with rtrack.start_run(run_name="a", tags={"k": 1}) as run:
+            alpha: float = rtrack.log_param("alpha", 0.5)
+            rtrack.log_metric("loss", 0.1, step=1)
+            rtrack.log_metric_series("s", np.arange(3.0))
+            run_id: str = run.info.run_id
+        runs: list[rtrack.Run] = rtrack.search_runs(output_format="list")
+        values: np.ndarray = rtrack.get_metric_series(run_id, "s").values
+        page = Client().search_runs([experiment_id], max_results=10)
+        token: str | None = page.token
+        Client().log_batch(run_id, metrics=[Metric("m", 1.0, 0, 0)], params=[Param("p", "1")], tags=[RunTag("t", "x")])
+        end: int | None = rtrack.get_run(run_id).info.end_time
+        wrong: int = rtrack.get_run(run_id).info.run_name
+        """
+    ))
+    done = _mypy("mypy", "--strict", "--no-incremental", "use.py", cwd=tmp_path)
+    # Exactly the one deliberate mistake is found.
+    assert "use.py:22: error: Incompatible types in assignment" in done.stdout, done.stdout
+    assert "Found 1 error" in done.stdout, done.stdout

@@ -5,7 +5,7 @@ mod common;
 
 use common::{invalid, new_run, new_store, not_found};
 use rtrack::entities::{tags, Metric, MetricSeries};
-use rtrack::{ExperimentId, RunOptions, Tracker};
+use rtrack::{Error, ExperimentId, RunOptions, RunStatus, Tracker};
 
 fn run(tracker: &Tracker) -> String {
     new_run(tracker, ExperimentId::DEFAULT, "logging")
@@ -236,4 +236,16 @@ fn bad_metric_keys_are_refused_and_queue_nothing() {
     let active = tracker.resume_run(&run_id).unwrap();
     invalid(active.log_metrics([("fine", 1.0), ("not fine!", 2.0)], 0));
     assert!(active.get().unwrap().data.metrics.is_empty(), "a refused batch logs none of its metrics");
+}
+
+#[test]
+fn a_failed_run_update_keeps_the_queued_metrics_it_flushed() {
+    let (_dir, tracker) = new_store();
+    let run_id = tracker.create_run(RunOptions::default()).unwrap().info.run_id;
+    tracker.log_metric(&run_id, "loss", 0.5, Some(3), None).unwrap();
+    let refused = tracker.set_terminated("0123456789abcdef0123456789abcdef", RunStatus::Finished, None);
+    assert!(matches!(refused, Err(Error::NotFound(_))), "{refused:?}");
+    let history = tracker.get_metric_history(&run_id, "loss").unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!((history[0].step, history[0].value), (3, 0.5));
 }

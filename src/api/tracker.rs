@@ -169,7 +169,6 @@ impl Tracker {
 
     /// End a run: set its status and end time, and make its metrics durable.
     pub fn set_terminated(&self, run_id: &str, status: RunStatus, end_time: Option<i64>) -> Result<()> {
-        self.store.flush()?;
         self.store.update_run(
             run_id,
             RunUpdate { status: Some(status), end_time: Some(end_time.unwrap_or_else(now_millis)), run_name: None },

@@ -100,6 +100,7 @@ pub trait TrackingStore: Send + Sync {
 
     fn create_run(&self, run: NewRun) -> Result<Run>;
     fn get_run(&self, run_id: &str) -> Result<Run>;
+    /// Change a run's info; metrics queued so far are made durable first.
     fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo>;
     fn delete_run(&self, run_id: &str) -> Result<()>;
     fn restore_run(&self, run_id: &str) -> Result<()>;

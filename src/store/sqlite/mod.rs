@@ -13,9 +13,9 @@ mod names;
 mod runs;
 pub mod schema;
 mod search;
+mod series;
 mod writer;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -26,6 +26,7 @@ use crate::entities::{
 };
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
+use series::LocalSeries;
 use writer::{MetricWriter, PendingPoint};
 
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
@@ -38,9 +39,8 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
     /// The fork generation `conn` was opened in (see [`fork`]).
     conn_generation: std::sync::atomic::AtomicU64,
+    /// The metric writer, which also knows every series this store logs to.
     writer: MetricWriter,
-    /// run id -> metric key -> series id, so logging a known metric touches no SQL.
-    series_ids: Mutex<HashMap<String, HashMap<String, i64>>>,
 }
 
 impl SqliteStore {
@@ -64,7 +64,6 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             conn_generation: std::sync::atomic::AtomicU64::new(generation),
             writer,
-            series_ids: Mutex::new(HashMap::new()),
         })
     }
 
@@ -99,34 +98,24 @@ impl SqliteStore {
         connection::with_retry(|| change(&conn))
     }
 
-    /// The series id for (run, key), validating both the first time they are seen.
-    fn series_id(&self, run_id: &str, key: &str) -> Result<i64> {
+    /// The local series for (run, key). The key is checked the first time it is seen, and
+    /// the run once (runs this store created are known to be there), so logging a known
+    /// metric touches no SQL; the series' row is created with its first batch.
+    fn series(&self, run_id: &str, key: &str) -> Result<LocalSeries> {
         let run_known = {
-            let cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
-            match cache.get(run_id) {
-                Some(keys) => match keys.get(key) {
-                    Some(id) => return Ok(*id),
-                    None => true,
-                },
-                None => false,
+            let registry = self.writer.registry();
+            if let Some(local) = registry.lookup(run_id, key) {
+                return Ok(local);
             }
+            registry.is_known_active(run_id)
         };
         validate_metric_key(key)?;
-        let id = self.write(|conn| {
-            // A run seen before was checked then; deleting it clears the cache entry.
-            if !run_known {
-                runs::require_active(conn, run_id)?;
-            }
-            metrics::series_id(conn, run_id, key)
-        })?;
-        let mut cache = self.series_ids.lock().unwrap_or_else(|p| p.into_inner());
-        cache.entry(run_id.to_string()).or_default().insert(key.to_string(), id);
-        Ok(id)
-    }
-
-    /// Forget cached series of a run whose state changed, so the next log re-checks it.
-    fn forget_series(&self, run_id: &str) {
-        self.series_ids.lock().unwrap_or_else(|p| p.into_inner()).remove(run_id);
+        if !run_known {
+            self.write(|conn| runs::require_active(conn, run_id))?;
+        }
+        let mut registry = self.writer.registry();
+        registry.mark_active(run_id);
+        Ok(registry.register(run_id, key))
     }
 }
 
@@ -161,7 +150,7 @@ impl TrackingStore for SqliteStore {
 
     fn delete_experiment(&self, id: ExperimentId) -> Result<()> {
         self.write(|conn| experiments::set_lifecycle(conn, id, LifecycleStage::Deleted))?;
-        self.series_ids.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.writer.registry().forget_all_runs();
         Ok(())
     }
 
@@ -178,20 +167,25 @@ impl TrackingStore for SqliteStore {
     }
 
     fn create_run(&self, run: NewRun) -> Result<Run> {
-        self.write(|conn| runs::create(conn, run.clone()))
+        let run = self.write(|conn| runs::create(conn, run.clone()))?;
+        self.writer.registry().mark_active(&run.info.run_id);
+        Ok(run)
     }
 
     fn get_run(&self, run_id: &str) -> Result<Run> {
         self.read(|conn| runs::get(conn, run_id))
     }
 
+    /// Queued metrics are written first, in the same transaction: ending a run makes its
+    /// metrics durable for the price of one commit.
     fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
-        self.write(|conn| runs::update(conn, run_id, update.clone()))
+        let mut conn = self.conn()?;
+        self.writer.flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))
     }
 
     fn delete_run(&self, run_id: &str) -> Result<()> {
         self.write(|conn| runs::set_lifecycle(conn, run_id, LifecycleStage::Deleted))?;
-        self.forget_series(run_id);
+        self.writer.registry().forget_run(run_id);
         Ok(())
     }
 
@@ -216,8 +210,8 @@ impl TrackingStore for SqliteStore {
     }
 
     fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
-        let series_id = self.series_id(run_id, key)?;
-        self.writer.push(PendingPoint { series_id, value, step, timestamp })
+        let series = self.series(run_id, key)?;
+        self.writer.push(PendingPoint { series, value, step, timestamp })
     }
 
     fn log_metrics(&self, run_id: &str, metrics: &[crate::entities::Metric]) -> Result<()> {
@@ -225,7 +219,7 @@ impl TrackingStore for SqliteStore {
         let points = metrics
             .iter()
             .map(|m| {
-                Ok(PendingPoint { series_id: self.series_id(run_id, &m.key)?, value: m.value, step: m.step, timestamp: m.timestamp })
+                Ok(PendingPoint { series: self.series(run_id, &m.key)?, value: m.value, step: m.step, timestamp: m.timestamp })
             })
             .collect::<Result<Vec<_>>>()?;
         self.writer.push_all(points)
@@ -240,10 +234,11 @@ impl TrackingStore for SqliteStore {
                 series.timestamps.len()
             )));
         }
-        let series_id = self.series_id(run_id, key)?;
+        self.series(run_id, key)?; // checks the key and the run
         let mut conn = self.conn()?;
         connection::with_retry(|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let series_id = metrics::series_id(&tx, run_id, key)?;
             metrics::append(&tx, series_id, &series.steps, &series.timestamps, &series.values)?;
             tx.commit()?;
             Ok(())

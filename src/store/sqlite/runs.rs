@@ -141,23 +141,22 @@ pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunI
     if let Some(name) = update.run_name.as_deref() {
         validate_tag(tags::RUN_NAME, name)?;
     }
-    // An unknown run makes the updates no-ops and the final read reports it.
-    let tx = conn.unchecked_transaction()?;
+    // Runs inside the caller's transaction. An unknown run makes the updates no-ops and
+    // the final read reports it.
     if let Some(status) = update.status {
-        tx.execute("UPDATE runs SET status = ?1 WHERE run_uuid = ?2", params![status.as_str(), run_id])?;
+        conn.execute("UPDATE runs SET status = ?1 WHERE run_uuid = ?2", params![status.as_str(), run_id])?;
         // A resumed run is running again: it has no end yet.
         if status == RunStatus::Running {
-            tx.execute("UPDATE runs SET end_time = NULL WHERE run_uuid = ?1", params![run_id])?;
+            conn.execute("UPDATE runs SET end_time = NULL WHERE run_uuid = ?1", params![run_id])?;
         }
     }
     if let Some(end_time) = update.end_time {
-        tx.execute("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2", params![end_time, run_id])?;
+        conn.execute("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2", params![end_time, run_id])?;
     }
     if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
-        tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
-        upsert_tag(&tx, run_id, tags::RUN_NAME, &name)?;
+        conn.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
+        upsert_tag(conn, run_id, tags::RUN_NAME, &name)?;
     }
-    tx.commit()?;
     get_info(conn, run_id)
 }
 

@@ -11,10 +11,11 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+use super::series::{LocalSeries, SeriesRegistry};
 use super::{connection, fork, metrics};
 
 /// Longest time a queued point waits before it is written.
@@ -25,7 +26,7 @@ pub const BATCH_TRIGGER: usize = 100_000;
 /// One queued metric point of a known series.
 #[derive(Clone, Copy, Debug)]
 pub struct PendingPoint {
-    pub series_id: i64,
+    pub series: LocalSeries,
     pub value: f64,
     pub step: i64,
     pub timestamp: i64,
@@ -46,6 +47,8 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
+    /// Which (run, key) each queued point belongs to; shared with the store.
+    registry: Mutex<SeriesRegistry>,
     wake_writer: Condvar,
     batch_done: Condvar,
 }
@@ -69,7 +72,7 @@ impl MetricWriter {
     pub fn start(database: &Path) -> Result<MetricWriter> {
         fork::watch();
         let state = State { generation: fork::generation(), ..State::default() };
-        let shared = Arc::new(Shared { state: Mutex::new(state), wake_writer: Condvar::new(), batch_done: Condvar::new() });
+        let shared = Arc::new(Shared { state: Mutex::new(state), registry: Mutex::default(), wake_writer: Condvar::new(), batch_done: Condvar::new() });
         let writer = MetricWriter { database: database.to_path_buf(), shared, thread: Mutex::new(None) };
         let thread = writer.spawn()?;
         *writer.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(thread);
@@ -131,24 +134,50 @@ impl MetricWriter {
     /// writer thread), wait for a batch the thread may have in flight, and report a failed
     /// write, if any.
     pub fn flush(&self, conn: &mut Connection) -> Result<()> {
+        self.flush_with(conn, |_| Ok(()))
+    }
+
+    /// [`flush`](Self::flush), then `then` in the same transaction, so a write that follows
+    /// the flush (such as ending a run) costs no second commit.
+    pub fn flush_with<T>(&self, conn: &mut Connection, mut then: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let (batch, target) = {
             let mut state = self.lock()?;
             (std::mem::take(&mut state.pending), state.enqueued)
         };
-        let result = if batch.is_empty() { Ok(()) } else { connection::with_retry(|| write_batch(conn, &batch)) };
+        // Outer error: the batch failed (the database's fault). Inner error: only `then`
+        // failed; it is rolled back to its savepoint and the batch still commits.
+        let result = connection::with_retry(|| {
+            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let created = write_batch(&tx, &batch, &self.shared.registry)?;
+            let outcome = {
+                let savepoint = tx.savepoint()?;
+                match then(&savepoint) {
+                    Ok(value) => savepoint.commit().map(|_| Ok(value))?,
+                    Err(error) if connection::is_busy(&error) => return Err(error),
+                    Err(error) => Err(error), // dropping the savepoint rolls it back
+                }
+            };
+            tx.commit()?;
+            record_created(&self.shared.registry, &created);
+            Ok(outcome)
+        })
+        .and_then(|outcome| outcome);
         let mut state = self.shared.lock();
         state.written += batch.len() as u64;
-        if let Err(error) = result {
-            state.error = Some(error.to_string());
-        }
         self.shared.batch_done.notify_all();
         while state.written < target {
             state = self.shared.batch_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
+        let value = result?;
         match state.error.take() {
             Some(message) => Err(Error::Internal(format!("writing metrics failed: {message}"))),
-            None => Ok(()),
+            None => Ok(value),
         }
+    }
+
+    /// The series registry, shared with the writer thread.
+    pub fn registry(&self) -> MutexGuard<'_, SeriesRegistry> {
+        self.shared.registry.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -185,7 +214,13 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
         }
         let batch = std::mem::take(&mut state.pending);
         drop(state);
-        let result = connection::with_retry(|| write_batch(&mut conn, &batch));
+        let result = connection::with_retry(|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let created = write_batch(&tx, &batch, &shared.registry)?;
+            tx.commit()?;
+            record_created(&shared.registry, &created);
+            Ok(())
+        });
         state = shared.lock();
         state.written += batch.len() as u64;
         if let Err(error) = result {
@@ -195,22 +230,41 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
     }
 }
 
-/// Write a batch in one transaction, grouped by series.
-pub fn write_batch(conn: &mut Connection, batch: &[PendingPoint]) -> Result<()> {
+/// Write a batch inside `tx`, grouped by series, creating the rows of series new to the
+/// database. Returns those new rows; record them only once `tx` has committed.
+fn write_batch(tx: &Transaction, batch: &[PendingPoint], registry: &Mutex<SeriesRegistry>) -> Result<Vec<(LocalSeries, i64)>> {
     let mut order: Vec<usize> = (0..batch.len()).collect();
-    order.sort_by_key(|&i| batch[i].series_id); // stable: keeps logging order per series
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    order.sort_by_key(|&i| batch[i].series); // stable: keeps logging order per series
+    let mut created = Vec::new();
     let mut start = 0;
     while start < order.len() {
-        let series_id = batch[order[start]].series_id;
-        let end = start + order[start..].iter().take_while(|&&i| batch[i].series_id == series_id).count();
+        let series = batch[order[start]].series;
+        let end = start + order[start..].iter().take_while(|&&i| batch[i].series == series).count();
+        let (known, names) = {
+            let registry = registry.lock().unwrap_or_else(|p| p.into_inner());
+            (registry.database_id(series), registry.names(series))
+        };
+        let series_id = match known {
+            Some(id) => id,
+            None => {
+                let id = metrics::series_id(tx, &names.0, &names.1)?;
+                created.push((series, id));
+                id
+            }
+        };
         let points = order[start..end].iter().map(|&i| &batch[i]);
         let steps: Vec<i64> = points.clone().map(|p| p.step).collect();
         let timestamps: Vec<i64> = points.clone().map(|p| p.timestamp).collect();
         let values: Vec<f64> = points.map(|p| p.value).collect();
-        metrics::append(&tx, series_id, &steps, &timestamps, &values)?;
+        metrics::append(tx, series_id, &steps, &timestamps, &values)?;
         start = end;
     }
-    tx.commit()?;
-    Ok(())
+    Ok(created)
+}
+
+fn record_created(registry: &Mutex<SeriesRegistry>, created: &[(LocalSeries, i64)]) {
+    let mut registry = registry.lock().unwrap_or_else(|p| p.into_inner());
+    for &(series, id) in created {
+        registry.set_database_id(series, id);
+    }
 }

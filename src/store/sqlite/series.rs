@@ -1,0 +1,104 @@
+//! The metric series one store instance logs to, held in memory so that logging a point
+//! needs no SQL: a (run, key) pair gets a local number at once, and its database row is
+//! created by whoever next writes a batch, inside that batch's transaction.
+
+use std::collections::{HashMap, HashSet};
+
+/// A series' number in this process (an index into the registry).
+pub type LocalSeries = u32;
+
+#[derive(Default)]
+pub struct SeriesRegistry {
+    by_run: HashMap<String, HashMap<String, LocalSeries>>,
+    entries: Vec<Entry>,
+    /// Runs known to exist and be active: created, resumed or checked by this store.
+    active_runs: HashSet<String>,
+}
+
+struct Entry {
+    run_id: String,
+    key: String,
+    database_id: Option<i64>,
+}
+
+impl SeriesRegistry {
+    /// The local number of a series already registered.
+    pub fn lookup(&self, run_id: &str, key: &str) -> Option<LocalSeries> {
+        self.by_run.get(run_id)?.get(key).copied()
+    }
+
+    pub fn is_known_active(&self, run_id: &str) -> bool {
+        self.active_runs.contains(run_id)
+    }
+
+    pub fn mark_active(&mut self, run_id: &str) {
+        self.active_runs.insert(run_id.to_string());
+    }
+
+    /// The run's state changed elsewhere: check it again before logging to it.
+    pub fn forget_run(&mut self, run_id: &str) {
+        self.active_runs.remove(run_id);
+        self.by_run.remove(run_id);
+    }
+
+    pub fn forget_all_runs(&mut self) {
+        self.active_runs.clear();
+        self.by_run.clear();
+    }
+
+    /// Give (run, key) a local number; its entry stays valid while points refer to it.
+    pub fn register(&mut self, run_id: &str, key: &str) -> LocalSeries {
+        if let Some(local) = self.lookup(run_id, key) {
+            return local;
+        }
+        let local = self.entries.len() as LocalSeries;
+        self.entries.push(Entry { run_id: run_id.to_string(), key: key.to_string(), database_id: None });
+        self.by_run.entry(run_id.to_string()).or_default().insert(key.to_string(), local);
+        local
+    }
+
+    /// The database row of a series, if a committed batch has created it.
+    pub fn database_id(&self, local: LocalSeries) -> Option<i64> {
+        self.entries[local as usize].database_id
+    }
+
+    /// Run id and key of a series.
+    pub fn names(&self, local: LocalSeries) -> (String, String) {
+        let entry = &self.entries[local as usize];
+        (entry.run_id.clone(), entry.key.clone())
+    }
+
+    /// Record rows created by a batch, once its transaction has committed.
+    pub fn set_database_id(&mut self, local: LocalSeries, id: i64) {
+        self.entries[local as usize].database_id = Some(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registering_twice_gives_the_same_number() {
+        let mut registry = SeriesRegistry::default();
+        let a = registry.register("run", "loss");
+        let b = registry.register("run", "acc");
+        assert_ne!(a, b);
+        assert_eq!(registry.register("run", "loss"), a);
+        assert_eq!(registry.lookup("run", "acc"), Some(b));
+        assert_eq!(registry.database_id(a), None);
+        registry.set_database_id(a, 7);
+        assert_eq!(registry.database_id(a), Some(7));
+    }
+
+    #[test]
+    fn forgetting_a_run_keeps_entries_that_queued_points_refer_to() {
+        let mut registry = SeriesRegistry::default();
+        registry.mark_active("run");
+        let local = registry.register("run", "loss");
+        registry.forget_run("run");
+        assert!(!registry.is_known_active("run"));
+        assert_eq!(registry.lookup("run", "loss"), None);
+        assert_eq!(registry.names(local), ("run".to_string(), "loss".to_string()));
+    }
+}

@@ -10,7 +10,7 @@ use crate::entities::{ExperimentId, RunStatus};
 use crate::store::{ExperimentSearch, RunSearch, RunUpdate};
 
 use super::convert;
-use super::entities::{PyExperiment, PyFileInfo, PyMetric, PyRun};
+use super::entities::{PyExperiment, PyFileInfo, PyRun};
 
 #[pyclass(subclass, frozen, name = "Client", module = "rtrack")]
 pub struct PyClient {
@@ -219,8 +219,8 @@ impl PyClient {
         pyo3::types::PyTuple::new(py, [steps.into_any(), values.into_any(), timestamps.into_any()])
     }
 
-    fn get_metric_history(&self, py: Python<'_>, run_id: &str, key: &str) -> PyResult<Vec<PyMetric>> {
-        Ok(py.detach(|| self.tracker.get_metric_history(run_id, key))?.into_iter().map(PyMetric).collect())
+    fn get_metric_history<'py>(&self, py: Python<'py>, run_id: &str, key: &str) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+        convert::metric_list(py, py.detach(|| self.tracker.get_metric_history(run_id, key))?)
     }
 
     fn set_tag(&self, py: Python<'_>, run_id: &str, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {

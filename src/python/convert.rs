@@ -180,3 +180,19 @@ pub fn series_arrays<'py>(
     use numpy::IntoPyArray;
     (series.steps.into_pyarray(py), series.values.into_pyarray(py), series.timestamps.into_pyarray(py))
 }
+
+/// A list of `Metric` objects. Python's cyclic collector is paused while it is built: every
+/// pyo3 object is tracked by the collector, and a 100k-point history would otherwise set off
+/// dozens of collections, each walking every object made so far.
+pub fn metric_list(py: Python<'_>, metrics: Vec<crate::entities::Metric>) -> PyResult<Bound<'_, PyList>> {
+    let gc = py.import("gc")?;
+    let was_enabled: bool = gc.call_method0("isenabled")?.extract()?;
+    if was_enabled {
+        gc.call_method0("disable")?;
+    }
+    let list = PyList::new(py, metrics.into_iter().map(super::entities::PyMetric));
+    if was_enabled {
+        gc.call_method0("enable")?;
+    }
+    list
+}

@@ -13,7 +13,7 @@ use crate::api::Tracker;
 use crate::entities::RunStatus;
 
 use super::convert;
-use super::entities::{PyExperiment, PyFileInfo, PyMetric, PyRun};
+use super::entities::{PyExperiment, PyFileInfo, PyRun};
 
 fn tracker(py: Python<'_>) -> PyResult<Tracker> {
     Ok(py.detach(fluent::tracker)?)
@@ -279,9 +279,9 @@ fn get_run(py: Python<'_>, run_id: &str) -> PyResult<PyRun> {
 }
 
 #[pyfunction]
-fn get_metric_history(py: Python<'_>, run_id: &str, key: &str) -> PyResult<Vec<PyMetric>> {
+fn get_metric_history<'py>(py: Python<'py>, run_id: &str, key: &str) -> PyResult<Bound<'py, pyo3::types::PyList>> {
     let tracker = tracker(py)?;
-    Ok(py.detach(|| tracker.get_metric_history(run_id, key))?.into_iter().map(PyMetric).collect())
+    convert::metric_list(py, py.detach(|| tracker.get_metric_history(run_id, key))?)
 }
 
 #[pyfunction]

@@ -31,11 +31,11 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
     let artifact_uri = format!("{}/{}/artifacts", experiment.artifact_location, run_id);
     let start_time = new_run.start_time.unwrap_or_else(now_millis);
     let tx = conn.unchecked_transaction()?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri)
          VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6)",
-        params![run_id.as_str(), run_name, experiment_id.0, new_run.user_id, start_time, artifact_uri],
-    )?;
+    )?
+    .execute(params![run_id.as_str(), run_name, experiment_id.0, new_run.user_id, start_time, artifact_uri])?;
     for (key, value) in new_run.tags.iter().filter(|(k, _)| k != tags::RUN_NAME) {
         upsert_tag(&tx, run_id.as_str(), key, value)?;
     }
@@ -144,14 +144,14 @@ pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunI
     // Runs inside the caller's transaction. An unknown run makes the updates no-ops and
     // the final read reports it.
     if let Some(status) = update.status {
-        conn.execute("UPDATE runs SET status = ?1 WHERE run_uuid = ?2", params![status.as_str(), run_id])?;
+        conn.prepare_cached("UPDATE runs SET status = ?1 WHERE run_uuid = ?2")?.execute(params![status.as_str(), run_id])?;
         // A resumed run is running again: it has no end yet.
         if status == RunStatus::Running {
             conn.execute("UPDATE runs SET end_time = NULL WHERE run_uuid = ?1", params![run_id])?;
         }
     }
     if let Some(end_time) = update.end_time {
-        conn.execute("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2", params![end_time, run_id])?;
+        conn.prepare_cached("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2")?.execute(params![end_time, run_id])?;
     }
     if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
         conn.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;

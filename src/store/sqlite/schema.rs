@@ -72,6 +72,12 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (series_id, seq)
     );
     "#,
+    // 2: run searches read (experiment, stage, start time, id) straight from the index,
+    // without visiting the table or sorting.
+    r#"
+    DROP INDEX runs_by_experiment;
+    CREATE INDEX runs_by_experiment_stage ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid);
+    "#,
 ];
 
 /// The schema version this build writes.

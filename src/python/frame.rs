@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use numpy::IntoPyArray;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -18,13 +19,17 @@ pub fn runs_to_columns<'py>(py: Python<'py>, runs: Vec<Bound<'py, PyRun>>) -> Py
     columns.set_item("experiment_id", runs.iter().map(|r| r.info.experiment_id.to_string()).collect::<Vec<_>>())?;
     columns.set_item("status", runs.iter().map(|r| r.info.status.as_str()).collect::<Vec<_>>())?;
     columns.set_item("artifact_uri", runs.iter().map(|r| r.info.artifact_uri.as_str()).collect::<Vec<_>>())?;
-    columns.set_item("start_time", runs.iter().map(|r| r.info.start_time).collect::<Vec<_>>())?;
-    columns.set_item("end_time", runs.iter().map(|r| r.info.end_time).collect::<Vec<_>>())?;
+    // Numbers go out as numpy arrays: pandas takes them without looking at each cell.
+    let start_times: Vec<i64> = runs.iter().map(|r| r.info.start_time).collect();
+    columns.set_item("start_time", start_times.into_pyarray(py))?;
+    // Milliseconds fit a float exactly; NaN marks a run that has not ended.
+    let end_times: Vec<f64> = runs.iter().map(|r| r.info.end_time.map_or(f64::NAN, |t| t as f64)).collect();
+    columns.set_item("end_time", end_times.into_pyarray(py))?;
 
     let metric_keys: BTreeSet<&str> = runs.iter().flat_map(|r| r.data.metrics.keys().map(String::as_str)).collect();
     for key in metric_keys {
         let values: Vec<f64> = runs.iter().map(|r| r.data.metrics.get(key).map_or(f64::NAN, |m| m.value)).collect();
-        columns.set_item(format!("metrics.{key}"), values)?;
+        columns.set_item(format!("metrics.{key}"), values.into_pyarray(py))?;
     }
     for (prefix, pick) in [
         ("params", (|r: &crate::entities::Run| &r.data.params) as fn(&crate::entities::Run) -> &std::collections::BTreeMap<String, String>),

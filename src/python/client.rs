@@ -207,9 +207,7 @@ impl PyClient {
         steps: Option<&Bound<'_, PyAny>>,
         timestamps: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
-        let values = convert::float_values(values)?;
-        let steps = steps.filter(|o| !o.is_none()).map(|s| convert::int_values(s, "steps")).transpose()?;
-        let timestamps = timestamps.filter(|o| !o.is_none()).map(|t| convert::int_values(t, "timestamps")).transpose()?;
+        let (values, steps, timestamps) = convert::series_columns(values, steps, timestamps)?;
         Ok(py.detach(|| self.tracker.log_metric_series(run_id, key, values, steps, timestamps))?)
     }
 

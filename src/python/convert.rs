@@ -85,6 +85,20 @@ pub fn int_values(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
         .map_err(|_| Error::invalid(format!("Expected a sequence of integers for {what}, got {}", type_name(obj))).into())
 }
 
+/// The three columns of `log_metric_series`: values, and steps and timestamps if given.
+pub type SeriesColumns = (Vec<f64>, Option<Vec<i64>>, Option<Vec<i64>>);
+
+pub fn series_columns(
+    values: &Bound<'_, PyAny>,
+    steps: Option<&Bound<'_, PyAny>>,
+    timestamps: Option<&Bound<'_, PyAny>>,
+) -> PyResult<SeriesColumns> {
+    let given = |column: Option<&Bound<'_, PyAny>>, what: &str| {
+        column.filter(|o| !o.is_none()).map(|c| int_values(c, what)).transpose()
+    };
+    Ok((float_values(values)?, given(steps, "steps")?, given(timestamps, "timestamps")?))
+}
+
 /// Metrics for `log_batch`: `Metric` objects or anything with key/value/timestamp/step.
 pub fn metrics(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Metric>> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };

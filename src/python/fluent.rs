@@ -191,9 +191,7 @@ fn log_metric_series(
     steps: Option<&Bound<'_, PyAny>>,
     timestamps: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<()> {
-    let values = convert::float_values(values)?;
-    let steps = steps.filter(|o| !o.is_none()).map(|s| convert::int_values(s, "steps")).transpose()?;
-    let timestamps = timestamps.filter(|o| !o.is_none()).map(|t| convert::int_values(t, "timestamps")).transpose()?;
+    let (values, steps, timestamps) = convert::series_columns(values, steps, timestamps)?;
     let (run_id, tracker) = active(py)?;
     Ok(py.detach(|| tracker.log_metric_series(&run_id, key, values, steps, timestamps))?)
 }

@@ -134,7 +134,20 @@ impl MetricWriter {
     /// writer thread), wait for a batch the thread may have in flight, and report a failed
     /// write, if any.
     pub fn flush(&self, conn: &mut Connection) -> Result<()> {
-        self.flush_with(conn, |_| Ok(()))
+        let idle = self.lock()?.pending.is_empty();
+        if !idle {
+            return self.flush_with(conn, |_| Ok(()));
+        }
+        // Nothing queued here: no transaction, just wait for a batch the thread may be writing.
+        let mut state = self.shared.lock();
+        let target = state.enqueued;
+        while state.written < target {
+            state = self.shared.batch_done.wait(state).unwrap_or_else(|p| p.into_inner());
+        }
+        match state.error.take() {
+            Some(message) => Err(Error::Internal(format!("writing metrics failed: {message}"))),
+            None => Ok(()),
+        }
     }
 
     /// [`flush`](Self::flush), then `then` in the same transaction, so a write that follows

@@ -261,13 +261,12 @@ pub fn start_run(args: StartRun) -> Result<Run> {
 
 /// End the active run (no-op when there is none).
 pub fn end_run(status: RunStatus) -> Result<()> {
-    let run_id = {
+    let (run_id, tracker) = {
         let mut ctx = context();
         let Some((run_id, tracker)) = ctx.run_stack.pop() else { return Ok(()) };
         ctx.last_active_run_id = Some(run_id.clone());
         (run_id, tracker)
     };
-    let (run_id, tracker) = run_id;
     tracker.set_terminated(&run_id, status, Some(now_millis()))
 }
 

@@ -55,16 +55,27 @@ pub fn run_status(text: &str) -> PyResult<RunStatus> {
     Ok(text.parse::<RunStatus>()?)
 }
 
+/// `obj` as a 1-d array of `T` if it is a numpy array, converting other numeric dtypes
+/// with `astype(dtype)`; `None` if it is not an array.
+fn numpy_column<T: numpy::Element>(obj: &Bound<'_, PyAny>, dtype: &str) -> PyResult<Option<Vec<T>>> {
+    let array = match obj.extract::<PyReadonlyArray1<T>>() {
+        Ok(array) => array,
+        Err(_) if obj.hasattr("dtype")? && obj.hasattr("astype")? => {
+            let converted = obj.call_method1("astype", (dtype,))?.call_method1("ravel", ())?;
+            match converted.extract::<PyReadonlyArray1<T>>() {
+                Ok(array) => array,
+                Err(_) => return Ok(None),
+            }
+        }
+        Err(_) => return Ok(None),
+    };
+    Ok(Some(array.to_vec().map_err(|e| Error::invalid(e.to_string()))?))
+}
+
 /// A 1-d float64 array from a numpy array of any numeric dtype or any sequence of numbers.
 pub fn float_values(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
-    if let Ok(array) = obj.extract::<PyReadonlyArray1<f64>>() {
-        return Ok(array.as_slice().map(<[f64]>::to_vec).unwrap_or_else(|_| array.to_vec().unwrap_or_default()));
-    }
-    if obj.hasattr("dtype")? && obj.hasattr("astype")? {
-        let converted = obj.call_method1("astype", ("float64",))?.call_method1("ravel", ())?;
-        if let Ok(array) = converted.extract::<PyReadonlyArray1<f64>>() {
-            return Ok(array.to_vec().map_err(|e| Error::invalid(e.to_string()))?);
-        }
+    if let Some(values) = numpy_column(obj, "float64")? {
+        return Ok(values);
     }
     obj.extract::<Vec<f64>>()
         .map_err(|_| Error::invalid(format!("Expected a sequence of numbers, got {}", type_name(obj))).into())
@@ -72,14 +83,8 @@ pub fn float_values(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
 
 /// A 1-d int64 array, as [`float_values`] does for floats.
 pub fn int_values(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
-    if let Ok(array) = obj.extract::<PyReadonlyArray1<i64>>() {
-        return Ok(array.to_vec().map_err(|e| Error::invalid(e.to_string()))?);
-    }
-    if obj.hasattr("dtype")? && obj.hasattr("astype")? {
-        let converted = obj.call_method1("astype", ("int64",))?.call_method1("ravel", ())?;
-        if let Ok(array) = converted.extract::<PyReadonlyArray1<i64>>() {
-            return Ok(array.to_vec().map_err(|e| Error::invalid(e.to_string()))?);
-        }
+    if let Some(values) = numpy_column(obj, "int64")? {
+        return Ok(values);
     }
     obj.extract::<Vec<i64>>()
         .map_err(|_| Error::invalid(format!("Expected a sequence of integers for {what}, got {}", type_name(obj))).into())

@@ -134,20 +134,22 @@ impl MetricWriter {
     /// writer thread), wait for a batch the thread may have in flight, and report a failed
     /// write, if any.
     pub fn flush(&self, conn: &mut Connection) -> Result<()> {
-        let idle = self.lock()?.pending.is_empty();
-        if !idle {
+        let state = self.lock()?;
+        if !state.pending.is_empty() {
+            drop(state);
             return self.flush_with(conn, |_| Ok(()));
         }
         // Nothing queued here: no transaction, just wait for a batch the thread may be writing.
-        let mut state = self.shared.lock();
         let target = state.enqueued;
+        take_error(self.wait_until_written(state, target))
+    }
+
+    /// Wait until the writer thread has written every point queued before `target`.
+    fn wait_until_written<'a>(&'a self, mut state: MutexGuard<'a, State>, target: u64) -> MutexGuard<'a, State> {
         while state.written < target {
             state = self.shared.batch_done.wait(state).unwrap_or_else(|p| p.into_inner());
         }
-        match state.error.take() {
-            Some(message) => Err(Error::Internal(format!("writing metrics failed: {message}"))),
-            None => Ok(()),
-        }
+        state
     }
 
     /// [`flush`](Self::flush), then `then` in the same transaction, so a write that follows
@@ -178,14 +180,10 @@ impl MetricWriter {
         let mut state = self.shared.lock();
         state.written += batch.len() as u64;
         self.shared.batch_done.notify_all();
-        while state.written < target {
-            state = self.shared.batch_done.wait(state).unwrap_or_else(|p| p.into_inner());
-        }
+        let state = self.wait_until_written(state, target);
         let value = result?;
-        match state.error.take() {
-            Some(message) => Err(Error::Internal(format!("writing metrics failed: {message}"))),
-            None => Ok(value),
-        }
+        take_error(state)?;
+        Ok(value)
     }
 
     /// The series registry, shared with the writer thread.
@@ -273,6 +271,14 @@ fn write_batch(tx: &Transaction, batch: &[PendingPoint], registry: &Mutex<Series
         start = end;
     }
     Ok(created)
+}
+
+/// Report (once) a failure of an earlier batch.
+fn take_error(mut state: MutexGuard<'_, State>) -> Result<()> {
+    match state.error.take() {
+        Some(message) => Err(Error::Internal(format!("writing metrics failed: {message}"))),
+        None => Ok(()),
+    }
 }
 
 fn record_created(registry: &Mutex<SeriesRegistry>, created: &[(LocalSeries, i64)]) {

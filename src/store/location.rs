@@ -69,13 +69,13 @@ fn scheme_of(uri: &str) -> Option<&str> {
 }
 
 fn unsupported_scheme(uri: &str, scheme: &str) -> Error {
-    let hint = match scheme {
-        "http" | "https" => " (a remote tracking server is not supported by this build yet)",
-        "postgresql" | "postgres" | "mysql" | "mssql" => " (database servers are not supported by this build yet)",
-        _ => "",
+    let reason = match scheme {
+        "http" | "https" => "a remote tracking server is not supported by this build yet",
+        "postgresql" | "postgres" | "mysql" | "mssql" => "database servers are not supported by this build yet",
+        _ => "this scheme is unknown",
     };
     Error::invalid(format!(
-        "Unsupported tracking URI '{uri}': scheme '{scheme}' is unknown{hint}; use a folder path, file:/path or sqlite:///path.db"
+        "Unsupported tracking URI '{uri}': scheme '{scheme}' ({reason}); use a folder path, file:/path or sqlite:///path.db"
     ))
 }
 

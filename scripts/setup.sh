@@ -13,5 +13,7 @@ fi
   "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs
 # No build isolation: the venv's maturin builds into ./target, shared with cargo.
 export PATH="$PWD/.venv/bin:$PATH"
+# The MLflow client the server tests talk through (and the benchmark compares against).
+.venv/bin/python -m pip install --quiet --disable-pip-version-check "mlflow==3.17.2"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps .
 echo "setup: rtrack $(.venv/bin/python -c 'import rtrack; print(rtrack.__version__)') installed in .venv"

@@ -37,6 +37,10 @@ pub mod ids;
 #[cfg(feature = "python")]
 mod python;
 pub mod search;
+#[cfg(feature = "server")]
+pub mod server;
+#[cfg(feature = "server")]
+pub mod cli;
 pub mod store;
 
 pub use api::{ActiveRun, RunOptions, Tracker};

@@ -25,6 +25,7 @@ __all__ = [
     "RunInfo",
     "RunTag",
     "__version__",
+    "_cli",
     "_current_experiment_id",
     "_end_all_runs",
     "_get_metric_series",
@@ -324,6 +325,7 @@ def list_artifacts(run_id: str | None = None, path: str | None = None) -> list[F
 
 def _set_source(name: str, kind: str, user: str) -> None: ...
 def _end_all_runs(status: _Status = "FINISHED") -> None: ...
+def _cli(args: list[str]) -> int: ...
 def _current_experiment_id() -> str: ...
 def _get_metric_series(
     run_id: str, key: str

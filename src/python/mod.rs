@@ -1,6 +1,7 @@
 //! The Python extension module `rtrack._core`. Bindings only convert: Python objects to
 //! rtrack values, rtrack errors to exceptions. The package in `python/rtrack` re-exports it.
 
+mod cli;
 mod client;
 mod convert;
 mod entities;
@@ -16,6 +17,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(module)?;
     entities::register(module)?;
     fluent::register(module)?;
+    cli::register(module)?;
     module.add_class::<client::PyClient>()?;
     module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
     Ok(())

@@ -79,7 +79,7 @@ fn unsupported_scheme(uri: &str, scheme: &str) -> Error {
     ))
 }
 
-fn absolute(path: &Path) -> Result<PathBuf> {
+pub(crate) fn absolute(path: &Path) -> Result<PathBuf> {
     if path.is_absolute() {
         return Ok(path.to_path_buf());
     }

@@ -7,6 +7,7 @@
 pub mod location;
 pub mod sqlite;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::entities::{
@@ -131,9 +132,19 @@ pub trait TrackingStore: Send + Sync {
 
 /// Open the store a tracking URI names (see [`StoreLocation::parse`] for the forms).
 pub fn open_store(uri: &str) -> Result<Arc<dyn TrackingStore>> {
+    open_store_with_artifact_root(uri, None)
+}
+
+/// [`open_store`], with new experiments' artifacts under `artifact_root` instead of the
+/// store's own artifact folder (the server's `--artifacts-destination`).
+pub fn open_store_with_artifact_root(uri: &str, artifact_root: Option<&Path>) -> Result<Arc<dyn TrackingStore>> {
     match StoreLocation::parse(uri)? {
-        StoreLocation::Sqlite { database, artifact_root } => {
-            Ok(Arc::new(sqlite::SqliteStore::open(uri, &database, &artifact_root)?))
+        StoreLocation::Sqlite { database, artifact_root: own_root } => {
+            let root = match artifact_root {
+                Some(root) => location::absolute(root)?,
+                None => own_root,
+            };
+            Ok(Arc::new(sqlite::SqliteStore::open(uri, &database, &root)?))
         }
     }
 }

@@ -1,0 +1,142 @@
+//! The `rtrack` command: `rtrack server ...` (and `rtrack --version`). The Rust binary and
+//! the Python console script both hand their arguments to [`main`].
+
+use std::path::PathBuf;
+
+use crate::server::{self, ServerConfig};
+
+const USAGE: &str = "\
+usage: rtrack <command> [options]
+
+commands:
+  server    serve MLflow's REST API on a tracking store
+            --backend-store-uri URI       store folder, file: or sqlite:/// URI (default ./rtruns)
+            --artifacts-destination DIR   where proxied artifacts go (default: the store's artifacts/)
+            --host HOST                   address to listen on (default 127.0.0.1)
+            --port PORT, -p PORT          port to listen on (default 5000)
+
+options:
+  -h, --help       show this help
+  -V, --version    show the version";
+
+/// Run the command line `args` (without the program name); returns the exit code.
+pub fn main(args: &[String]) -> i32 {
+    match run(args) {
+        Ok(()) => 0,
+        Err(CliError::Usage(message)) => {
+            eprintln!("rtrack: {message}\n\n{USAGE}");
+            2
+        }
+        Err(CliError::Failed(error)) => {
+            eprintln!("rtrack: {error}");
+            1
+        }
+    }
+}
+
+enum CliError {
+    Usage(String),
+    Failed(crate::Error),
+}
+
+impl From<crate::Error> for CliError {
+    fn from(error: crate::Error) -> Self {
+        CliError::Failed(error)
+    }
+}
+
+fn run(args: &[String]) -> Result<(), CliError> {
+    match args.first().map(String::as_str) {
+        None => Err(CliError::Usage("no command given".into())),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some("-V" | "--version") => {
+            println!("rtrack {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        Some("server") => {
+            let config = server_config(&args[1..])?;
+            server::serve_until_signal(&config, |address| {
+                println!("rtrack server listening on http://{address} (store: {})", config.backend_store_uri);
+                println!("press Ctrl-C to stop");
+            })?;
+            println!("rtrack server stopped");
+            Ok(())
+        }
+        Some(other) => Err(CliError::Usage(format!("unknown command '{other}'"))),
+    }
+}
+
+fn server_config(args: &[String]) -> Result<ServerConfig, CliError> {
+    let mut config = ServerConfig::new(crate::store::location::DEFAULT_STORE_DIR);
+    let mut options = Options::new(args);
+    while let Some((name, value)) = options.next()? {
+        match name.as_str() {
+            "--backend-store-uri" => config.backend_store_uri = value,
+            "--artifacts-destination" => config.artifacts_destination = Some(PathBuf::from(value)),
+            "--host" | "-h" => config.host = value,
+            "--port" | "-p" => {
+                config.port = value
+                    .parse()
+                    .map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))?
+            }
+            other => return Err(CliError::Usage(format!("unknown option '{other}' for 'server'"))),
+        }
+    }
+    Ok(config)
+}
+
+/// `--name value` and `--name=value` pairs; every option here takes a value.
+struct Options<'a> {
+    args: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Options<'a> {
+    fn new(args: &'a [String]) -> Self {
+        Options { args: args.iter() }
+    }
+
+    fn next(&mut self) -> Result<Option<(String, String)>, CliError> {
+        let Some(arg) = self.args.next() else {
+            return Ok(None);
+        };
+        if !arg.starts_with('-') {
+            return Err(CliError::Usage(format!("unexpected argument '{arg}'")));
+        }
+        if let Some((name, value)) = arg.split_once('=') {
+            return Ok(Some((name.to_string(), value.to_string())));
+        }
+        match self.args.next() {
+            Some(value) => Ok(Some((arg.clone(), value.clone()))),
+            None => Err(CliError::Usage(format!("option '{arg}' needs a value"))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn server_options_are_read_in_both_forms() {
+        let Ok(config) = server_config(&args("--backend-store-uri sqlite:///m.db --port=5001 --host 0.0.0.0")) else {
+            panic!("options refused");
+        };
+        assert_eq!(config.backend_store_uri, "sqlite:///m.db");
+        assert_eq!((config.host.as_str(), config.port), ("0.0.0.0", 5001));
+    }
+
+    #[test]
+    fn bad_options_are_usage_errors() {
+        for bad in ["--port abc", "--port", "--colour red", "stray"] {
+            assert!(matches!(server_config(&args(bad)), Err(CliError::Usage(_))), "{bad}");
+        }
+        assert_eq!(main(&args("frobnicate")), 2);
+    }
+}

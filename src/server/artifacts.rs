@@ -1,0 +1,53 @@
+//! Artifact endpoints: MLflow's proxied `mlflow-artifacts` routes (paths relative to the
+//! server's artifact root) and the run-relative listing `/api/2.0/mlflow/artifacts/list`.
+//! The artifact store confines every path: `..`, absolute paths and links out are refused.
+
+use serde_json::{json, Value};
+
+use super::error::ApiResult;
+use super::json;
+use super::request::Params;
+use super::AppState;
+
+/// `GET /api/2.0/mlflow-artifacts/artifacts?path=<dir>`: the entries directly under a
+/// folder, named by their base names as MLflow's server lists them.
+pub fn list_proxied(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let path = params.str("path")?.filter(|p| !p.is_empty());
+    let files = state.artifacts.list(&state.artifact_root, path)?;
+    let items: Vec<Value> = files
+        .iter()
+        .map(|file| {
+            let mut entry = file.clone();
+            entry.path = file.path.rsplit('/').next().unwrap_or(&file.path).to_string();
+            json::file_info(&entry)
+        })
+        .collect();
+    Ok(json!({ "files": items }))
+}
+
+pub fn download_proxied(state: &AppState, path: &str) -> ApiResult<Vec<u8>> {
+    Ok(state.artifacts.read_file(&state.artifact_root, path)?)
+}
+
+pub fn upload_proxied(state: &AppState, path: &str, body: &[u8]) -> ApiResult<Value> {
+    state.artifacts.write_file(&state.artifact_root, path, body)?;
+    Ok(json!({}))
+}
+
+pub fn delete_proxied(state: &AppState, path: &str) -> ApiResult<Value> {
+    state.artifacts.delete(&state.artifact_root, Some(path))?;
+    Ok(json!({}))
+}
+
+/// `GET /api/2.0/mlflow/artifacts/list?run_id=...&path=...`: a run's artifacts with paths
+/// relative to the run's artifact root.
+pub fn list_run_artifacts(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let run_id = params.run_id()?;
+    let path = params.str("path")?.filter(|p| !p.is_empty());
+    let root = state.tracker.get_artifact_uri(run_id, None)?;
+    let files = state.tracker.list_artifacts(run_id, path)?;
+    Ok(json!({
+        "root_uri": state.uris.to_client(&root),
+        "files": files.iter().map(json::file_info).collect::<Vec<_>>(),
+    }))
+}

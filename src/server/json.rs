@@ -1,0 +1,149 @@
+//! rtrack entities in MLflow's JSON shapes (protobuf field names, int64 as numbers,
+//! non-finite doubles as "NaN"/"Infinity"/"-Infinity", absent optionals left out).
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+
+use crate::entities::{Experiment, FileInfo, Metric, Run, RunInfo};
+
+/// Maps artifact URIs between the store (file URIs under the server's artifact root) and
+/// clients, who reach that root through the proxied `mlflow-artifacts:` routes.
+#[derive(Clone, Debug)]
+pub struct ArtifactUris {
+    /// The root as a file URI, without a trailing slash.
+    root: String,
+}
+
+/// The scheme MLflow clients resolve through the server's `/api/2.0/mlflow-artifacts` routes.
+pub const PROXY_SCHEME: &str = "mlflow-artifacts:";
+
+impl ArtifactUris {
+    pub fn new(root_uri: &str) -> ArtifactUris {
+        ArtifactUris { root: root_uri.trim_end_matches('/').to_string() }
+    }
+
+    /// A stored URI as clients see it: under the root it becomes `mlflow-artifacts:/<rest>`.
+    pub fn to_client(&self, stored: &str) -> String {
+        match stored.strip_prefix(&self.root) {
+            Some("") => format!("{PROXY_SCHEME}/"),
+            Some(rest) if rest.starts_with('/') => format!("{PROXY_SCHEME}{rest}"),
+            _ => stored.to_string(),
+        }
+    }
+
+    /// A URI a client sent, as the store keeps it.
+    pub fn to_store(&self, sent: &str) -> String {
+        match sent.strip_prefix(PROXY_SCHEME) {
+            Some(rest) => format!("{}/{}", self.root, rest.trim_start_matches('/')),
+            None => sent.to_string(),
+        }
+    }
+}
+
+/// A double as protobuf's JSON mapping writes it.
+pub fn double(value: f64) -> Value {
+    if value.is_nan() {
+        json!("NaN")
+    } else if value == f64::INFINITY {
+        json!("Infinity")
+    } else if value == f64::NEG_INFINITY {
+        json!("-Infinity")
+    } else {
+        json!(value)
+    }
+}
+
+pub fn key_values(map: &BTreeMap<String, String>) -> Value {
+    Value::Array(map.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
+}
+
+pub fn metric(metric: &Metric) -> Value {
+    json!({ "key": metric.key, "value": double(metric.value), "timestamp": metric.timestamp, "step": metric.step })
+}
+
+pub fn experiment(experiment: &Experiment, uris: &ArtifactUris) -> Value {
+    json!({
+        "experiment_id": experiment.experiment_id.to_string(),
+        "name": experiment.name,
+        "artifact_location": uris.to_client(&experiment.artifact_location),
+        "lifecycle_stage": experiment.lifecycle_stage.as_str(),
+        "last_update_time": experiment.last_update_time,
+        "creation_time": experiment.creation_time,
+        "tags": key_values(&experiment.tags),
+    })
+}
+
+pub fn run_info(info: &RunInfo, uris: &ArtifactUris) -> Value {
+    let mut out = Map::new();
+    out.insert("run_id".into(), json!(info.run_id));
+    out.insert("run_uuid".into(), json!(info.run_id));
+    out.insert("run_name".into(), json!(info.run_name));
+    out.insert("experiment_id".into(), json!(info.experiment_id.to_string()));
+    out.insert("user_id".into(), json!(info.user_id));
+    out.insert("status".into(), json!(info.status.as_str()));
+    out.insert("start_time".into(), json!(info.start_time));
+    if let Some(end_time) = info.end_time {
+        out.insert("end_time".into(), json!(end_time));
+    }
+    out.insert("artifact_uri".into(), json!(uris.to_client(&info.artifact_uri)));
+    out.insert("lifecycle_stage".into(), json!(info.lifecycle_stage.as_str()));
+    Value::Object(out)
+}
+
+pub fn run(run: &Run, uris: &ArtifactUris) -> Value {
+    json!({
+        "info": run_info(&run.info, uris),
+        "data": {
+            "metrics": run.data.metrics.values().map(metric).collect::<Vec<_>>(),
+            "params": key_values(&run.data.params),
+            "tags": key_values(&run.data.tags),
+        },
+        "inputs": {},
+        "outputs": {},
+    })
+}
+
+pub fn file_info(file: &FileInfo) -> Value {
+    let mut out = Map::new();
+    out.insert("path".into(), json!(file.path));
+    out.insert("is_dir".into(), json!(file.is_dir));
+    if let Some(size) = file.file_size {
+        out.insert("file_size".into(), json!(size));
+    }
+    Value::Object(out)
+}
+
+/// `{"<items>": [...], "next_page_token": ...}`, leaving the token out on the last page.
+pub fn page(items_name: &str, items: Vec<Value>, next_page_token: Option<String>) -> Value {
+    let mut out = Map::new();
+    out.insert(items_name.into(), Value::Array(items));
+    if let Some(token) = next_page_token {
+        out.insert("next_page_token".into(), json!(token));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_under_the_root_go_through_the_proxy_and_back() {
+        let uris = ArtifactUris::new("file:///data/artifacts/");
+        assert_eq!(uris.to_client("file:///data/artifacts/1/abc/artifacts"), "mlflow-artifacts:/1/abc/artifacts");
+        assert_eq!(uris.to_client("file:///elsewhere/1"), "file:///elsewhere/1");
+        // A sibling folder that merely shares the prefix is not under the root.
+        assert_eq!(uris.to_client("file:///data/artifacts-old/1"), "file:///data/artifacts-old/1");
+        assert_eq!(uris.to_store("mlflow-artifacts:/1/abc"), "file:///data/artifacts/1/abc");
+        assert_eq!(uris.to_store("s3://bucket/x"), "s3://bucket/x");
+    }
+
+    #[test]
+    fn non_finite_doubles_use_protobuf_names() {
+        assert_eq!(double(f64::NAN), json!("NaN"));
+        assert_eq!(double(f64::INFINITY), json!("Infinity"));
+        assert_eq!(double(f64::NEG_INFINITY), json!("-Infinity"));
+        assert_eq!(double(0.5), json!(0.5));
+    }
+}

@@ -1,0 +1,170 @@
+//! The URL map: which endpoint answers which method and path, and the glue that reads a
+//! request's parameters and runs the endpoint on the blocking pool (the store is blocking).
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, on, MethodFilter, MethodRouter};
+use axum::{Json, Router};
+use serde_json::Value;
+
+use super::error::{ApiError, ApiResult};
+use super::request::Params;
+use super::{artifacts, meta, tracking, AppState};
+
+type Shared = Arc<AppState>;
+/// An endpoint: the request's parameters in, the response JSON out.
+type Endpoint = fn(&AppState, &Params) -> ApiResult<Value>;
+
+/// The largest JSON request body accepted (a log-batch of 1,000 metrics is ~100 kB).
+const MAX_JSON_BODY: usize = 16 << 20;
+/// The largest artifact a single upload may carry.
+const MAX_ARTIFACT_BODY: usize = 2 << 30;
+
+const MLFLOW: &str = "/api/2.0/mlflow";
+const PROXIED: &str = "/api/2.0/mlflow-artifacts/artifacts";
+
+pub fn router(state: Shared) -> Router {
+    let endpoints: &[(&str, Method, Endpoint)] = &[
+        ("experiments/create", Method::POST, tracking::create_experiment),
+        ("experiments/get", Method::GET, tracking::get_experiment),
+        ("experiments/get-by-name", Method::GET, tracking::get_experiment_by_name),
+        ("experiments/search", Method::POST, tracking::search_experiments),
+        ("experiments/search", Method::GET, tracking::search_experiments),
+        ("experiments/update", Method::POST, tracking::update_experiment),
+        ("experiments/delete", Method::POST, tracking::delete_experiment),
+        ("experiments/restore", Method::POST, tracking::restore_experiment),
+        ("experiments/set-experiment-tag", Method::POST, tracking::set_experiment_tag),
+        ("experiments/delete-experiment-tag", Method::POST, tracking::delete_experiment_tag),
+        ("runs/create", Method::POST, tracking::create_run),
+        ("runs/get", Method::GET, tracking::get_run),
+        ("runs/update", Method::POST, tracking::update_run),
+        ("runs/delete", Method::POST, tracking::delete_run),
+        ("runs/restore", Method::POST, tracking::restore_run),
+        ("runs/search", Method::POST, tracking::search_runs),
+        ("runs/log-parameter", Method::POST, tracking::log_param),
+        ("runs/log-metric", Method::POST, tracking::log_metric),
+        ("runs/set-tag", Method::POST, tracking::set_tag),
+        ("runs/delete-tag", Method::POST, tracking::delete_tag),
+        ("runs/log-batch", Method::POST, tracking::log_batch),
+        ("metrics/get-history", Method::GET, tracking::get_metric_history),
+        ("artifacts/list", Method::GET, artifacts::list_run_artifacts),
+    ];
+    // Paths answering more than one method get one route with the methods merged.
+    let mut routes: Vec<(String, MethodRouter<Shared>)> = Vec::new();
+    for (path, method, endpoint) in endpoints {
+        let full = format!("{MLFLOW}/{path}");
+        let route = api(method.clone(), *endpoint);
+        match routes.iter().position(|(p, _)| *p == full) {
+            Some(index) => {
+                let (_, existing) = routes.swap_remove(index);
+                routes.push((full, existing.merge(route)));
+            }
+            None => routes.push((full, route)),
+        }
+    }
+    let mut router = Router::new();
+    for (path, route) in routes {
+        router = router.route(&path, route);
+    }
+    router
+        .route("/health", get(|| async { "OK" }))
+        .route("/version", get(|| async { env!("CARGO_PKG_VERSION") }))
+        .route("/api/3.0/mlflow/server-info", api(Method::GET, meta::server_info))
+        .route(PROXIED, api(Method::GET, artifacts::list_proxied))
+        .route(
+            &format!("{PROXIED}/{{*path}}"),
+            get(download_artifact).put(upload_artifact).delete(delete_artifact),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// An endpoint as the handler of one method.
+fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
+    let handler = move |State(state): State<Shared>, request: Request| async move {
+        let params = match read_params(request).await {
+            Ok(params) => params,
+            Err(error) => return error.into_response(),
+        };
+        respond(blocking(move || endpoint(&state, &params)).await)
+    };
+    let filter = MethodFilter::try_from(method).expect("endpoints use standard methods");
+    on(filter, handler)
+}
+
+fn respond(result: ApiResult<Value>) -> Response {
+    match result {
+        Ok(value) => Json(value).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// Query parameters, plus the JSON body for methods that carry one.
+async fn read_params(request: Request) -> ApiResult<Params> {
+    let (parts, body) = request.into_parts();
+    let mut params = match parts.method {
+        Method::GET => Params::default(),
+        _ => Params::from_json(&read_body(body, MAX_JSON_BODY).await?)?,
+    };
+    params.merge(query_params(&parts.uri)?);
+    Ok(params)
+}
+
+fn query_params(uri: &Uri) -> ApiResult<Params> {
+    let Query(pairs) = Query::<Vec<(String, String)>>::try_from_uri(uri)
+        .map_err(|e| ApiError::bad_request(format!("Malformed query string: {e}")))?;
+    Ok(Params::from_pairs(pairs))
+}
+
+async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
+    to_bytes(body, limit).await.map_err(|_| ApiError::too_large(limit))
+}
+
+/// Run store work off the async threads; a panic becomes a 500, not a dead connection.
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
+        Err(crate::Error::Internal(format!("request handler failed: {e}")).into())
+    })
+}
+
+async fn download_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {
+    match blocking(move || artifacts::download_proxied(&state, &path)).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream"),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn upload_artifact(State(state): State<Shared>, Path(path): Path<String>, request: Request) -> Response {
+    let body = match read_body(request.into_body(), MAX_ARTIFACT_BODY).await {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
+    respond(blocking(move || artifacts::upload_proxied(&state, &path, &body)).await)
+}
+
+async fn delete_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {
+    respond(blocking(move || artifacts::delete_proxied(&state, &path)).await)
+}
+
+async fn not_found(method: Method, uri: Uri) -> Response {
+    ApiError::endpoint_not_found(method.as_str(), uri.path()).into_response()
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> Response {
+    let mut error = ApiError::endpoint_not_found(method.as_str(), uri.path());
+    error.status = StatusCode::METHOD_NOT_ALLOWED;
+    error.message = format!("{} does not accept {}", uri.path(), method);
+    error.into_response()
+}

@@ -1,0 +1,264 @@
+//! MLflow's tracking endpoints under `/api/2.0/mlflow/`: experiments, runs, metric history.
+//! Each endpoint is a plain function from the request's parameters to the response JSON;
+//! `routes` runs it on the blocking pool.
+
+use serde_json::{json, Value};
+
+use super::error::{ApiError, ApiResult};
+use super::json;
+use super::request::Params;
+use super::AppState;
+use crate::entities::{now_millis, ExperimentId, RunStatus, ViewType};
+use crate::store::{ExperimentSearch, NewRun, RunSearch, RunUpdate};
+
+/// MLflow's per-request limits for log-batch.
+const MAX_BATCH_METRICS: usize = 1000;
+const MAX_BATCH_PARAMS: usize = 100;
+const MAX_BATCH_TAGS: usize = 100;
+/// The page size MLflow uses when a search names none.
+const DEFAULT_MAX_RESULTS: usize = 1000;
+
+fn experiment_id(params: &Params) -> ApiResult<ExperimentId> {
+    Ok(ExperimentId::parse(params.required_str("experiment_id")?)?)
+}
+
+/// A view type as a name (`ACTIVE_ONLY`) or as protobuf's enum number.
+fn view_type(params: &Params, name: &str) -> ApiResult<ViewType> {
+    match params.str(name) {
+        Ok(Some(text)) => Ok(text.parse()?),
+        Ok(None) => Ok(ViewType::ActiveOnly),
+        Err(_) => Ok(params.required_i64(name)?.to_string().parse()?),
+    }
+}
+
+fn max_results(params: &Params) -> ApiResult<usize> {
+    match params.i64("max_results")? {
+        None => Ok(DEFAULT_MAX_RESULTS),
+        Some(n) if n > 0 => Ok(n as usize),
+        Some(n) => Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results': it must be positive"))),
+    }
+}
+
+fn empty() -> ApiResult<Value> {
+    Ok(json!({}))
+}
+
+// ----- experiments -----
+
+pub fn create_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let name = params.required_str("name")?;
+    let location = params.str("artifact_location")?.filter(|s| !s.is_empty()).map(|s| state.uris.to_store(s));
+    let tags = params.key_values("tags")?;
+    let id = state.tracker.create_experiment(name, location.as_deref(), &tags)?;
+    Ok(json!({ "experiment_id": id.to_string() }))
+}
+
+pub fn get_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let experiment = state.tracker.get_experiment(experiment_id(params)?)?;
+    Ok(json!({ "experiment": json::experiment(&experiment, &state.uris) }))
+}
+
+pub fn get_experiment_by_name(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let name = params.required_str("experiment_name")?;
+    match state.tracker.get_experiment_by_name(name)? {
+        Some(experiment) => Ok(json!({ "experiment": json::experiment(&experiment, &state.uris) })),
+        None => Err(crate::Error::NotFound(format!("Could not find experiment with name '{name}'")).into()),
+    }
+}
+
+pub fn search_experiments(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let search = ExperimentSearch {
+        filter: params.str("filter")?.unwrap_or("").to_string(),
+        view: view_type(params, "view_type")?,
+        max_results: max_results(params)?,
+        order_by: params.str_list("order_by")?,
+        page_token: params.str("page_token")?.map(str::to_string),
+    };
+    let page = state.tracker.search_experiments(&search)?;
+    let items = page.items.iter().map(|e| json::experiment(e, &state.uris)).collect();
+    Ok(json::page("experiments", items, page.next_page_token))
+}
+
+pub fn update_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let id = experiment_id(params)?;
+    if let Some(new_name) = params.str("new_name")? {
+        state.tracker.rename_experiment(id, new_name)?;
+    }
+    empty()
+}
+
+pub fn delete_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.delete_experiment(experiment_id(params)?)?;
+    empty()
+}
+
+pub fn restore_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.restore_experiment(experiment_id(params)?)?;
+    empty()
+}
+
+pub fn set_experiment_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let value = params.str("value")?.unwrap_or("");
+    state.tracker.set_experiment_tag(experiment_id(params)?, params.required_str("key")?, value)?;
+    empty()
+}
+
+pub fn delete_experiment_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.store().delete_experiment_tag(experiment_id(params)?, params.required_str("key")?)?;
+    empty()
+}
+
+// ----- runs -----
+
+pub fn create_run(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let experiment_id = match params.str("experiment_id")? {
+        Some(id) if !id.is_empty() => Some(ExperimentId::parse(id)?),
+        _ => None,
+    };
+    let new_run = NewRun {
+        experiment_id,
+        user_id: params.str("user_id")?.unwrap_or("").to_string(),
+        start_time: Some(params.i64("start_time")?.unwrap_or_else(now_millis)),
+        run_name: params.str("run_name")?.map(str::to_string),
+        tags: params.key_values("tags")?,
+    };
+    let run = state.tracker.store().create_run(new_run)?;
+    Ok(json!({ "run": json::run(&run, &state.uris) }))
+}
+
+pub fn get_run(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let run = state.tracker.get_run(params.run_id()?)?;
+    Ok(json!({ "run": json::run(&run, &state.uris) }))
+}
+
+pub fn update_run(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let status = match params.str("status") {
+        Ok(Some(text)) => Some(text.parse::<RunStatus>()?),
+        Ok(None) => None,
+        // Protobuf's enum numbers: RUNNING=1, SCHEDULED=2, FINISHED=3, FAILED=4, KILLED=5.
+        Err(_) => Some(status_from_number(params.required_i64("status")?)?),
+    };
+    let update = RunUpdate {
+        status,
+        end_time: params.i64("end_time")?,
+        run_name: params.str("run_name")?.map(str::to_string),
+    };
+    let info = state.tracker.store().update_run(params.run_id()?, update)?;
+    Ok(json!({ "run_info": json::run_info(&info, &state.uris) }))
+}
+
+fn status_from_number(number: i64) -> ApiResult<RunStatus> {
+    let name = match number {
+        1 => "RUNNING",
+        2 => "SCHEDULED",
+        3 => "FINISHED",
+        4 => "FAILED",
+        5 => "KILLED",
+        _ => return Err(ApiError::invalid(format!("Invalid run status {number}"))),
+    };
+    Ok(name.parse()?)
+}
+
+pub fn delete_run(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.delete_run(params.run_id()?)?;
+    empty()
+}
+
+pub fn restore_run(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.restore_run(params.run_id()?)?;
+    empty()
+}
+
+pub fn search_runs(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let experiment_ids = params
+        .str_list("experiment_ids")?
+        .iter()
+        .map(|id| ExperimentId::parse(id))
+        .collect::<crate::Result<Vec<_>>>()?;
+    let search = RunSearch {
+        experiment_ids,
+        filter: params.str("filter")?.unwrap_or("").to_string(),
+        view: view_type(params, "run_view_type")?,
+        max_results: max_results(params)?,
+        order_by: params.str_list("order_by")?,
+        page_token: params.str("page_token")?.map(str::to_string),
+    };
+    let page = state.tracker.search_runs(&search)?;
+    let items = page.items.iter().map(|r| json::run(r, &state.uris)).collect();
+    Ok(json::page("runs", items, page.next_page_token))
+}
+
+// ----- params, tags, metrics -----
+
+pub fn log_param(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let value = params.str("value")?.unwrap_or("");
+    state.tracker.log_param(params.run_id()?, params.required_str("key")?, value)?;
+    empty()
+}
+
+pub fn set_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let value = params.str("value")?.unwrap_or("");
+    state.tracker.set_tag(params.run_id()?, params.required_str("key")?, value)?;
+    empty()
+}
+
+pub fn delete_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
+    state.tracker.delete_tag(params.run_id()?, params.required_str("key")?)?;
+    empty()
+}
+
+/// Metric points are queued by the store's writer; the response waits for them to be
+/// written, so what the server acknowledged is durable.
+pub fn log_metric(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let metric = params.metric()?;
+    crate::entities::validate_metric_key(&metric.key)?;
+    let store = state.tracker.store();
+    store.log_metric(params.run_id()?, &metric.key, metric.value, metric.step, metric.timestamp)?;
+    store.flush()?;
+    empty()
+}
+
+pub fn log_batch(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let run_id = params.run_id()?;
+    let metrics = params.metrics("metrics")?;
+    let param_list = params.key_values("params")?;
+    let tags = params.key_values("tags")?;
+    for (what, count, limit) in [
+        ("metrics", metrics.len(), MAX_BATCH_METRICS),
+        ("params", param_list.len(), MAX_BATCH_PARAMS),
+        ("tags", tags.len(), MAX_BATCH_TAGS),
+    ] {
+        if count > limit {
+            return Err(ApiError::invalid(format!(
+                "A batch logging request can contain at most {limit} {what}; got {count}"
+            )));
+        }
+    }
+    state.tracker.log_batch(run_id, &metrics, &param_list, &tags)?;
+    state.tracker.flush()?;
+    empty()
+}
+
+/// A metric's points in MLflow's order (step, then timestamp), paged by offset.
+pub fn get_metric_history(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let run_id = params.run_id()?;
+    let key = params.required_str("metric_key")?;
+    state.tracker.get_run(run_id)?;
+    let points = state.tracker.get_metric_history(run_id, key)?;
+    let offset = match params.str("page_token")?.filter(|t| !t.is_empty()) {
+        None => 0,
+        Some(token) => token
+            .strip_prefix("rt1-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| ApiError::invalid(format!("Invalid page token '{token}'")))?,
+    };
+    let limit = match params.i64("max_results")? {
+        Some(n) if n > 0 => n as usize,
+        Some(n) => return Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results'"))),
+        None => usize::MAX,
+    };
+    let end = offset.saturating_add(limit).min(points.len());
+    let items = points.get(offset.min(end)..end).unwrap_or_default().iter().map(json::metric).collect();
+    let next = (end < points.len()).then(|| format!("rt1-{end}"));
+    Ok(json::page("metrics", items, next))
+}

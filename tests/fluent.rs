@@ -13,8 +13,8 @@ fn the_fluent_api_tracks_the_active_run_stack() {
     let dir = tempfile::tempdir().unwrap();
     let uri = dir.path().to_str().unwrap();
 
-    let message = invalid(fluent::set_tracking_uri(Some("http://localhost:5000")));
-    assert!(message.contains("http"), "{message}");
+    let message = invalid(fluent::set_tracking_uri(Some("https://localhost:5000")));
+    assert!(message.contains("https"), "{message}");
     fluent::set_tracking_uri(Some(uri)).unwrap();
     assert_eq!(fluent::get_tracking_uri(), uri);
     let tracker = fluent::tracker().unwrap();

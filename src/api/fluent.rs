@@ -69,6 +69,8 @@ fn open_trackers() -> MutexGuard<'static, HashMap<String, Tracker>> {
 pub fn tracker_for(uri: &str) -> Result<Tracker> {
     let key = match StoreLocation::parse(uri)? {
         StoreLocation::Sqlite { database, .. } => database.to_string_lossy().into_owned(),
+        #[cfg(feature = "remote")]
+        StoreLocation::Rest { base_url } => base_url,
     };
     let mut open = open_trackers();
     if let Some(tracker) = open.get(&key) {

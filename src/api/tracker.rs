@@ -312,7 +312,7 @@ impl Tracker {
     /// The run's artifact root, and the store that holds it.
     fn artifact_root(&self, run_id: &str) -> Result<(String, Arc<dyn ArtifactStore>)> {
         let uri = self.store.get_run(run_id)?.info.artifact_uri;
-        let store = artifacts::open_artifact_store(&uri)?;
+        let store = self.store.artifact_store(&uri)?;
         Ok((uri, store))
     }
 

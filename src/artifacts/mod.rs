@@ -28,6 +28,8 @@
 //! ```
 
 mod confine;
+#[cfg(feature = "remote")]
+mod http;
 mod image;
 mod local;
 mod paths;
@@ -38,6 +40,8 @@ mod yaml;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[cfg(feature = "remote")]
+pub use self::http::HttpArtifactStore;
 pub use self::image::{encode_png, float_pixels_to_u8};
 pub use self::local::LocalArtifactStore;
 pub use self::paths::ArtifactPath;
@@ -46,6 +50,9 @@ pub use self::uri::{file_uri_to_path, path_to_file_uri, uri_scheme};
 pub use self::yaml::to_yaml;
 use crate::entities::FileInfo;
 use crate::error::{Error, Result};
+
+/// The scheme of artifact URIs served through a tracking server's proxied artifact routes.
+pub const PROXY_SCHEME: &str = "mlflow-artifacts:";
 
 /// Reads and writes a run's files. `root` is the run's artifact root URI; artifact paths are
 /// relative to it, `/`-separated. Implementations must refuse any path leaving the root.

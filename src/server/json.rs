@@ -15,8 +15,7 @@ pub struct ArtifactUris {
     root: String,
 }
 
-/// The scheme MLflow clients resolve through the server's `/api/2.0/mlflow-artifacts` routes.
-pub const PROXY_SCHEME: &str = "mlflow-artifacts:";
+use crate::artifacts::PROXY_SCHEME;
 
 impl ArtifactUris {
     pub fn new(root_uri: &str) -> ArtifactUris {

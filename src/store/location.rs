@@ -16,6 +16,9 @@ pub const DEFAULT_STORE_DIR: &str = "rtruns";
 pub enum StoreLocation {
     /// The embedded store: one SQLite file and an artifact folder.
     Sqlite { database: PathBuf, artifact_root: PathBuf },
+    /// A tracking server speaking MLflow's REST API, at `http://host:port`.
+    #[cfg(feature = "remote")]
+    Rest { base_url: String },
 }
 
 impl StoreLocation {
@@ -45,6 +48,10 @@ impl StoreLocation {
             let parent = database.parent().map(Path::to_path_buf).unwrap_or_default();
             return Ok(StoreLocation::Sqlite { artifact_root: parent.join(ARTIFACTS_DIR), database });
         }
+        #[cfg(feature = "remote")]
+        if uri.starts_with("http://") {
+            return Ok(StoreLocation::Rest { base_url: uri.trim_end_matches('/').to_string() });
+        }
         let folder = if let Some(rest) = uri.strip_prefix("file://") {
             PathBuf::from(percent_decode(rest))
         } else if let Some(rest) = uri.strip_prefix("file:") {
@@ -70,7 +77,9 @@ fn scheme_of(uri: &str) -> Option<&str> {
 
 fn unsupported_scheme(uri: &str, scheme: &str) -> Error {
     let reason = match scheme {
-        "http" | "https" => "a remote tracking server is not supported by this build yet",
+        "http" if cfg!(feature = "remote") => "unreachable: http URIs are remote stores",
+        "http" => "this build has no remote store (cargo feature `remote`)",
+        "https" => "TLS is not supported by this build yet; put the server behind http on a trusted network",
         "postgresql" | "postgres" | "mysql" | "mssql" => "database servers are not supported by this build yet",
         _ => "this scheme is unknown",
     };
@@ -114,7 +123,20 @@ mod tests {
     fn sqlite(uri: &str) -> (PathBuf, PathBuf) {
         match StoreLocation::parse(uri).unwrap() {
             StoreLocation::Sqlite { database, artifact_root } => (database, artifact_root),
+            #[cfg(feature = "remote")]
+            other => panic!("{uri} is not an embedded store: {other:?}"),
         }
+    }
+
+    #[cfg(feature = "remote")]
+    #[test]
+    fn http_uris_name_a_tracking_server() {
+        assert_eq!(
+            StoreLocation::parse("http://127.0.0.1:5000/").unwrap(),
+            StoreLocation::Rest { base_url: "http://127.0.0.1:5000".into() }
+        );
+        let err = StoreLocation::parse("https://tracking.example.com").unwrap_err().to_string();
+        assert!(err.contains("TLS"), "{err}");
     }
 
     #[test]

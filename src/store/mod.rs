@@ -5,6 +5,8 @@
 //! chosen by the tracking URI (see [`location`]).
 
 pub mod location;
+#[cfg(feature = "remote")]
+pub mod rest;
 pub mod sqlite;
 
 use std::path::Path;
@@ -13,6 +15,7 @@ use std::sync::Arc;
 use crate::entities::{
     Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, RunStatus, ViewType,
 };
+use crate::artifacts::ArtifactStore;
 use crate::error::Result;
 pub use location::StoreLocation;
 
@@ -128,6 +131,13 @@ pub trait TrackingStore: Send + Sync {
 
     /// Make every queued write durable now.
     fn flush(&self) -> Result<()>;
+
+    /// The artifact store holding the files under `artifact_uri` (a run's artifact root).
+    /// Stores whose artifacts live behind them (a tracking server's proxied artifacts)
+    /// override this.
+    fn artifact_store(&self, artifact_uri: &str) -> Result<Arc<dyn ArtifactStore>> {
+        crate::artifacts::open_artifact_store(artifact_uri)
+    }
 }
 
 /// Open the store a tracking URI names (see [`StoreLocation::parse`] for the forms).
@@ -146,5 +156,7 @@ pub fn open_store_with_artifact_root(uri: &str, artifact_root: Option<&Path>) ->
             };
             Ok(Arc::new(sqlite::SqliteStore::open(uri, &database, &root)?))
         }
+        #[cfg(feature = "remote")]
+        StoreLocation::Rest { base_url } => Ok(Arc::new(rest::RestStore::open(&base_url))),
     }
 }

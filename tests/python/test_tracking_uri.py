@@ -127,7 +127,6 @@ def test_default_store_is_rtruns_in_the_working_directory(tmp_path):
 @pytest.mark.parametrize(
     "uri, scheme",
     [
-        ("http://localhost:5000", "http"),
         ("https://tracking.example.com", "https"),
         ("postgresql://user@host/db", "postgresql"),
         ("foo://bar", "foo"),

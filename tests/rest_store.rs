@@ -1,0 +1,83 @@
+//! The REST client store: a `Tracker` on `http://...` talks to a real `rtrack server` on
+//! 127.0.0.1 and does everything it does on a local store; the server's store holds it.
+
+mod common;
+
+use rtrack::server::{start, ServerConfig};
+use rtrack::store::RunSearch;
+use rtrack::{Error, RunOptions, RunStatus, Tracker};
+
+fn served() -> (tempfile::TempDir, rtrack::server::RunningServer, Tracker) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig { port: 0, ..ServerConfig::new(common::uri_of(&dir.path().join("store"))) };
+    let server = start(&config).unwrap();
+    let tracker = Tracker::open(&server.url()).unwrap();
+    (dir, server, tracker)
+}
+
+#[test]
+fn a_remote_tracker_logs_reads_and_searches_through_the_server() {
+    let (dir, server, tracker) = served();
+    let experiment = tracker.set_experiment("remote").unwrap();
+    assert!(experiment.artifact_location.starts_with("mlflow-artifacts:/"));
+    let run = tracker.start_run(RunOptions::default().experiment(experiment.experiment_id).name("r1")).unwrap();
+    let run_id = run.id().to_string();
+    run.log_param("alpha", 0.5).unwrap();
+    for step in 0..2500 {
+        run.log_metric("loss", 1.0 / (step as f64 + 1.0), step).unwrap(); // queued, sent in batches
+    }
+    run.log_metric("odd", f64::NAN, 0).unwrap();
+    tracker.log_metric_series(&run_id, "series", (0..3000).map(f64::from).collect(), None, None).unwrap();
+    tracker.set_tag(&run_id, "team", "ml").unwrap();
+    run.log_text("remote notes", "notes/readme.txt").unwrap();
+
+    // Reads see the queued points: the store flushes before every read.
+    let got = tracker.get_run(&run_id).unwrap();
+    assert_eq!(got.data.params["alpha"], "0.5");
+    assert_eq!(got.data.metrics["loss"].step, 2499);
+    assert!(got.data.metrics["odd"].value.is_nan());
+    assert_eq!(tracker.get_metric_series(&run_id, "loss").unwrap().len(), 2500);
+    assert_eq!(tracker.get_metric_history(&run_id, "series").unwrap()[2999].value, 2999.0);
+
+    let listing = tracker.list_artifacts(&run_id, Some("notes")).unwrap();
+    assert_eq!(listing.len(), 1);
+    assert_eq!((listing[0].path.as_str(), listing[0].file_size), ("notes/readme.txt", Some(12)));
+    let out = tempfile::tempdir().unwrap();
+    let downloaded = tracker.download_artifacts(&run_id, "notes", out.path()).unwrap();
+    assert_eq!(std::fs::read_to_string(downloaded.join("readme.txt")).unwrap(), "remote notes");
+
+    // Errors come back as the same variants a local store gives.
+    assert!(matches!(run.log_param("alpha", 0.6), Err(Error::InvalidValue(m)) if m.contains("alpha")));
+    assert!(matches!(tracker.get_run("0123456789abcdef0123456789abcdef"), Err(Error::NotFound(_))));
+    assert!(matches!(tracker.create_experiment("remote", None, &[]), Err(Error::AlreadyExists(_))));
+    assert!(matches!(run.log_text("x", "../escape.txt"), Err(Error::InvalidValue(_))));
+    drop(run); // ends FINISHED
+
+    let found = tracker
+        .search_runs(&RunSearch {
+            experiment_ids: vec![experiment.experiment_id],
+            filter: "metrics.loss < 0.01 and params.alpha = '0.5'".into(),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].info.status, RunStatus::Finished);
+
+    // Everything is in the server's store.
+    server.stop().unwrap();
+    let local = Tracker::open(dir.path().join("store").to_str().unwrap()).unwrap();
+    let stored = local.get_run(&run_id).unwrap();
+    assert_eq!(stored.data.tags["team"], "ml");
+    assert_eq!(local.get_metric_series(&run_id, "loss").unwrap().len(), 2500);
+    assert_eq!(local.list_artifacts(&run_id, Some("notes")).unwrap()[0].path, "notes/readme.txt");
+}
+
+#[test]
+fn an_unreachable_server_is_a_clear_error() {
+    let (_dir, server, _) = served();
+    let url = server.url();
+    server.stop().unwrap();
+    let tracker = Tracker::open(&url).unwrap();
+    let err = tracker.get_experiment_by_name("x").unwrap_err().to_string();
+    assert!(err.contains(&url), "{err}");
+}

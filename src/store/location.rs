@@ -155,10 +155,10 @@ mod tests {
 
     #[test]
     fn unknown_schemes_are_clear_errors() {
-        for uri in ["http://localhost:5000", "postgresql://u@h/db", "s3://bucket", "sqlite://nohost.db", ""] {
+        for uri in ["https://localhost:5000", "postgresql://u@h/db", "s3://bucket", "sqlite://nohost.db", ""] {
             let err = StoreLocation::parse(uri).unwrap_err().to_string();
             assert!(err.contains("URI"), "{err}");
         }
-        assert!(StoreLocation::parse("http://h").unwrap_err().to_string().contains("'http'"));
+        assert!(StoreLocation::parse("https://h").unwrap_err().to_string().contains("'https'"));
     }
 }

@@ -194,3 +194,71 @@ def test_the_command_line_explains_itself():
     assert done.stdout.strip() == f"rtrack {rtrack.__version__}"
     done = subprocess.run([str(RTRACK), "server", "--port", "high"], capture_output=True, text=True)
     assert done.returncode == 2 and "invalid port 'high'" in done.stderr
+
+
+def test_rtrack_itself_logs_through_the_server(server, tmp_path):
+    """The fluent API and Client on `http://...`: the same verbs as on a local store,
+    with metrics batched over HTTP and artifacts through the proxied routes."""
+    import numpy as np
+
+    rtrack.set_tracking_uri(server.url)
+    try:
+        experiment = rtrack.set_experiment("over-http")
+        with rtrack.start_run(run_name="remote", tags={"team": "ml"}) as run:
+            rtrack.log_params({"alpha": 0.5, "solver": "cd"})
+            for step in range(300):
+                rtrack.log_metric("loss", 1.0 / (step + 1), step=step)
+            rtrack.log_metric_series("curve", np.linspace(0.0, 1.0, 5000))
+            rtrack.log_dict({"layers": [64, 32]}, "config.yaml")
+            rtrack.log_text("hello over http", "notes/readme.txt")
+            with pytest.raises(rtrack.InvalidValueError, match="alpha"):
+                rtrack.log_param("alpha", 0.9)
+        run_id = run.info.run_id
+        got = rtrack.get_run(run_id)
+        assert got.info.status == "FINISHED"
+        assert got.info.artifact_uri.startswith("mlflow-artifacts:/")
+        assert got.data.params == {"alpha": "0.5", "solver": "cd"}
+        assert got.data.metrics["loss"] == pytest.approx(1.0 / 300)
+        assert len(rtrack.get_metric_history(run_id, "loss")) == 300
+        steps, values, _ = rtrack.get_metric_series(run_id, "curve")
+        assert len(values) == 5000 and values[-1] == 1.0 and steps[-1] == 4999
+        frame = rtrack.search_runs(experiment_ids=[experiment.experiment_id], filter_string="params.solver = 'cd'")
+        assert list(frame["run_id"]) == [run_id]
+        assert frame["tags.team"][0] == "ml"
+        client = rtrack.Client()
+        assert [f.path for f in client.list_artifacts(run_id)] == ["config.yaml", "notes"]
+        local = client.download_artifacts(run_id, "notes/readme.txt", str(tmp_path))
+        assert open(local).read() == "hello over http"
+        with pytest.raises(rtrack.NotFoundError):
+            rtrack.get_run("0" * 32)
+    finally:
+        rtrack.set_tracking_uri(None)
+
+    code, printed = server.stop()
+    assert code == 0, printed
+    rtrack.set_tracking_uri(str(tmp_path / "store"))
+    try:
+        assert len(rtrack.get_metric_history(run_id, "curve")) == 5000
+    finally:
+        rtrack.set_tracking_uri(None)
+
+
+def test_the_environment_variable_points_rtrack_at_a_server(server):
+    done = run_python(
+        """
+        import rtrack
+        rtrack.set_experiment("from-env")
+        with rtrack.start_run() as run:
+            for i in range(50):
+                rtrack.log_metric("m", float(i), step=i)
+        # No flush here: the queued points must still reach the server at exit.
+        print(run.info.run_id)
+        """,
+        env=clean_env(RTRACK_TRACKING_URI=server.url),
+    )
+    run_id = done.stdout.strip().splitlines()[-1]
+    rtrack.set_tracking_uri(server.url)
+    try:
+        assert [m.value for m in rtrack.get_metric_history(run_id, "m")] == [float(i) for i in range(50)]
+    finally:
+        rtrack.set_tracking_uri(None)

@@ -36,6 +36,8 @@ FULL_PLAN = {
         {"sizes": [20_000, 100_000], "reps": {"20000": 30, "100000": 20}},
     ),
     "search": ("search", {"runs": 1000, "reps": 9}, {"runs": 1000, "reps": 50}),
+    "over_http": ("over_http", {"n_calls": 300, "n_batches": 10},
+                  {"n_calls": 300, "n_batches": 10, "n_rtrack_points": 100_000}),
 }
 IMPORT_REPS = 7
 
@@ -52,6 +54,7 @@ QUICK_PLAN = {
         {"sizes": [2_000, 10_000], "reps": {"2000": 5, "10000": 5}},
     ),
     "search": ("search", {"runs": 100, "reps": 2}, {"runs": 100, "reps": 5}),
+    "over_http": ("over_http", {"n_calls": 20, "n_batches": 2}, {"n_calls": 20, "n_batches": 2, "n_rtrack_points": 5_000}),
 }
 QUICK_IMPORT_REPS = 2
 
@@ -172,6 +175,17 @@ def build_rows(imports, raw):
                 sys.exit(f"bench: search {key} found {m['rows']} runs in MLflow but {r['rows']} in rtrack")
             rows.append(row(f"search_runs {runs:,} runs, {label} ({m['rows']} rows), {output_format}", "time",
                             m["median_s"], r["median_s"], 40))
+    http = f["over_http"]
+    rows += [
+        row("mlflow client log_metric over HTTP (to mlflow server / to rtrack server)", "time",
+            http["mlflow"]["log_metric"]["median"], http["rtrack"]["log_metric"]["median"]),
+        row("mlflow client log_batch x1000 over HTTP (mlflow / rtrack server)", "rate",
+            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_batch_points_per_s"]),
+        row("rtrack client over HTTP: log_metric+flush (vs mlflow log_batch to mlflow server)", "rate",
+            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_metric_flushed_points_per_s"]),
+        row("rtrack client over HTTP: log_metric_series (vs mlflow log_batch to mlflow server)", "rate",
+            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_metric_series_points_per_s"]),
+    ]
     rows.append(row(f"bytes/point on disk ({ing['rtrack']['points'] // 1000}k pts, bulk)", "bytes",
                     ing["mlflow"]["bytes_per_point"], ing["rtrack"]["bytes_per_point"], 8))
     rows.append(row("bytes/point on disk (log_metric one by one)", "bytes", lm["mlflow"]["bytes_per_point"],

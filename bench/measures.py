@@ -139,4 +139,7 @@ def _stats(durations):
     return {"median_s": stats["median"], "p99_s": stats["p99"], "min_s": stats["min"], "reps": stats["n"]}
 
 
-MEASURES = {"log_metric": log_metric, "run_overhead": run_overhead, "ingest": ingest, "history": history, "search": search}
+from over_http import over_http  # noqa: E402
+
+MEASURES = {"log_metric": log_metric, "run_overhead": run_overhead, "ingest": ingest, "history": history, "search": search,
+            "over_http": over_http}

@@ -34,6 +34,8 @@ pub mod artifacts;
 pub mod entities;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "metrics")]
+pub mod metrics;
 #[cfg(feature = "python")]
 mod python;
 pub mod search;

@@ -36,6 +36,8 @@ pub mod error;
 pub mod ids;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+#[cfg(feature = "plots")]
+pub mod plots;
 #[cfg(feature = "python")]
 mod python;
 pub mod search;

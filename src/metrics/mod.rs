@@ -19,7 +19,7 @@
 //! # Ok::<(), rtrack::Error>(())
 //! ```
 
-mod check;
+pub(crate) mod check;
 mod classification;
 mod curves;
 mod labels;

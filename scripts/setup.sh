@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs
+  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs scikit-learn plotly
 # No build isolation: the venv's maturin builds into ./target, shared with cargo.
 export PATH="$PWD/.venv/bin:$PATH"
 # The MLflow client the server tests talk through (and the benchmark compares against).

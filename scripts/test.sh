@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cargo test --all-targets --no-fail-fast
-cargo test --doc
+# The metrics and plots features too; `python` is left to maturin (it links libpython).
+cargo test --all-targets --no-fail-fast --features metrics,plots
+cargo test --doc --features metrics,plots
 .venv/bin/python -m pytest tests/python -q

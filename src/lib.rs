@@ -34,6 +34,10 @@ pub mod artifacts;
 pub mod entities;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "metrics")]
+pub mod metrics;
+#[cfg(feature = "plots")]
+pub mod plots;
 #[cfg(feature = "python")]
 mod python;
 pub mod search;

@@ -54,6 +54,7 @@ from ._core import (
     set_tracking_uri,
     start_run,
 )
+from . import metrics, plots
 from ._client import Client, MetricSeries, PagedList
 from ._constants import RunStatus, ViewType
 from ._fluent import (
@@ -63,6 +64,7 @@ from ._fluent import (
     get_experiment,
     get_experiment_by_name,
     get_metric_series,
+    log_figure,
     log_image,
     log_table,
     rename_experiment,

@@ -16,6 +16,8 @@ import pandas as pd
 from PIL import Image
 
 from . import _core
+from . import metrics as metrics
+from . import plots as plots
 from ._core import (
     __version__ as __version__,
     ActiveRun as ActiveRun,
@@ -95,6 +97,7 @@ __all__ = [
     "log_artifact",
     "log_artifacts",
     "log_dict",
+    "log_figure",
     "log_image",
     "log_metric",
     "log_metric_series",
@@ -103,6 +106,8 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "metrics",
+    "plots",
     "rename_experiment",
     "restore_experiment",
     "restore_run",
@@ -207,6 +212,14 @@ def get_metric_series(run_id: str, key: str) -> MetricSeries:
 
 def log_image(image: _Image, artifact_file: str) -> None:
     """Store a numpy array (H, W[, 1|2|3|4]; uint8, or float in [0, 1]) or a PIL image as PNG."""
+
+def log_figure(figure: Any, artifact_file: str) -> None:
+    """Store a Plotly figure: ``.html`` as a self-contained interactive page (plotly.js
+    inlined), ``.json`` as Plotly's JSON, ``.png``/``.jpg``/``.svg``/``.pdf``/``.webp``
+    through plotly's kaleido engine (an :class:`RtrackError` when kaleido is missing).
+
+    >>> rtrack.log_figure(rtrack.plots.roc_curve(y_test, proba), "roc.html")
+    """
 
 def log_table(data: _Table, artifact_file: str) -> None:
     """Store a dict of columns or a DataFrame as JSON (``columns`` + ``data``); ``.json`` only."""

@@ -1,7 +1,7 @@
 """Turn numpy arrays, PIL images and DataFrames into what the Rust core takes.
 numpy is imported only when one of these is called."""
 
-from ._core import InvalidValueError
+from ._core import InvalidValueError, RtrackError
 
 
 def image_pixels(image):
@@ -52,3 +52,62 @@ def table_columns(data):
 def check_table_file(artifact_file):
     if not str(artifact_file).endswith(".json"):
         raise InvalidValueError(f"log_table: artifact_file '{artifact_file}' must end with .json")
+
+
+def labels(values):
+    """Class labels as a plain list (the core reads integers or strings) from a list, a numpy
+    array or a pandas Series."""
+    if hasattr(values, "to_numpy"):
+        values = values.to_numpy()
+    if hasattr(values, "tolist"):
+        values = values.tolist()
+    return values
+
+
+def floats(values):
+    """Numbers as a list or a contiguous float64 numpy array, the two forms the core reads
+    without copying element by element. numpy is imported only for array-like input."""
+    if isinstance(values, (list, tuple, range)):
+        return values
+    import numpy as np
+
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def scores(values):
+    """Classifier scores as a float64 numpy array: one per sample, or one column per class."""
+    if values is None:
+        return None
+    import numpy as np
+
+    array = np.ascontiguousarray(values, dtype=np.float64)
+    if array.ndim not in (1, 2):
+        raise InvalidValueError(
+            f"y_score must be 1-d (one score per sample) or 2-d (one column per class), got shape {array.shape}"
+        )
+    return array
+
+
+def figure_json(figure):
+    """Plotly's JSON of a ``plotly.graph_objects.Figure`` (or of a figure dict)."""
+    if hasattr(figure, "to_plotly_json") and hasattr(figure, "to_json"):
+        return figure.to_json()
+    if isinstance(figure, dict):
+        import json
+
+        return json.dumps(figure)
+    raise InvalidValueError(f"log_figure expects a plotly Figure, got {type(figure).__name__}")
+
+
+def figure_image(figure, image_format):
+    """The figure rendered as an image by plotly's kaleido engine, which must be installed."""
+    import importlib.util
+
+    if importlib.util.find_spec("kaleido") is None:
+        raise RtrackError(
+            f"log_figure: writing a .{image_format} image needs the kaleido package "
+            "(pip install kaleido); store the figure as .html or .json instead"
+        )
+    if not hasattr(figure, "to_image"):
+        raise InvalidValueError(f"log_figure expects a plotly Figure, got {type(figure).__name__}")
+    return figure.to_image(format=image_format)

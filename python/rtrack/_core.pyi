@@ -25,12 +25,24 @@ __all__ = [
     "RunInfo",
     "RunTag",
     "__version__",
+    "_classification_report",
     "_cli",
     "_current_experiment_id",
     "_end_all_runs",
     "_get_metric_series",
+    "_log_figure_image",
+    "_log_figure_json",
     "_log_image_pixels",
     "_log_table_columns",
+    "_plot_confusion_matrix",
+    "_plot_error_histogram",
+    "_plot_feature_importance",
+    "_plot_metric_history",
+    "_plot_parallel_coordinates",
+    "_plot_precision_recall_curve",
+    "_plot_prediction_scatter",
+    "_plot_roc_curve",
+    "_regression_report",
     "_set_source",
     "active_run",
     "delete_tag",
@@ -333,6 +345,26 @@ def _get_metric_series(
 def _log_image_pixels(pixels: bytes, height: int, width: int, channels: int, artifact_file: str) -> None: ...
 def _log_table_columns(columns: Mapping[str, Sequence[Any]], artifact_file: str) -> None: ...
 def runs_to_columns(runs: Sequence[Run]) -> dict[str, list[Any]]: ...
+
+# ----- metrics and plots (the package's rtrack.metrics / rtrack.plots adapt the arguments) -----
+
+# Class labels: all integers (or whole floats) or all strings.
+_Labels = Sequence[int] | Sequence[float] | Sequence[str]
+
+def _classification_report(
+    y_true: _Labels, y_pred: _Labels, y_score: _Numbers | None = None
+) -> dict[str, float]: ...
+def _regression_report(y_true: _Numbers, y_pred: _Numbers) -> dict[str, float]: ...
+def _plot_confusion_matrix(y_true: _Labels, y_pred: _Labels) -> str: ...
+def _plot_roc_curve(y_true: _Labels, y_score: _Numbers) -> str: ...
+def _plot_precision_recall_curve(y_true: _Labels, y_score: _Numbers) -> str: ...
+def _plot_prediction_scatter(y_true: _Numbers, y_pred: _Numbers) -> str: ...
+def _plot_error_histogram(y_true: _Numbers, y_pred: _Numbers) -> str: ...
+def _plot_feature_importance(names: Sequence[str], importances: _Numbers, max_features: int | None = None) -> str: ...
+def _plot_metric_history(series: Iterable[tuple[str, _Integers, _Numbers]]) -> str: ...
+def _plot_parallel_coordinates(columns: Iterable[tuple[str, _Numbers]], color_by: str | None = None) -> str: ...
+def _log_figure_json(figure_json: str, artifact_file: str) -> None: ...
+def _log_figure_image(image: bytes, artifact_file: str) -> None: ...
 
 # ----- Client -----
 

@@ -117,3 +117,22 @@ def log_table(data, artifact_file):
     """Store a dict of columns or a DataFrame as a JSON table (``columns`` + ``data``)."""
     _adapters.check_table_file(artifact_file)
     _core._log_table_columns(_adapters.table_columns(data), artifact_file)
+
+
+# Formats plotly's kaleido engine renders; anything else is the core's (.html, .json).
+_IMAGE_FORMATS = ("png", "jpg", "jpeg", "webp", "svg", "pdf")
+
+
+def log_figure(figure, artifact_file):
+    """Store a Plotly figure in the active run: ``.html`` as a self-contained interactive page
+    (plotly.js inlined, no network needed), ``.json`` as Plotly's JSON, ``.png`` (or another
+    image format) through plotly's kaleido engine, when it is installed.
+
+    >>> rtrack.log_figure(rtrack.plots.confusion_matrix(y_test, y_pred), "confusion.html")  # doctest: +SKIP
+    """
+    name = str(artifact_file)
+    suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if suffix in _IMAGE_FORMATS:
+        _core._log_figure_image(_adapters.figure_image(figure, suffix), name)
+    else:
+        _core._log_figure_json(_adapters.figure_json(figure), name)

@@ -8,6 +8,8 @@ mod entities;
 mod errors;
 mod fluent;
 mod frame;
+mod metrics;
+mod plots;
 
 use pyo3::prelude::*;
 
@@ -20,5 +22,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     cli::register(module)?;
     module.add_class::<client::PyClient>()?;
     module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
+    metrics::register(module)?;
+    plots::register(module)?;
     Ok(())
 }

@@ -1,0 +1,29 @@
+"""Evaluation metrics computed in Rust, matching scikit-learn's defaults.
+
+>>> report = rtrack.metrics.classification_report(y_test, model.predict(X_test),
+...                                               model.predict_proba(X_test))   # doctest: +SKIP
+>>> rtrack.log_metrics(report)                                                  # doctest: +SKIP
+
+Labels may be integers or strings, in lists, numpy arrays or pandas Series.
+"""
+
+from . import _adapters, _core
+
+
+def classification_report(y_true, y_pred, y_score=None):
+    """Accuracy, precision, recall and F1 (and ROC AUC when ``y_score`` is given) as a dict.
+
+    With two classes, precision, recall and F1 are the positive class's (the larger label:
+    ``1`` of ``{0, 1}``); with more, macro averages. ``y_score`` is one score per sample for
+    the positive class, or a matrix with one column per class in sorted order (what
+    ``predict_proba`` returns); ROC AUC is then one-vs-rest, macro averaged.
+    """
+    return _core._classification_report(
+        _adapters.labels(y_true), _adapters.labels(y_pred), _adapters.scores(y_score)
+    )
+
+
+def regression_report(y_true, y_pred):
+    """Mean absolute error, mean squared error, its root and R² as a dict
+    (``mae``, ``mse``, ``rmse``, ``r2``)."""
+    return _core._regression_report(_adapters.floats(y_true), _adapters.floats(y_pred))

@@ -61,7 +61,9 @@ fn numpy_column<T: numpy::Element>(obj: &Bound<'_, PyAny>, dtype: &str) -> PyRes
     let array = match obj.extract::<PyReadonlyArray1<T>>() {
         Ok(array) => array,
         Err(_) if obj.hasattr("dtype")? && obj.hasattr("astype")? => {
-            let converted = obj.call_method1("astype", (dtype,))?.call_method1("ravel", ())?;
+            // pandas Series (and Index) have no `ravel` in pandas 3: take their numpy array.
+            let array = if obj.hasattr("to_numpy")? { obj.call_method0("to_numpy")? } else { obj.clone() };
+            let converted = array.call_method1("astype", (dtype,))?.call_method1("ravel", ())?;
             match converted.extract::<PyReadonlyArray1<T>>() {
                 Ok(array) => array,
                 Err(_) => return Ok(None),

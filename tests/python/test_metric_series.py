@@ -165,3 +165,13 @@ def test_metric_series_tuple_shape(store):
     assert len(series) == 3
     assert series.steps is series[0] and series.values is series[1] and series.timestamps is series[2]
     assert "2 points" in repr(series)
+
+
+def test_pandas_series_are_taken_as_columns(store):
+    import pandas as pd
+
+    with rtrack.start_run() as run:
+        rtrack.log_metric_series("loss", pd.Series([0.5, 0.25, 0.125]), steps=pd.Series([10, 20, 30]))
+    steps, values, _ = rtrack.get_metric_series(run.info.run_id, "loss")
+    assert list(steps) == [10, 20, 30]
+    assert list(values) == [0.5, 0.25, 0.125]

@@ -1,7 +1,11 @@
-//! The things rtrack stores: experiments, runs and what is logged to them.
+//! The things rtrack stores: experiments, runs and what is logged to them, and the
+//! model registry (registered models, versions, aliases) with MLflow 3's logged models.
 //! Plain data with MLflow's field names; validation of user-given keys and values
 //! happens once, here, at the entity boundary (see [`validation`]).
 
+mod logged_model;
+mod registry;
+mod registry_validation;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -12,6 +16,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
+pub use logged_model::{
+    new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
+};
+pub use registry::{
+    parse_version_number, ModelVersion, ModelVersionStage, ModelVersionStatus, RegisteredModel, RegisteredModelAlias,
+};
+pub use registry_validation::{
+    validate_alias, validate_model_name, validate_registry_tag, validate_settable_alias, MAX_REGISTRY_TAG_VALUE_LENGTH,
+};
 pub use validation::{
     validate_experiment_name, validate_metric_key, validate_param, validate_tag, validate_tag_key,
     MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH,

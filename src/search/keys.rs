@@ -1,14 +1,32 @@
 //! Which keys a search target knows, what their values are, and which comparators they take.
 //! One table per target, following MLflow's `SearchUtils` (runs) and
-//! `SearchExperimentsUtils` (experiments).
+//! `SearchExperimentsUtils` (experiments); the registry's and logged models' tables are in
+//! `model_keys`.
 
 use super::ast::{Comparator, Comparison, Entity, Key, Value};
+use super::model_keys;
 
 /// What is being searched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Target {
     Runs,
     Experiments,
+    RegisteredModels,
+    ModelVersions,
+    LoggedModels,
+}
+
+impl Target {
+    /// The searched things, for messages.
+    fn plural(self) -> &'static str {
+        match self {
+            Target::Runs => "runs",
+            Target::Experiments => "experiments",
+            Target::RegisteredModels => "registered models",
+            Target::ModelVersions => "model versions",
+            Target::LoggedModels => "logged models",
+        }
+    }
 }
 
 /// The type of a key's values.
@@ -95,6 +113,17 @@ pub(crate) fn attribute(target: Target, name: &str, for_order: bool) -> Result<A
         (Target::Runs, _) => (RUN_ATTRIBUTES, run_alias(name)),
         (Target::Experiments, false) => (EXPERIMENT_FILTER_ATTRIBUTES, name),
         (Target::Experiments, true) => (EXPERIMENT_ORDER_ATTRIBUTES, name),
+        (Target::RegisteredModels, false) => (model_keys::REGISTERED_MODEL_FILTER_ATTRIBUTES, name),
+        (Target::RegisteredModels, true) => {
+            (model_keys::REGISTERED_MODEL_ORDER_ATTRIBUTES, model_keys::registered_model_alias(name))
+        }
+        (Target::ModelVersions, false) => {
+            (model_keys::MODEL_VERSION_FILTER_ATTRIBUTES, model_keys::model_version_alias(name))
+        }
+        (Target::ModelVersions, true) => {
+            (model_keys::MODEL_VERSION_ORDER_ATTRIBUTES, model_keys::model_version_alias(name))
+        }
+        (Target::LoggedModels, _) => (model_keys::LOGGED_MODEL_ATTRIBUTES, model_keys::logged_model_alias(name)),
     };
     if let Some(found) = table.iter().find(|a| a.name == name) {
         return Ok(*found);
@@ -106,6 +135,9 @@ pub(crate) fn attribute(target: Target, name: &str, for_order: bool) -> Result<A
         (Target::Runs, "experiment_id") => hint = "choose experiments with the experiment ids of the search".into(),
         (Target::Experiments, "lifecycle_stage") => {
             hint = "choose active or deleted experiments with the view type".into()
+        }
+        (Target::LoggedModels, "experiment_id") => {
+            hint = "choose experiments with the experiment ids of the search".into()
         }
         _ => {}
     }
@@ -132,7 +164,11 @@ fn resolve(target: Target, key: &Key, for_order: bool) -> Result<Resolved, Refus
     match (target, key.entity) {
         (Target::Runs, Entity::Metric) => plain(Kind::Number),
         (Target::Runs, Entity::Param | Entity::Tag) => plain(Kind::Text),
-        (Target::Experiments, Entity::Tag) if !for_order => plain(Kind::Text),
+        (Target::Experiments | Target::RegisteredModels | Target::ModelVersions, Entity::Tag) if !for_order => {
+            plain(Kind::Text)
+        }
+        (Target::LoggedModels, Entity::Metric) => plain(Kind::Number),
+        (Target::LoggedModels, Entity::Param | Entity::Tag) if !for_order => plain(Kind::Text),
         (_, Entity::Attribute) => {
             let found = attribute(target, &key.name, for_order)?;
             Ok(Resolved {
@@ -141,12 +177,18 @@ fn resolve(target: Target, key: &Key, for_order: bool) -> Result<Resolved, Refus
                 attribute: Some(found),
             })
         }
-        (Target::Experiments, _) => {
-            let allowed = if for_order { "attributes" } else { "attributes and tags" };
+        (target, _) => {
+            let allowed = match (target, for_order) {
+                (Target::LoggedModels, false) => "attributes, metrics, params and tags",
+                (Target::LoggedModels, true) => "attributes and metrics",
+                (_, false) => "attributes and tags",
+                (_, true) => "attributes",
+            };
+            let verb = if for_order { "ordered" } else { "searched" };
             Err(refuse(
                 Part::Key,
-                format!("experiments cannot be searched by {key}"),
-                Some(format!("experiment searches take {allowed} only")),
+                format!("{} cannot be {verb} by {key}", target.plural()),
+                Some(format!("{} searches take {allowed} only", target.plural())),
             ))
         }
     }

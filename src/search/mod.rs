@@ -19,6 +19,14 @@
 //! Experiment searches take `name`, `creation_time`, `last_update_time` and `tags.<key>`,
 //! and order by `name`, `experiment_id`, `creation_time` or `last_update_time`.
 //!
+//! The model registry's searches have keys of their own:
+//!
+//! | search | filter keys | order_by keys |
+//! |---|---|---|
+//! | registered models | `name`, `tags.<key>` | `name`, `creation_timestamp`, `last_updated_timestamp` (alias `timestamp`) |
+//! | model versions | `name`, `version_number`, `run_id`, `source_path`, `creation_timestamp`, `last_updated_timestamp`, `tags.<key>` | `name`, `version_number`, `creation_timestamp`, `last_updated_timestamp` |
+//! | logged models | `name`, `model_id`, `status`, `model_type`, `source_run_id`, `artifact_location`, `creation_timestamp`, `last_updated_timestamp`, `metrics.<key>`, `params.<key>`, `tags.<key>` | the attributes and `metrics.<key>` |
+//!
 //! rtrack accepts a little more than MLflow: `IN` / `NOT IN` on every string key (MLflow
 //! takes them on run attributes only), and `-` or `/` inside unquoted names (`metrics.val/loss`).
 //!
@@ -52,12 +60,17 @@ mod ast;
 mod experiments_sql;
 mod keys;
 mod lexer;
+mod logged_models_sql;
+mod model_keys;
 mod parser;
+mod registry_sql;
 mod runs_sql;
 mod sql;
 
 pub use ast::{Comparator, Comparison, Entity, Filter, Key, OrderBy, Value};
 pub use experiments_sql::{experiments_sql, ExperimentQuery};
+pub use logged_models_sql::{logged_models_sql, LoggedModelQuery};
+pub use registry_sql::{model_versions_sql, registered_models_sql, RegistryQuery};
 pub use runs_sql::{runs_sql, runs_sql_selecting, RunQuery};
 
 use keys::{Part, Target};
@@ -108,6 +121,66 @@ pub fn parse_experiment_filter(filter: &str) -> Result<Filter> {
 /// `last_update_time`, then `ASC` (the default) or `DESC`.
 pub fn parse_experiment_order_by(clause: &str) -> Result<OrderBy> {
     parse_order_by_for(Target::Experiments, clause)
+}
+
+/// Parse a registered model search filter: `name` and `tags.<key>`.
+///
+/// ```
+/// use rtrack::search::{parse_registered_model_filter, Entity};
+///
+/// let filter = parse_registered_model_filter("name LIKE 'house%' AND tags.team = 'pricing'")?;
+/// assert_eq!(filter.comparisons[1].key.entity, Entity::Tag);
+/// let err = parse_registered_model_filter("metrics.rmse < 1").unwrap_err().to_string();
+/// assert!(err.contains("registered models cannot be searched by metric 'rmse'"), "{err}");
+/// # Ok::<(), rtrack::Error>(())
+/// ```
+pub fn parse_registered_model_filter(filter: &str) -> Result<Filter> {
+    parse_filter_for(Target::RegisteredModels, filter)
+}
+
+/// Parse one registered model order_by clause: `name`, `creation_timestamp` or
+/// `last_updated_timestamp` (alias `timestamp`), then `ASC` or `DESC`.
+pub fn parse_registered_model_order_by(clause: &str) -> Result<OrderBy> {
+    parse_order_by_for(Target::RegisteredModels, clause)
+}
+
+/// Parse a model version search filter: `name`, `version_number`, `run_id`,
+/// `source_path`, the timestamps and `tags.<key>`.
+///
+/// ```
+/// use rtrack::search::{parse_model_version_filter, Value};
+///
+/// let filter = parse_model_version_filter("name IN ('a', 'b') AND version_number >= 2")?;
+/// assert_eq!(filter.comparisons[1].value, Value::Integer(2));
+/// assert!(parse_model_version_filter("version_number = 'two'").is_err());
+/// # Ok::<(), rtrack::Error>(())
+/// ```
+pub fn parse_model_version_filter(filter: &str) -> Result<Filter> {
+    parse_filter_for(Target::ModelVersions, filter)
+}
+
+/// Parse one model version order_by clause: `name`, `version_number`,
+/// `creation_timestamp` or `last_updated_timestamp`, then `ASC` or `DESC`.
+pub fn parse_model_version_order_by(clause: &str) -> Result<OrderBy> {
+    parse_order_by_for(Target::ModelVersions, clause)
+}
+
+/// Parse a logged model search filter: attributes, `metrics.<key>`, `params.<key>`, `tags.<key>`.
+///
+/// ```
+/// use rtrack::search::{parse_logged_model_filter, Entity};
+///
+/// let filter = parse_logged_model_filter("metrics.accuracy > 0.9 AND status = 'READY'")?;
+/// assert_eq!(filter.comparisons[0].key.entity, Entity::Metric);
+/// # Ok::<(), rtrack::Error>(())
+/// ```
+pub fn parse_logged_model_filter(filter: &str) -> Result<Filter> {
+    parse_filter_for(Target::LoggedModels, filter)
+}
+
+/// Parse one logged model order_by clause: an attribute or `metrics.<key>`, then `ASC` or `DESC`.
+pub fn parse_logged_model_order_by(clause: &str) -> Result<OrderBy> {
+    parse_order_by_for(Target::LoggedModels, clause)
 }
 
 fn parse_filter_for(target: Target, input: &str) -> Result<Filter> {

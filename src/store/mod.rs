@@ -1,10 +1,13 @@
-//! Storage: the only place that knows how runs are kept.
+//! Storage: the only place that knows how runs and models are kept.
 //!
 //! [`TrackingStore`] is what every face of rtrack talks to. The embedded SQLite store
 //! implements it today; a REST client store and PostgreSQL slot in behind the same trait,
-//! chosen by the tracking URI (see [`location`]).
+//! chosen by the tracking URI (see [`location`]). [`RegistryStore`] (registered models and
+//! their versions) and [`LoggedModelStore`] (MLflow 3's logged models) sit beside it.
 
 pub mod location;
+pub mod logged_models;
+pub mod registry;
 #[cfg(feature = "remote")]
 pub mod rest;
 pub mod sqlite;
@@ -18,6 +21,8 @@ use crate::entities::{
 use crate::artifacts::ArtifactStore;
 use crate::error::Result;
 pub use location::StoreLocation;
+pub use logged_models::{LoggedModelSearch, LoggedModelStore, NewLoggedModel};
+pub use registry::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch, RegistryStore};
 
 /// What a new run starts with.
 #[derive(Clone, Debug, Default)]
@@ -137,6 +142,16 @@ pub trait TrackingStore: Send + Sync {
     /// override this.
     fn artifact_store(&self, artifact_uri: &str) -> Result<Arc<dyn ArtifactStore>> {
         crate::artifacts::open_artifact_store(artifact_uri)
+    }
+
+    /// The model registry kept with these runs, if this store has one.
+    fn registry(&self) -> Option<&dyn RegistryStore> {
+        None
+    }
+
+    /// The logged models (MLflow 3) kept in these experiments, if this store has them.
+    fn logged_models(&self) -> Option<&dyn LoggedModelStore> {
+        None
     }
 }
 

@@ -8,8 +8,10 @@ mod chunk;
 pub mod connection;
 mod experiments;
 mod fork;
+mod logged_models;
 mod metrics;
 mod names;
+mod registry;
 mod runs;
 pub mod schema;
 mod search;
@@ -19,13 +21,13 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::entities::{
     validate_metric_key, Experiment, ExperimentId, LifecycleStage, MetricSeries, Page, Run, RunInfo,
 };
 use crate::error::{Error, IoContext, Result};
-use crate::store::{ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
+use crate::store::{ExperimentSearch, LoggedModelStore, NewRun, RegistryStore, RunSearch, RunUpdate, TrackingStore};
 use series::LocalSeries;
 use writer::{MetricWriter, PendingPoint};
 
@@ -96,6 +98,17 @@ impl SqliteStore {
     fn write<T>(&self, mut change: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let conn = self.conn()?;
         connection::with_retry(|| change(&conn))
+    }
+
+    /// Run a write in one IMMEDIATE transaction: its checks see what its writes change, and
+    /// an error on the way leaves the database as it was.
+    fn write_all<T>(&self, mut change: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
+        self.write(|conn| {
+            let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+            let result = change(&tx)?;
+            tx.commit()?;
+            Ok(result)
+        })
     }
 
     /// The local series for (run, key). The key is checked the first time it is seen, and
@@ -254,5 +267,13 @@ impl TrackingStore for SqliteStore {
 
     fn flush(&self) -> Result<()> {
         self.writer.flush(&mut *self.conn()?)
+    }
+
+    fn registry(&self) -> Option<&dyn RegistryStore> {
+        Some(self)
+    }
+
+    fn logged_models(&self) -> Option<&dyn LoggedModelStore> {
+        Some(self)
     }
 }

@@ -78,6 +78,100 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX runs_by_experiment;
     CREATE INDEX runs_by_experiment_stage ON runs (experiment_id, lifecycle_stage, start_time DESC, run_uuid);
     "#,
+    // 3: the model registry (registered models, versions, aliases, tags) and MLflow 3's
+    // logged models. Versions, tags and aliases hang off the model's integer id, so renaming
+    // a model touches one row.
+    r#"
+    CREATE TABLE registered_models (
+        registered_model_id    INTEGER PRIMARY KEY,
+        name                   TEXT NOT NULL UNIQUE,
+        description            TEXT,
+        creation_timestamp     INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        -- The highest version number given out so far: deleted numbers are never reused.
+        last_version           INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE registered_model_tags (
+        registered_model_id INTEGER NOT NULL REFERENCES registered_models(registered_model_id) ON DELETE CASCADE,
+        key                 TEXT NOT NULL,
+        value               TEXT NOT NULL,
+        PRIMARY KEY (registered_model_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE model_versions (
+        registered_model_id    INTEGER NOT NULL REFERENCES registered_models(registered_model_id) ON DELETE CASCADE,
+        version                INTEGER NOT NULL,
+        creation_timestamp     INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        description            TEXT,
+        current_stage          TEXT NOT NULL DEFAULT 'None',
+        source                 TEXT NOT NULL,
+        run_id                 TEXT,
+        run_link               TEXT,
+        status                 TEXT NOT NULL DEFAULT 'READY',
+        status_message         TEXT,
+        model_id               TEXT,
+        PRIMARY KEY (registered_model_id, version)
+    );
+    CREATE INDEX model_versions_by_run ON model_versions (run_id);
+    CREATE TABLE model_version_tags (
+        registered_model_id INTEGER NOT NULL,
+        version             INTEGER NOT NULL,
+        key                 TEXT NOT NULL,
+        value               TEXT NOT NULL,
+        PRIMARY KEY (registered_model_id, version, key),
+        FOREIGN KEY (registered_model_id, version)
+            REFERENCES model_versions(registered_model_id, version) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    -- Deleting a version deletes the aliases pointing at it.
+    CREATE TABLE registered_model_aliases (
+        registered_model_id INTEGER NOT NULL,
+        alias               TEXT NOT NULL,
+        version             INTEGER NOT NULL,
+        PRIMARY KEY (registered_model_id, alias),
+        FOREIGN KEY (registered_model_id, version)
+            REFERENCES model_versions(registered_model_id, version) ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE TABLE logged_models (
+        model_id               TEXT PRIMARY KEY,
+        experiment_id          INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        name                   TEXT NOT NULL,
+        artifact_location      TEXT NOT NULL,
+        creation_timestamp     INTEGER NOT NULL,
+        last_updated_timestamp INTEGER NOT NULL,
+        status                 TEXT NOT NULL,
+        status_message         TEXT,
+        model_type             TEXT,
+        source_run_id          TEXT,
+        lifecycle_stage        TEXT NOT NULL DEFAULT 'active'
+    );
+    CREATE INDEX logged_models_by_experiment ON logged_models (experiment_id, lifecycle_stage, creation_timestamp DESC);
+    CREATE TABLE logged_model_tags (
+        model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE logged_model_params (
+        model_id TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+        key      TEXT NOT NULL,
+        value    TEXT NOT NULL,
+        PRIMARY KEY (model_id, key)
+    ) WITHOUT ROWID;
+    -- Every recorded value; value is NULL for NaN, which SQLite cannot store.
+    CREATE TABLE logged_model_metrics (
+        model_id       TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+        key            TEXT NOT NULL,
+        value          REAL,
+        step           INTEGER NOT NULL,
+        timestamp      INTEGER NOT NULL,
+        run_id         TEXT,
+        dataset_name   TEXT,
+        dataset_digest TEXT
+    );
+    -- Recording the same point again (key, step, time, run, dataset) replaces it.
+    CREATE UNIQUE INDEX logged_model_metric_points ON logged_model_metrics
+        (model_id, key, step, timestamp, ifnull(run_id, ''), ifnull(dataset_name, ''), ifnull(dataset_digest, ''));
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -87,7 +181,17 @@ pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 /// new store at once: the check and the migrations run inside one IMMEDIATE transaction,
 /// so exactly one process migrates and the others see the result.
 pub fn migrate(conn: &mut Connection, seed: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
-    if schema_version(conn)? == LATEST_VERSION {
+    migrate_to(conn, LATEST_VERSION, seed)
+}
+
+/// Bring the database up to schema version `target` (at most [`LATEST_VERSION`]), then
+/// run `seed` if anything was applied. Opening a store always goes to the latest version;
+/// an older target makes stores as earlier releases did, to test upgrades.
+pub fn migrate_to(conn: &mut Connection, target: i64, seed: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
+    if !(0..=LATEST_VERSION).contains(&target) {
+        return Err(Error::invalid(format!("Invalid schema version {target}: this rtrack knows 0 to {LATEST_VERSION}")));
+    }
+    if schema_version(conn)? == target {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -98,7 +202,10 @@ pub fn migrate(conn: &mut Connection, seed: impl FnOnce(&Connection) -> Result<(
              ({LATEST_VERSION}); upgrade rtrack to open it"
         )));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+    if current > target {
+        return Err(Error::invalid(format!("This store has schema version {current}, past the {target} asked for")));
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
@@ -129,5 +236,28 @@ mod tests {
         conn.pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
         let err = migrate(&mut conn, |_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn the_registry_migration_keeps_what_version_2_stored() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 2, |_| Ok(())).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 2);
+        let tables = |conn: &Connection| -> i64 {
+            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'registered_models'", [], |r| r.get(0)).unwrap()
+        };
+        assert_eq!(tables(&conn), 0);
+        conn.execute_batch(
+            "INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active', 1, 1);
+             INSERT INTO runs VALUES ('r1', 'kept', 0, 'ann', 'FINISHED', 1, 2, 'active', '/a/0/r1', NULL);",
+        )
+        .unwrap();
+        migrate(&mut conn, |_| Ok(())).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
+        assert_eq!(tables(&conn), 1);
+        let name: String = conn.query_row("SELECT name FROM runs WHERE run_uuid = 'r1'", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "kept");
+        let err = migrate_to(&mut conn, 2, |_| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("past the 2"), "{err}");
     }
 }

@@ -49,7 +49,7 @@ pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page
     Ok(Page { items: experiments::get_many(conn, &ids)?, next_page_token })
 }
 
-fn check_max_results(max_results: usize) -> Result<()> {
+pub(super) fn check_max_results(max_results: usize) -> Result<()> {
     if max_results == 0 || max_results > MAX_RESULTS_LIMIT {
         return Err(Error::invalid(format!(
             "Invalid max_results {max_results}: it must be between 1 and {MAX_RESULTS_LIMIT}"
@@ -67,7 +67,7 @@ fn query_ids<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str, params: 
 }
 
 /// Drop the look-ahead row and say where the next page starts, if there is one.
-fn next_token<T>(ids: &mut Vec<T>, max_results: usize, offset: usize) -> Option<String> {
+pub(super) fn next_token<T>(ids: &mut Vec<T>, max_results: usize, offset: usize) -> Option<String> {
     if ids.len() > max_results {
         ids.truncate(max_results);
         Some(encode_page_token(offset + max_results))
@@ -81,7 +81,7 @@ fn encode_page_token(offset: usize) -> String {
     format!("rt1-{offset}")
 }
 
-fn decode_page_token(token: Option<&str>) -> Result<usize> {
+pub(super) fn decode_page_token(token: Option<&str>) -> Result<usize> {
     match token.map(str::trim).filter(|t| !t.is_empty()) {
         None => Ok(0),
         Some(token) => token

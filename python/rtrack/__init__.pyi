@@ -25,9 +25,13 @@ from ._core import (
     Experiment as Experiment,
     FileInfo as FileInfo,
     InvalidValueError as InvalidValueError,
+    LoggedModel as LoggedModel,
+    LoggedModelMetric as LoggedModelMetric,
     Metric as Metric,
+    ModelVersion as ModelVersion,
     NotFoundError as NotFoundError,
     Param as Param,
+    RegisteredModel as RegisteredModel,
     RtrackError as RtrackError,
     Run as Run,
     RunData as RunData,
@@ -52,6 +56,7 @@ from ._core import (
     log_param as log_param,
     log_params as log_params,
     log_text as log_text,
+    register_model as register_model,
     set_experiment as set_experiment,
     set_tag as set_tag,
     set_tags as set_tags,
@@ -66,11 +71,15 @@ __all__ = [
     "Experiment",
     "FileInfo",
     "InvalidValueError",
+    "LoggedModel",
+    "LoggedModelMetric",
     "Metric",
     "MetricSeries",
+    "ModelVersion",
     "NotFoundError",
     "PagedList",
     "Param",
+    "RegisteredModel",
     "RtrackError",
     "Run",
     "RunData",
@@ -108,6 +117,7 @@ __all__ = [
     "log_text",
     "metrics",
     "plots",
+    "register_model",
     "rename_experiment",
     "restore_experiment",
     "restore_run",
@@ -287,6 +297,42 @@ class Client(_core.Client):
         page_token: str | None = None,
     ) -> PagedList[Run]:
         """One page of runs matching an MLflow filter; pass ``page.token`` back for the next."""
+    def search_registered_models(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[RegisteredModel]:
+        """One page of registered models (``name``, ``tags.<key>``); ``page.token`` fetches the next.
+
+        >>> client.search_registered_models("name LIKE 'house%'", order_by=["name DESC"])
+        """
+    def search_model_versions(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 10000,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[ModelVersion]:
+        """One page of model versions (``name``, ``version_number``, ``run_id``,
+        ``source_path``, ``tags.<key>``); newest change first unless ``order_by`` says otherwise.
+
+        >>> client.search_model_versions("name = 'HousePrices' AND version_number > 2")
+        """
+    def search_logged_models(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        filter_string: str | None = None,
+        max_results: int | None = None,
+        order_by: Sequence[str | Mapping[str, Any]] | None = None,
+        page_token: str | None = None,
+    ) -> PagedList[LoggedModel]:
+        """One page of the logged models of some experiments; ``order_by`` takes clauses
+        (``"metrics.rmse ASC"``) or MLflow's ``{"field_name": ..., "ascending": ...}`` dicts.
+
+        >>> client.search_logged_models(["1"], "metrics.rmse < 0.7 AND status = 'READY'")
+        """
     def get_metric_series(self, run_id: str, key: str) -> MetricSeries: ...
     def log_image(self, run_id: str, image: _Image, artifact_file: str) -> None: ...
     def log_table(self, run_id: str, data: _Table, artifact_file: str) -> None: ...

@@ -69,6 +69,25 @@ class Client(_core.Client):
         )
         return PagedList(experiments, token)
 
+    def search_registered_models(self, filter_string=None, max_results=100, order_by=None, page_token=None):
+        """One page of registered models matching a filter such as ``name LIKE 'house%'``."""
+        models, token = self._search_registered_models_page(filter_string, max_results, order_by, page_token)
+        return PagedList(models, token)
+
+    def search_model_versions(self, filter_string=None, max_results=10000, order_by=None, page_token=None):
+        """One page of model versions matching a filter such as ``name = 'HousePrices'``."""
+        versions, token = self._search_model_versions_page(filter_string, max_results, order_by, page_token)
+        return PagedList(versions, token)
+
+    def search_logged_models(self, experiment_ids, filter_string=None, max_results=None, order_by=None, page_token=None):
+        """One page of the logged models of some experiments. ``order_by`` takes clauses
+        (``"metrics.rmse ASC"``) or MLflow's dicts (``{"field_name": "metrics.rmse", "ascending": True}``)."""
+        clauses = [_order_clause(o) for o in order_by] if order_by else None
+        models, token = self._search_logged_models_page(
+            experiment_ids, filter_string, 100 if max_results is None else max_results, clauses, page_token
+        )
+        return PagedList(models, token)
+
     def get_metric_series(self, run_id, key):
         """The whole history of a metric as numpy arrays (steps, values, timestamps)."""
         return MetricSeries(*self._get_metric_series(run_id, key))
@@ -81,3 +100,10 @@ class Client(_core.Client):
         """Store a dict of columns or a DataFrame as a JSON table artifact."""
         _adapters.check_table_file(artifact_file)
         self._log_table_columns(run_id, _adapters.table_columns(data), artifact_file)
+
+
+def _order_clause(order):
+    """An order_by clause from a string, or from MLflow's ``{"field_name", "ascending"}`` dict."""
+    if isinstance(order, dict):
+        return f"{order['field_name']} {'ASC' if order.get('ascending', True) else 'DESC'}"
+    return order

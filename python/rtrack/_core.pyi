@@ -16,9 +16,13 @@ __all__ = [
     "Experiment",
     "FileInfo",
     "InvalidValueError",
+    "LoggedModel",
+    "LoggedModelMetric",
     "Metric",
+    "ModelVersion",
     "NotFoundError",
     "Param",
+    "RegisteredModel",
     "RtrackError",
     "Run",
     "RunData",
@@ -63,6 +67,7 @@ __all__ = [
     "log_param",
     "log_params",
     "log_text",
+    "register_model",
     "runs_to_columns",
     "set_experiment",
     "set_tag",
@@ -75,6 +80,8 @@ __version__: str
 
 _T = TypeVar("_T")
 _ExperimentId = str | int
+# A model version number: 3 or "3".
+_Version = int | str
 _Uri = str | os.PathLike[str]
 _Path = str | os.PathLike[str]
 _Numbers = npt.ArrayLike | Sequence[float]
@@ -219,6 +226,134 @@ class FileInfo:
     @property
     def file_size(self) -> int | None:
         """Bytes; None for folders."""
+
+# ----- model registry and logged models -----
+
+@final
+class ModelVersion:
+    """One numbered version of a registered model."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def version(self) -> str:
+        """The version number, as a string (``"3"``)."""
+    @property
+    def creation_timestamp(self) -> int: ...
+    @property
+    def last_updated_timestamp(self) -> int: ...
+    @property
+    def current_stage(self) -> str:
+        """``"None"``, ``"Staging"``, ``"Production"`` or ``"Archived"``."""
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def source(self) -> str:
+        """Where the model's files are, as a URI."""
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def run_link(self) -> str | None: ...
+    @property
+    def status(self) -> str:
+        """``"READY"`` once registered."""
+    @property
+    def status_message(self) -> str | None: ...
+    @property
+    def tags(self) -> dict[str, str]: ...
+    @property
+    def aliases(self) -> list[str]:
+        """The aliases pointing at this version, sorted."""
+    @property
+    def model_id(self) -> str | None:
+        """The logged model this version was registered from."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class RegisteredModel:
+    """A named model in the registry, with its tags and aliases."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def creation_timestamp(self) -> int: ...
+    @property
+    def last_updated_timestamp(self) -> int: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def latest_versions(self) -> list[ModelVersion]:
+        """The newest version in each stage that has one."""
+    @property
+    def tags(self) -> dict[str, str]: ...
+    @property
+    def aliases(self) -> dict[str, str]:
+        """Alias -> version number."""
+    def __eq__(self, value: object, /) -> bool: ...
+
+@final
+class LoggedModelMetric:
+    """A metric value recorded for a logged model."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def timestamp(self) -> int: ...
+    @property
+    def step(self) -> int: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def dataset_name(self) -> str | None: ...
+    @property
+    def dataset_digest(self) -> str | None: ...
+    @property
+    def model_id(self) -> str: ...
+
+@final
+class LoggedModel:
+    """A model logged to an experiment (MLflow 3), named by ``models:/<model_id>``."""
+
+    @property
+    def model_id(self) -> str:
+        """``m-`` and 32 hex digits."""
+    @property
+    def experiment_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def artifact_location(self) -> str: ...
+    @property
+    def creation_timestamp(self) -> int: ...
+    @property
+    def last_updated_timestamp(self) -> int: ...
+    @property
+    def status(self) -> str:
+        """``"PENDING"``, ``"READY"`` or ``"FAILED"``."""
+    @property
+    def status_message(self) -> str | None: ...
+    @property
+    def model_type(self) -> str | None: ...
+    @property
+    def source_run_id(self) -> str | None: ...
+    @property
+    def tags(self) -> dict[str, str]: ...
+    @property
+    def params(self) -> dict[str, str]: ...
+    @property
+    def metrics(self) -> list[LoggedModelMetric]: ...
+    @property
+    def model_uri(self) -> str: ...
+    def __eq__(self, value: object, /) -> bool: ...
+
+def register_model(model_uri: str, name: str, tags: Mapping[str, Any] | None = None) -> ModelVersion:
+    """Register the model at ``runs:/<run_id>/<path>`` (or ``models:/...``) as the next
+    version of ``name``, creating the registered model if needed.
+
+    >>> version = rtrack.register_model(f"runs:/{run_id}/model", "HousePrices")
+    """
 
 @final
 class ActiveRun:
@@ -446,6 +581,103 @@ class Client:
         None); returns the local path."""
     def get_artifact_uri(self, run_id: str, artifact_path: str | None = None) -> str: ...
 
+    # model registry
+    def create_registered_model(
+        self, name: str, tags: Mapping[str, Any] | None = None, description: str | None = None
+    ) -> RegisteredModel:
+        """Create a registered model; a taken name raises :class:`AlreadyExistsError`."""
+    def get_registered_model(self, name: str) -> RegisteredModel: ...
+    def rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
+        """Rename a model; its versions, tags and aliases stay with it."""
+    def update_registered_model(self, name: str, description: str | None = None) -> RegisteredModel: ...
+    def delete_registered_model(self, name: str) -> None:
+        """Delete a model with all its versions."""
+    def set_registered_model_tag(self, name: str, key: str, value: Any) -> None: ...
+    def delete_registered_model_tag(self, name: str, key: str) -> None: ...
+    def create_model_version(
+        self,
+        name: str,
+        source: str,
+        run_id: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        run_link: str | None = None,
+        description: str | None = None,
+        model_id: str | None = None,
+    ) -> ModelVersion:
+        """Add the next version (1, 2, 3 ...; numbers of deleted versions are not reused)."""
+    def get_model_version(self, name: str, version: _Version) -> ModelVersion: ...
+    def update_model_version(self, name: str, version: _Version, description: str | None = None) -> ModelVersion: ...
+    def delete_model_version(self, name: str, version: _Version) -> None:
+        """Delete a version; the aliases pointing at it go too."""
+    def set_model_version_tag(self, name: str, version: _Version, key: str, value: Any) -> None: ...
+    def delete_model_version_tag(self, name: str, version: _Version, key: str) -> None: ...
+    def transition_model_version_stage(
+        self, name: str, version: _Version, stage: str, archive_existing_versions: bool = False
+    ) -> ModelVersion:
+        """Move a version to a legacy stage; ``archive_existing_versions`` archives the
+        versions that were in Staging or Production."""
+    def get_latest_versions(self, name: str, stages: list[str] | None = None) -> list[ModelVersion]:
+        """The newest version in each of ``stages`` (every stage when None)."""
+    def set_registered_model_alias(self, name: str, alias: str, version: _Version) -> None:
+        """Point an alias at a version; moving it back to an older version is a rollback."""
+    def delete_registered_model_alias(self, name: str, alias: str) -> None: ...
+    def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        """The version an alias points at; ``"latest"`` is the newest version."""
+
+    # logged models
+    def create_logged_model(
+        self,
+        experiment_id: _ExperimentId,
+        name: str | None = None,
+        source_run_id: str | None = None,
+        tags: Mapping[str, Any] | None = None,
+        params: Mapping[str, Any] | None = None,
+        model_type: str | None = None,
+    ) -> LoggedModel:
+        """Create a logged model, ``PENDING`` until :meth:`finalize_logged_model`."""
+    def get_logged_model(self, model_id: str) -> LoggedModel: ...
+    def finalize_logged_model(self, model_id: str, status: Any) -> LoggedModel:
+        """Set the final status: ``"READY"`` or ``"FAILED"``."""
+    def delete_logged_model(self, model_id: str) -> None: ...
+    def set_logged_model_tags(self, model_id: str, tags: Mapping[str, Any]) -> None: ...
+    def delete_logged_model_tag(self, model_id: str, key: str) -> None: ...
+    def log_model_params(self, model_id: str, params: Mapping[str, Any]) -> None:
+        """Params are immutable: the same value again is fine, another raises."""
+    def log_model_metric(
+        self,
+        model_id: str,
+        key: str,
+        value: float,
+        step: int = 0,
+        timestamp: int | None = None,
+        run_id: str | None = None,
+        dataset_name: str | None = None,
+        dataset_digest: str | None = None,
+    ) -> None:
+        """Record one metric value for a logged model (``timestamp`` defaults to now)."""
+
+    def _search_registered_models_page(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[RegisteredModel], str | None]: ...
+    def _search_model_versions_page(
+        self,
+        filter_string: str | None = None,
+        max_results: int = 10000,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[ModelVersion], str | None]: ...
+    def _search_logged_models_page(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        filter_string: str | None = None,
+        max_results: int = 100,
+        order_by: list[str] | None = None,
+        page_token: str | None = None,
+    ) -> tuple[list[LoggedModel], str | None]: ...
     def _search_experiments_page(
         self,
         view_type: int | str | None = None,

@@ -14,7 +14,7 @@ use super::entities::{PyExperiment, PyFileInfo, PyRun};
 
 #[pyclass(subclass, frozen, name = "Client", module = "rtrack")]
 pub struct PyClient {
-    tracker: Tracker,
+    pub(super) tracker: Tracker,
 }
 
 fn id_of(obj: &Bound<'_, PyAny>) -> PyResult<ExperimentId> {

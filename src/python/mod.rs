@@ -8,8 +8,11 @@ mod entities;
 mod errors;
 mod fluent;
 mod frame;
+mod logged_models;
 mod metrics;
 mod plots;
+mod registry;
+mod registry_entities;
 
 use pyo3::prelude::*;
 
@@ -20,6 +23,8 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     entities::register(module)?;
     fluent::register(module)?;
     cli::register(module)?;
+    registry_entities::register(module)?;
+    registry::register(module)?;
     module.add_class::<client::PyClient>()?;
     module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
     metrics::register(module)?;

@@ -42,6 +42,13 @@ def test_stubs_type_a_script(tmp_path):
         Client().log_batch(run_id, metrics=[Metric("m", 1.0, 0, 0)], params=[Param("p", "1")], tags=[RunTag("t", "x")])
         end: int | None = rtrack.get_run(run_id).info.end_time
         wrong: int = rtrack.get_run(run_id).info.run_name
+        version: str = rtrack.register_model(f"runs:/{run_id}/model", "wine").version
+        aliases: dict[str, str] = Client().get_registered_model("wine").aliases
+        latest: list[rtrack.ModelVersion] = Client().get_latest_versions("wine", stages=["Production"])
+        found: rtrack.PagedList[rtrack.ModelVersion] = Client().search_model_versions("name = 'wine'")
+        logged: rtrack.LoggedModel = Client().create_logged_model(experiment_id, params={"alpha": 0.5})
+        models = Client().search_logged_models([experiment_id], order_by=[{"field_name": "name", "ascending": True}])
+        metric_value: float = models[0].metrics[0].value
         """
     ))
     done = _mypy("mypy", "--strict", "--no-incremental", "use.py", cwd=tmp_path)

@@ -337,3 +337,25 @@ fn a_store_made_at_schema_version_2_keeps_its_runs_and_gains_a_registry() {
     assert_eq!(reopened.get_model_version("wine", 1).unwrap().run_id.as_deref(), Some("r1"));
     assert_eq!(reopened.get_experiment_by_name("wine").unwrap().unwrap().experiment_id, ExperimentId(1));
 }
+
+#[test]
+fn versions_created_at_once_from_several_stores_get_distinct_numbers() {
+    let (dir, tracker) = new_store();
+    tracker.create_registered_model("prices", &[], None).unwrap();
+    let writers: Vec<_> = (0..4)
+        .map(|writer| {
+            // Each writer opens the store itself: its own connections, as another process would.
+            let folder = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                let own = Tracker::open(uri_of(&folder)).unwrap();
+                (0..10)
+                    .map(|i| own.create_model_version(&version_of("prices", &format!("s3://m/{writer}/{i}"))).unwrap().version)
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut numbers: Vec<i64> = writers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=40).collect::<Vec<_>>());
+    assert_eq!(version_numbers(&tracker, "name = 'prices'").len(), 40);
+}

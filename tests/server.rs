@@ -44,6 +44,18 @@ impl Fixture {
         read(self.agent.post(format!("{}{path}", self.base)).send_json(&body).unwrap())
     }
 
+    /// PATCH or DELETE with a JSON body, as MLflow's client sends them.
+    fn send(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let url = format!("{}/api/2.0/mlflow/{path}", self.base);
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .unwrap();
+        read(self.agent.run(request).unwrap())
+    }
+
     fn post_raw(&self, path: &str, body: &str) -> (u16, Value) {
         read(self.agent.post(format!("{}{path}", self.base)).content_type("application/json").send(body).unwrap())
     }
@@ -314,4 +326,100 @@ fn a_taken_port_is_reported_at_start() {
     let config = ServerConfig { port, ..ServerConfig::new(common::uri_of(&fx.dir.path().join("other"))) };
     let err = start(&config).err().expect("the port is taken");
     assert!(err.to_string().contains(&port.to_string()), "{err}");
+}
+
+#[test]
+fn the_registry_speaks_mlflow_json_with_aliases_and_stages() {
+    let fx = Fixture::new();
+    let run_id = fx.new_run("0");
+    let created = fx.ok("registered-models/create", json!({ "name": "HousePrices", "tags": [{ "key": "team", "value": "ml" }] }));
+    assert_eq!(created["registered_model"]["name"], "HousePrices");
+    for _ in 0..2 {
+        let version = fx.ok("model-versions/create", json!({
+            "name": "HousePrices",
+            "source": format!("mlflow-artifacts:/0/{run_id}/artifacts/model"),
+            "run_id": run_id,
+        }));
+        assert!(version["model_version"]["version"].is_string(), "versions are strings: {version}");
+    }
+    fx.ok("registered-models/alias", json!({ "name": "HousePrices", "alias": "production", "version": "2" }));
+    let (status, by_alias) = fx.api_get("registered-models/alias", &[("name", "HousePrices"), ("alias", "production")]);
+    assert_eq!(status, 200);
+    assert_eq!(by_alias["model_version"]["version"], "2");
+    assert_eq!(by_alias["model_version"]["source"], format!("mlflow-artifacts:/0/{run_id}/artifacts/model"));
+    // Rollback: move the alias back.
+    fx.ok("registered-models/alias", json!({ "name": "HousePrices", "alias": "production", "version": "1" }));
+    let (_, model) = fx.api_get("registered-models/get", &[("name", "HousePrices")]);
+    assert_eq!(model["registered_model"]["aliases"], json!([{ "alias": "production", "version": "1" }]));
+
+    let moved = fx.ok("model-versions/transition-stage", json!({
+        "name": "HousePrices", "version": "2", "stage": "Production", "archive_existing_versions": true,
+    }));
+    assert_eq!(moved["model_version"]["current_stage"], "Production");
+    let (status, found) = fx.api_get("model-versions/search", &[("filter", "name='HousePrices'")]);
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["model_versions"].as_array().unwrap().len(), 2);
+    let (status, uri) = fx.api_get("model-versions/get-download-uri", &[("name", "HousePrices"), ("version", "1")]);
+    assert_eq!(status, 200);
+    assert_eq!(uri["artifact_uri"], format!("mlflow-artifacts:/0/{run_id}/artifacts/model"));
+
+    let (status, reply) = fx.send("PATCH", "model-versions/update", json!({ "name": "HousePrices", "version": "1", "description": "first" }));
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["model_version"]["description"], "first");
+    let (status, reply) = fx.send("DELETE", "registered-models/alias", json!({ "name": "HousePrices", "alias": "production" }));
+    assert_eq!(status, 200, "{reply}");
+    assert_error(fx.api_get("registered-models/alias", &[("name", "HousePrices"), ("alias", "production")]), 404, "RESOURCE_DOES_NOT_EXIST", "production");
+    assert_error(fx.api_post("registered-models/create", json!({ "name": "HousePrices" })), 400, "RESOURCE_ALREADY_EXISTS", "HousePrices");
+    assert_error(fx.api_get("model-versions/get", &[("name", "HousePrices"), ("version", "x")]), 400, "INVALID_PARAMETER_VALUE", "'version'");
+    assert_error(fx.api_get("registered-models/get", &[("name", "Nope")]), 404, "RESOURCE_DOES_NOT_EXIST", "Nope");
+    let (status, reply) = fx.send("DELETE", "registered-models/delete", json!({ "name": "HousePrices" }));
+    assert_eq!(status, 200, "{reply}");
+    let (_, listed) = fx.api_get("registered-models/search", &[]);
+    assert!(listed["registered_models"].as_array().map_or(true, Vec::is_empty), "{listed}");
+}
+
+#[test]
+fn logged_models_live_under_their_experiment() {
+    let fx = Fixture::new();
+    let run_id = fx.new_run("0");
+    let created = fx.ok("logged-models", json!({
+        "experiment_id": "0", "name": "model", "source_run_id": run_id,
+        "params": [{ "key": "alpha", "value": "0.1" }], "tags": [{ "key": "flavor", "value": "sklearn" }],
+    }));
+    let info = &created["model"]["info"];
+    let model_id = info["model_id"].as_str().unwrap().to_string();
+    assert_eq!(info["status"], "LOGGED_MODEL_PENDING");
+    assert_eq!(info["artifact_uri"], format!("mlflow-artifacts:/0/models/{model_id}/artifacts"));
+
+    let file_url = format!("{}/api/2.0/mlflow-artifacts/artifacts/0/models/{model_id}/artifacts/MLmodel", fx.base);
+    let (status, _) = read(fx.agent.put(&file_url).send(&b"flavors: {}"[..]).unwrap());
+    assert_eq!(status, 200);
+    let (status, reply) = fx.send("PATCH", &format!("logged-models/{model_id}"), json!({ "model_id": model_id, "status": "LOGGED_MODEL_READY" }));
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["model"]["info"]["status"], "LOGGED_MODEL_READY");
+    let (status, reply) = fx.send("PATCH", &format!("logged-models/{model_id}/tags"), json!({ "tags": [{ "key": "stage", "value": "dev" }] }));
+    assert_eq!(status, 200, "{reply}");
+    fx.ok("runs/log-batch", json!({
+        "run_id": run_id,
+        "metrics": [{ "key": "rmse", "value": 0.5, "timestamp": 1, "step": 0, "model_id": model_id }],
+    }));
+
+    let (_, got) = fx.api_get(&format!("logged-models/{model_id}"), &[]);
+    let model = &got["model"];
+    assert_eq!(model["data"]["params"], json!([{ "key": "alpha", "value": "0.1" }]));
+    let tags: Vec<&str> = model["info"]["tags"].as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap()).collect();
+    assert_eq!(tags, vec!["flavor", "stage"]);
+    assert_eq!(model["data"]["metrics"][0]["key"], "rmse");
+
+    let (_, listed) = fx.api_get(&format!("logged-models/{model_id}/artifacts/directories"), &[]);
+    assert_eq!(listed["files"], json!([{ "path": "MLmodel", "is_dir": false, "file_size": 11 }]));
+    let (status, found) = fx.api_post("logged-models/search", json!({
+        "experiment_ids": ["0"], "order_by": [{ "field_name": "creation_timestamp", "ascending": false }],
+    }));
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["models"][0]["info"]["model_id"], model_id.as_str());
+
+    let (status, reply) = fx.send("DELETE", &format!("logged-models/{model_id}/tags/stage"), json!({}));
+    assert_eq!(status, 200, "{reply}");
+    assert_error(fx.api_get("logged-models/m-00000000000000000000000000000000", &[]), 404, "RESOURCE_DOES_NOT_EXIST", "m-0000");
 }

@@ -13,7 +13,10 @@
 mod artifacts;
 mod error;
 mod json;
+mod logged_models;
 mod meta;
+mod models_json;
+mod registry;
 mod request;
 mod routes;
 mod tracking;

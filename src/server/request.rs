@@ -86,6 +86,22 @@ impl Params {
         self.i64(name)?.ok_or_else(|| missing(name))
     }
 
+    /// A boolean as JSON `true`/`false` or the strings "true"/"false"; absent is false.
+    pub fn bool(&self, name: &str) -> ApiResult<bool> {
+        match self.present(name) {
+            None => Ok(false),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Ok(true),
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Ok(false),
+            Some(other) => Err(wrong_type(name, other, "true or false")),
+        }
+    }
+
+    /// Set a parameter taken from the URL path (it wins over the body).
+    pub fn insert(&mut self, name: &str, value: &str) {
+        self.0.insert(name.to_string(), Value::String(value.to_string()));
+    }
+
     pub fn required_f64(&self, name: &str) -> ApiResult<f64> {
         let value = self.present(name).ok_or_else(|| missing(name))?;
         as_f64(value).ok_or_else(|| wrong_type(name, value, "a number"))
@@ -135,7 +151,8 @@ impl Params {
         })
     }
 
-    fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
+    /// A list of JSON objects, each read as parameters of its own.
+    pub fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
         match self.present(name) {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items

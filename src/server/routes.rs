@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{Path, Query, RawPathParams, Request, State};
 use axum::http::{header, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, on, MethodFilter, MethodRouter};
@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 use super::request::Params;
-use super::{artifacts, meta, tracking, AppState};
+use super::{artifacts, logged_models, meta, registry, tracking, AppState};
 
 type Shared = Arc<AppState>;
 /// An endpoint: the request's parameters in, the response JSON out.
@@ -52,6 +52,37 @@ pub fn router(state: Shared) -> Router {
         ("runs/log-batch", Method::POST, tracking::log_batch),
         ("metrics/get-history", Method::GET, tracking::get_metric_history),
         ("artifacts/list", Method::GET, artifacts::list_run_artifacts),
+        ("registered-models/create", Method::POST, registry::create_registered_model),
+        ("registered-models/get", Method::GET, registry::get_registered_model),
+        ("registered-models/rename", Method::POST, registry::rename_registered_model),
+        ("registered-models/update", Method::PATCH, registry::update_registered_model),
+        ("registered-models/delete", Method::DELETE, registry::delete_registered_model),
+        ("registered-models/search", Method::GET, registry::search_registered_models),
+        ("registered-models/set-tag", Method::POST, registry::set_registered_model_tag),
+        ("registered-models/delete-tag", Method::DELETE, registry::delete_registered_model_tag),
+        ("registered-models/get-latest-versions", Method::GET, registry::get_latest_versions),
+        ("registered-models/get-latest-versions", Method::POST, registry::get_latest_versions),
+        ("registered-models/alias", Method::POST, registry::set_alias),
+        ("registered-models/alias", Method::DELETE, registry::delete_alias),
+        ("registered-models/alias", Method::GET, registry::get_version_by_alias),
+        ("model-versions/create", Method::POST, registry::create_model_version),
+        ("model-versions/get", Method::GET, registry::get_model_version),
+        ("model-versions/update", Method::PATCH, registry::update_model_version),
+        ("model-versions/delete", Method::DELETE, registry::delete_model_version),
+        ("model-versions/search", Method::GET, registry::search_model_versions),
+        ("model-versions/set-tag", Method::POST, registry::set_model_version_tag),
+        ("model-versions/delete-tag", Method::DELETE, registry::delete_model_version_tag),
+        ("model-versions/transition-stage", Method::POST, registry::transition_stage),
+        ("model-versions/get-download-uri", Method::GET, registry::get_download_uri),
+        ("logged-models", Method::POST, logged_models::create),
+        ("logged-models/search", Method::POST, logged_models::search),
+        ("logged-models/{model_id}", Method::GET, logged_models::get),
+        ("logged-models/{model_id}", Method::PATCH, logged_models::finalize),
+        ("logged-models/{model_id}", Method::DELETE, logged_models::delete),
+        ("logged-models/{model_id}/params", Method::POST, logged_models::log_params),
+        ("logged-models/{model_id}/tags", Method::PATCH, logged_models::set_tags),
+        ("logged-models/{model_id}/tags/{tag_key}", Method::DELETE, logged_models::delete_tag),
+        ("logged-models/{model_id}/artifacts/directories", Method::GET, logged_models::list_artifacts),
     ];
     // Paths answering more than one method get one route with the methods merged.
     let mut routes: Vec<(String, MethodRouter<Shared>)> = Vec::new();
@@ -86,11 +117,14 @@ pub fn router(state: Shared) -> Router {
 
 /// An endpoint as the handler of one method.
 fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
-    let handler = move |State(state): State<Shared>, request: Request| async move {
-        let params = match read_params(request).await {
+    let handler = move |State(state): State<Shared>, path: RawPathParams, request: Request| async move {
+        let mut params = match read_params(request).await {
             Ok(params) => params,
             Err(error) => return error.into_response(),
         };
+        for (name, value) in &path {
+            params.insert(name, value);
+        }
         respond(blocking(move || endpoint(&state, &params)).await)
     };
     let filter = MethodFilter::try_from(method).expect("endpoints use standard methods");

@@ -262,3 +262,65 @@ def test_the_environment_variable_points_rtrack_at_a_server(server):
         assert [m.value for m in rtrack.get_metric_history(run_id, "m")] == [float(i) for i in range(50)]
     finally:
         rtrack.set_tracking_uri(None)
+
+
+REGISTRY = """
+import numpy as np
+from sklearn.linear_model import Ridge
+mlflow.set_experiment("models")
+X = np.random.default_rng(0).random((30, 3)); y = X @ np.array([1.0, 2.0, 3.0])
+client = MlflowClient()
+with mlflow.start_run() as run:
+    info = mlflow.sklearn.log_model(Ridge(alpha=0.1).fit(X, y), name="model", input_example=X[:2])
+out["model_uri"] = info.model_uri
+out["artifact_uri"] = client.get_logged_model(info.model_id).artifact_location
+out["status"] = str(client.get_logged_model(info.model_id).status)
+loaded = mlflow.pyfunc.load_model(info.model_uri)
+out["predicted"] = [round(float(v), 6) for v in loaded.predict(X[:2])]
+out["expected"] = [round(float(v), 6) for v in Ridge(alpha=0.1).fit(X, y).predict(X[:2])]
+out["found_models"] = [m.model_id for m in client.search_logged_models(experiment_ids=[run.info.experiment_id])]
+out["model_id"] = info.model_id
+
+v1 = mlflow.register_model(info.model_uri, "HousePrices")
+v2 = client.create_model_version("HousePrices", source=f"runs:/{run.info.run_id}/model", run_id=run.info.run_id)
+out["versions"] = [v1.version, v2.version]
+client.set_registered_model_alias("HousePrices", "production", v2.version)
+out["by_alias"] = client.get_model_version_by_alias("HousePrices", "production").version
+client.set_registered_model_alias("HousePrices", "production", v1.version)   # rollback
+out["rolled_back"] = client.get_model_version_by_alias("HousePrices", "production").version
+out["alias_load"] = [round(float(v), 6) for v in mlflow.pyfunc.load_model("models:/HousePrices@production").predict(X[:2])]
+out["search"] = sorted(v.version for v in client.search_model_versions("name='HousePrices'"))
+client.transition_model_version_stage("HousePrices", v2.version, "Staging")
+out["latest_staging"] = [v.version for v in client.get_latest_versions("HousePrices", stages=["Staging"])]
+client.set_model_version_tag("HousePrices", v1.version, "validated", "yes")
+out["tags"] = client.get_model_version("HousePrices", v1.version).tags
+client.delete_registered_model_alias("HousePrices", "production")
+try:
+    client.get_model_version_by_alias("HousePrices", "production")
+except MlflowException as e:
+    out["alias_gone"] = e.error_code
+try:
+    client.create_registered_model("HousePrices")
+except MlflowException as e:
+    out["duplicate"] = e.error_code
+out["models"] = [m.name for m in client.search_registered_models()]
+"""
+
+
+def test_models_and_the_registry_through_the_server(server):
+    out = mlflow_script(server.url, REGISTRY)
+    assert out["model_uri"] == f"models:/{out['model_id']}"
+    assert out["artifact_uri"].startswith("mlflow-artifacts:/") and out["model_id"] in out["artifact_uri"]
+    assert "READY" in out["status"]
+    assert out["predicted"] == out["expected"]
+    assert out["found_models"] == [out["model_id"]]
+    assert out["versions"] == ["1", "2"]
+    assert out["by_alias"] == "2"
+    assert out["rolled_back"] == "1"
+    assert out["alias_load"] == out["expected"]
+    assert out["search"] == ["1", "2"]
+    assert out["latest_staging"] == ["2"]
+    assert out["tags"] == {"validated": "yes"}
+    assert out["alias_gone"] == "RESOURCE_DOES_NOT_EXIST"
+    assert out["duplicate"] == "RESOURCE_ALREADY_EXISTS"
+    assert out["models"] == ["HousePrices"]

@@ -419,6 +419,21 @@ fn logged_models_live_under_their_experiment() {
     assert_eq!(status, 200, "{found}");
     assert_eq!(found["models"][0]["info"]["model_id"], model_id.as_str());
 
+    // The run records what it read and what it produced.
+    fx.ok("runs/outputs", json!({ "run_id": run_id, "models": [{ "model_id": model_id, "step": 0 }] }));
+    fx.ok("runs/log-inputs", json!({
+        "run_id": run_id,
+        "datasets": [{ "tags": [{ "key": "mlflow.data.context", "value": "training" }],
+                       "dataset": { "name": "wine", "digest": "d1", "source_type": "local", "source": "{}" } }],
+    }));
+    let (_, got_run) = fx.api_get("runs/get", &[("run_id", &run_id)]);
+    assert_eq!(got_run["run"]["outputs"]["model_outputs"], json!([{ "model_id": model_id, "step": 0 }]));
+    assert_eq!(got_run["run"]["inputs"]["dataset_inputs"][0]["dataset"]["name"], "wine");
+    assert_error(
+        fx.api_post("runs/outputs", json!({ "run_id": run_id, "models": [{ "model_id": "m-missing" }] })),
+        404, "RESOURCE_DOES_NOT_EXIST", "m-missing",
+    );
+
     let (status, reply) = fx.send("DELETE", &format!("logged-models/{model_id}/tags/stage"), json!({}));
     assert_eq!(status, 200, "{reply}");
     assert_error(fx.api_get("logged-models/m-00000000000000000000000000000000", &[]), 404, "RESOURCE_DOES_NOT_EXIST", "m-0000");

@@ -6,6 +6,7 @@
 mod logged_model;
 mod registry;
 mod registry_validation;
+mod run_io;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -16,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
+pub use run_io::{DatasetInput, ModelOutput, RunIo};
 pub use logged_model::{
     new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
 };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::entities::{Experiment, FileInfo, Metric, Run, RunInfo};
+use crate::entities::{Experiment, FileInfo, Metric, Run, RunInfo, RunIo};
 
 /// Maps artifact URIs between the store (file URIs under the server's artifact root) and
 /// clients, who reach that root through the proxied `mlflow-artifacts:` routes.
@@ -101,6 +101,32 @@ pub fn run(run: &Run, uris: &ArtifactUris) -> Value {
         "inputs": {},
         "outputs": {},
     })
+}
+
+pub fn run_inputs(io: &RunIo) -> Value {
+    let datasets: Vec<Value> = io
+        .datasets
+        .iter()
+        .map(|d| {
+            let mut dataset = Map::new();
+            for (key, value) in [("name", &d.name), ("digest", &d.digest), ("source_type", &d.source_type), ("source", &d.source)] {
+                dataset.insert(key.into(), json!(value));
+            }
+            for (key, value) in [("schema", &d.schema), ("profile", &d.profile)] {
+                if let Some(value) = value {
+                    dataset.insert(key.into(), json!(value));
+                }
+            }
+            json!({ "tags": key_values(&d.tags), "dataset": dataset })
+        })
+        .collect();
+    let models: Vec<Value> = io.model_inputs.iter().map(|id| json!({ "model_id": id })).collect();
+    json!({ "dataset_inputs": datasets, "model_inputs": models })
+}
+
+pub fn run_outputs(io: &RunIo) -> Value {
+    let models: Vec<Value> = io.model_outputs.iter().map(|m| json!({ "model_id": m.model_id, "step": m.step })).collect();
+    json!({ "model_outputs": models })
 }
 
 pub fn file_info(file: &FileInfo) -> Value {

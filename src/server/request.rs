@@ -151,6 +151,15 @@ impl Params {
         })
     }
 
+    /// One nested JSON object, read as parameters of its own.
+    pub fn objects_one(&self, name: &str) -> ApiResult<Params> {
+        match self.present(name) {
+            Some(Value::Object(map)) => Ok(Params(map.clone())),
+            Some(other) => Err(wrong_type(name, other, "an object")),
+            None => Err(missing(name)),
+        }
+    }
+
     /// A list of JSON objects, each read as parameters of its own.
     pub fn objects(&self, name: &str) -> ApiResult<Vec<Params>> {
         match self.present(name) {

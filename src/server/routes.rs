@@ -50,6 +50,8 @@ pub fn router(state: Shared) -> Router {
         ("runs/set-tag", Method::POST, tracking::set_tag),
         ("runs/delete-tag", Method::POST, tracking::delete_tag),
         ("runs/log-batch", Method::POST, tracking::log_batch),
+        ("runs/log-inputs", Method::POST, tracking::log_inputs),
+        ("runs/outputs", Method::POST, tracking::log_outputs),
         ("metrics/get-history", Method::GET, tracking::get_metric_history),
         ("artifacts/list", Method::GET, artifacts::list_run_artifacts),
         ("registered-models/create", Method::POST, registry::create_registered_model),

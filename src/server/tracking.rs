@@ -128,7 +128,57 @@ pub fn create_run(state: &AppState, params: &Params) -> ApiResult<Value> {
 
 pub fn get_run(state: &AppState, params: &Params) -> ApiResult<Value> {
     let run = state.tracker.get_run(params.run_id()?)?;
-    Ok(json!({ "run": json::run(&run, &state.uris) }))
+    let mut reply = json::run(&run, &state.uris);
+    if let Some(io) = state.tracker.store().run_io() {
+        let io = io.get_run_io(&run.info.run_id)?;
+        reply["inputs"] = json::run_inputs(&io);
+        reply["outputs"] = json::run_outputs(&io);
+    }
+    Ok(json!({ "run": reply }))
+}
+
+fn run_io(state: &AppState) -> ApiResult<&dyn crate::store::RunIoStore> {
+    state.tracker.store().run_io().ok_or_else(|| ApiError::invalid("This server's store does not keep run inputs and outputs"))
+}
+
+/// `runs/log-inputs`: datasets (`{"dataset": {...}, "tags": [...]}`) and models (`{"model_id"}`).
+pub fn log_inputs(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let mut datasets = Vec::new();
+    for input in params.objects("datasets")? {
+        let dataset = input.objects_one("dataset")?;
+        datasets.push(crate::entities::DatasetInput {
+            name: dataset.required_str("name")?.to_string(),
+            digest: dataset.required_str("digest")?.to_string(),
+            source_type: dataset.str("source_type")?.unwrap_or("").to_string(),
+            source: dataset.str("source")?.unwrap_or("").to_string(),
+            schema: dataset.str("schema")?.map(str::to_string),
+            profile: dataset.str("profile")?.map(str::to_string),
+            tags: input.key_values("tags")?.into_iter().collect(),
+        });
+    }
+    let models = params
+        .objects("models")?
+        .iter()
+        .map(|m| m.required_str("model_id").map(str::to_string))
+        .collect::<ApiResult<Vec<_>>>()?;
+    run_io(state)?.log_inputs(params.run_id()?, &datasets, &models)?;
+    empty()
+}
+
+/// `runs/outputs`: the logged models a run produced (`{"model_id", "step"}`).
+pub fn log_outputs(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let models = params
+        .objects("models")?
+        .iter()
+        .map(|m| {
+            Ok(crate::entities::ModelOutput {
+                model_id: m.required_str("model_id")?.to_string(),
+                step: m.i64("step")?.unwrap_or(0),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    run_io(state)?.log_outputs(params.run_id()?, &models)?;
+    empty()
 }
 
 pub fn update_run(state: &AppState, params: &Params) -> ApiResult<Value> {

@@ -8,6 +8,7 @@
 pub mod location;
 pub mod logged_models;
 pub mod registry;
+pub mod run_io;
 #[cfg(feature = "remote")]
 pub mod rest;
 pub mod sqlite;
@@ -22,6 +23,7 @@ use crate::artifacts::ArtifactStore;
 use crate::error::Result;
 pub use location::StoreLocation;
 pub use logged_models::{LoggedModelSearch, LoggedModelStore, NewLoggedModel};
+pub use run_io::RunIoStore;
 pub use registry::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch, RegistryStore};
 
 /// What a new run starts with.
@@ -151,6 +153,11 @@ pub trait TrackingStore: Send + Sync {
 
     /// The logged models (MLflow 3) kept in these experiments, if this store has them.
     fn logged_models(&self) -> Option<&dyn LoggedModelStore> {
+        None
+    }
+
+    /// The datasets and models linked to runs, if this store keeps them.
+    fn run_io(&self) -> Option<&dyn RunIoStore> {
         None
     }
 }

@@ -12,6 +12,7 @@ mod logged_models;
 mod metrics;
 mod names;
 mod registry;
+mod run_io;
 mod runs;
 pub mod schema;
 mod search;
@@ -274,6 +275,10 @@ impl TrackingStore for SqliteStore {
     }
 
     fn logged_models(&self) -> Option<&dyn LoggedModelStore> {
+        Some(self)
+    }
+
+    fn run_io(&self) -> Option<&dyn crate::store::RunIoStore> {
         Some(self)
     }
 }

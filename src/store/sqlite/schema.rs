@@ -172,6 +172,27 @@ const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX logged_model_metric_points ON logged_model_metrics
         (model_id, key, step, timestamp, ifnull(run_id, ''), ifnull(dataset_name, ''), ifnull(dataset_digest, ''));
     "#,
+    // 4: what runs read and produced: datasets, and logged models in and out.
+    r#"
+    CREATE TABLE run_dataset_inputs (
+        run_uuid    TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        digest      TEXT NOT NULL,
+        source_type TEXT NOT NULL,
+        source      TEXT NOT NULL,
+        schema      TEXT,
+        profile     TEXT,
+        tags        TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (run_uuid, name, digest)
+    ) WITHOUT ROWID;
+    CREATE TABLE run_model_links (
+        run_uuid  TEXT NOT NULL REFERENCES runs(run_uuid) ON DELETE CASCADE,
+        model_id  TEXT NOT NULL REFERENCES logged_models(model_id) ON DELETE CASCADE,
+        direction TEXT NOT NULL CHECK (direction IN ('input', 'output')),
+        step      INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_uuid, direction, model_id)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

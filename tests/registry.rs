@@ -359,3 +359,14 @@ fn versions_created_at_once_from_several_stores_get_distinct_numbers() {
     assert_eq!(numbers, (1..=40).collect::<Vec<_>>());
     assert_eq!(version_numbers(&tracker, "name = 'prices'").len(), 40);
 }
+
+#[test]
+fn a_tag_inequality_also_matches_models_without_the_tag() {
+    let (_dir, tracker) = new_store();
+    model_with_versions(&tracker, "plain", 0);
+    model_with_versions(&tracker, "prompt", 0);
+    tracker.set_registered_model_tag("prompt", "mlflow.prompt.is_prompt", "true").unwrap();
+    // The filter MLflow's client adds to every registered model search.
+    assert_eq!(model_names(&tracker, "tag.`mlflow.prompt.is_prompt` != 'true'"), vec!["plain"]);
+    assert_eq!(model_names(&tracker, "tags.`mlflow.prompt.is_prompt` = 'true'"), vec!["prompt"]);
+}

@@ -88,6 +88,12 @@ fn condition(
             match comparison.comparator {
                 Comparator::IsNull => format!("NOT EXISTS ({exists})"),
                 Comparator::IsNotNull => format!("EXISTS ({exists})"),
+                // Registry tags compare as MLflow's client expects: `tag.k != 'v'` also
+                // matches rows without the tag (its default filter hides prompts this way).
+                Comparator::NotEqual => {
+                    let test = sql::compare("t.value", Comparator::Equal, &comparison.value, params);
+                    format!("NOT EXISTS ({exists} AND {test})")
+                }
                 comparator => {
                     let test = sql::compare("t.value", comparator, &comparison.value, params);
                     format!("EXISTS ({exists} AND {test})")

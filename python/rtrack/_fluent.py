@@ -2,7 +2,7 @@
 arrays, images) or that are a Client call on the current tracking URI."""
 
 from . import _adapters, _core
-from ._client import Client, MetricSeries
+from ._client import Client, MetricSeries, ResultList
 from ._constants import ViewType
 
 # The most a single page request asks the store for.
@@ -94,13 +94,18 @@ def search_runs(
         if token is None:
             break
     if output_format == "list":
-        return runs
+        return ResultList(runs)
     import pandas as pd
 
     frame = pd.DataFrame(_core.runs_to_columns(runs))
     for column in ("start_time", "end_time"):
         frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
     return frame
+
+
+def get_metric_history(run_id, key):
+    """Every point of a metric, ordered by step then timestamp (a table in a notebook)."""
+    return ResultList(_core.get_metric_history(run_id, key))
 
 
 def get_metric_series(run_id, key):

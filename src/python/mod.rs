@@ -4,12 +4,14 @@
 mod cli;
 mod client;
 mod convert;
+mod display;
 mod entities;
 mod errors;
 mod fluent;
 mod frame;
 mod metrics;
 mod plots;
+mod server;
 
 use pyo3::prelude::*;
 
@@ -24,5 +26,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
     metrics::register(module)?;
     plots::register(module)?;
+    display::register(module)?;
+    server::register(module)?;
     Ok(())
 }

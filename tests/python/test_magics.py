@@ -3,6 +3,10 @@
 
 import json
 import re
+import subprocess
+import sys
+import textwrap
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -159,6 +163,34 @@ def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
         _get(f"{url}/health")
     _, captured = run_cell(shell, "%rtrack ui --stop")
     assert "not running" in captured.stdout
+
+
+# Asks for /health shortly after saying it is ready, and prints when the answer came.
+_PROBE = textwrap.dedent(
+    """
+    import sys, time, urllib.request
+    print("ready", flush=True)
+    time.sleep(0.3)
+    with urllib.request.urlopen(sys.argv[1] + "/health", timeout=30) as response:
+        assert response.read() == b"OK"
+    print(time.time(), flush=True)
+    """
+)
+
+
+def test_ui_answers_while_the_kernel_holds_the_gil(shell):
+    _, captured = run_cell(shell, "%rtrack ui")
+    url = re.search(r"at (http://127\.0\.0\.1:\d+)", captured.stdout).group(1)
+    probe = subprocess.Popen([sys.executable, "-c", _PROBE, url], stdout=subprocess.PIPE, text=True)
+    try:
+        assert probe.stdout.readline().strip() == "ready"
+        # Backtracking in the regex engine: over a second in C without releasing the GIL.
+        re.match(r"(a+)+$", "a" * 25 + "b")
+        busy_until = time.time()
+        answered_at = float(probe.stdout.readline())
+    finally:
+        probe.wait(timeout=60)
+    assert answered_at < busy_until, "the server answered while Python was busy"
 
 
 def test_a_live_chart_made_by_a_plain_call_stops_after_its_cell(shell):

@@ -10,7 +10,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs scikit-learn plotly
+  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs scikit-learn plotly \
+  ipython ipykernel nbclient nbformat
+# The notebooks' tests run a "python3" kernel: this venv's Python, registered inside the venv
+# (not in the user's Jupyter folders), so they never pick up another interpreter.
+if [ ! -f .venv/share/jupyter/kernels/python3/kernel.json ]; then
+  .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+fi
 # No build isolation: the venv's maturin builds into ./target, shared with cargo.
 export PATH="$PWD/.venv/bin:$PATH"
 # The MLflow client the server tests talk through (and the benchmark compares against).

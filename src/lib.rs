@@ -31,6 +31,7 @@
 
 pub mod api;
 pub mod artifacts;
+pub mod display;
 pub mod entities;
 pub mod error;
 pub mod ids;

@@ -38,7 +38,6 @@ from ._core import (
     end_run,
     flush,
     get_artifact_uri,
-    get_metric_history,
     get_run,
     get_tracking_uri,
     last_active_run,
@@ -58,9 +57,11 @@ from ._core import (
     set_tags,
     set_tracking_uri,
     start_run,
+    Summary,
+    summary,
 )
 from . import metrics, plots
-from ._client import Client, MetricSeries, PagedList
+from ._client import Client, MetricSeries, PagedList, ResultList
 from ._constants import RunStatus, ViewType
 from ._fluent import (
     create_experiment,
@@ -68,6 +69,7 @@ from ._fluent import (
     delete_run,
     get_experiment,
     get_experiment_by_name,
+    get_metric_history,
     get_metric_series,
     log_figure,
     log_image,
@@ -78,10 +80,19 @@ from ._fluent import (
     search_experiments,
     search_runs,
 )
+from ._live import Live, live
 from ._source import detect_source as _detect_source
 
 _core._set_source(*_detect_source())
 # Runs still open when the interpreter exits end as FINISHED and queued metrics are written.
 _atexit.register(_core._end_all_runs)
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext rtrack``: register the ``%rtrack`` magics."""
+    from . import _magics
+
+    _magics.load(ipython)
+
 
 __all__ = [name for name in dir() if not name.startswith("_")]

@@ -42,7 +42,6 @@ from ._core import (
     end_run as end_run,
     flush as flush,
     get_artifact_uri as get_artifact_uri,
-    get_metric_history as get_metric_history,
     get_run as get_run,
     get_tracking_uri as get_tracking_uri,
     last_active_run as last_active_run,
@@ -62,6 +61,8 @@ from ._core import (
     set_tags as set_tags,
     set_tracking_uri as set_tracking_uri,
     start_run as start_run,
+    Summary as Summary,
+    summary as summary,
 )
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "InvalidValueError",
     "LoggedModel",
     "LoggedModelMetric",
+    "Live",
     "Metric",
     "MetricSeries",
     "ModelVersion",
@@ -86,6 +88,8 @@ __all__ = [
     "RunInfo",
     "RunStatus",
     "RunTag",
+    "ResultList",
+    "Summary",
     "ViewType",
     "active_run",
     "create_experiment",
@@ -103,6 +107,8 @@ __all__ = [
     "get_tracking_uri",
     "last_active_run",
     "list_artifacts",
+    "live",
+    "load_ipython_extension",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -128,6 +134,7 @@ __all__ = [
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "summary",
 ]
 
 _T = TypeVar("_T")
@@ -161,7 +168,12 @@ class RunStatus:
 
 # ----- results -----
 
-class PagedList(list[_T]):
+class ResultList(list[_T]):
+    """Runs, experiments or metric points; in a notebook they show as a table."""
+
+    def _repr_html_(self) -> str | None: ...
+
+class PagedList(ResultList[_T]):
     """One page of results; ``token`` fetches the next page (None on the last one)."""
 
     token: str | None
@@ -215,6 +227,9 @@ def restore_run(run_id: str) -> None: ...
 
 # ----- metrics -----
 
+def get_metric_history(run_id: str, key: str) -> ResultList[Metric]:
+    """Every point of a metric, ordered by step then timestamp (a table in a notebook)."""
+
 def get_metric_series(run_id: str, key: str) -> MetricSeries:
     """A metric's whole history as numpy arrays (int64 steps, float64 values, int64 timestamps)."""
 
@@ -258,7 +273,7 @@ def search_runs(
     output_format: Literal["list"],
     search_all_experiments: bool = False,
     experiment_names: list[str] | None = None,
-) -> list[Run]:
+) -> ResultList[Run]:
     """Runs matching an MLflow filter, as a DataFrame with MLflow's columns (``run_id``,
     ``status``, ``metrics.<k>``, ``params.<k>``, ``tags.<k>`` ...) or a list of runs.
     Without ids or names, the active experiment is searched.
@@ -333,6 +348,42 @@ class Client(_core.Client):
 
         >>> client.search_logged_models(["1"], "metrics.rmse < 0.7 AND status = 'READY'")
         """
+    def get_metric_history(self, run_id: str, key: str) -> ResultList[Metric]: ...
     def get_metric_series(self, run_id: str, key: str) -> MetricSeries: ...
     def log_image(self, run_id: str, image: _Image, artifact_file: str) -> None: ...
     def log_table(self, run_id: str, data: _Table, artifact_file: str) -> None: ...
+
+# ----- notebooks -----
+
+class Live:
+    """A live chart of the active run's metrics (see :func:`live`)."""
+
+    keys: list[str] | None
+    interval: float
+    run_id: str | None
+    error: Exception | None
+    def __init__(self, keys: str | Sequence[str] | None = None, interval: float = 0.25, run_id: str | None = None) -> None: ...
+    @property
+    def active(self) -> bool:
+        """True while the chart is being redrawn."""
+    def stop(self) -> None:
+        """Draw the last points and stop redrawing. Stopping twice is fine."""
+    def points(self, key: str) -> int:
+        """How many points of ``key`` the chart has read."""
+    def __enter__(self) -> Live: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc_value: BaseException | None, traceback: Any
+    ) -> bool: ...
+
+def live(keys: str | Sequence[str] | None = None, *, interval: float = 0.25, run_id: str | None = None) -> Live:
+    """Draw the active run's metrics under the running cell and redraw them as they are
+    logged (a few times a second at most); no server or iframe needed, and the last drawing
+    stays in the saved notebook. Outside a notebook it does nothing.
+
+    >>> with rtrack.start_run(), rtrack.live(["loss", "val_loss"]):
+    ...     for epoch in range(100):
+    ...         rtrack.log_metrics({"loss": 1 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)}, step=epoch)
+    """
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext rtrack``: register ``%rtrack summary``, ``%%rtrack run`` and ``%rtrack ui``."""

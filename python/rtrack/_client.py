@@ -4,7 +4,14 @@ from . import _adapters, _core
 from ._constants import ViewType
 
 
-class PagedList(list):
+class ResultList(list):
+    """Runs, experiments or metric points; in a notebook they show as a table."""
+
+    def _repr_html_(self):
+        return _core._results_html(self)
+
+
+class PagedList(ResultList):
     """One page of results; ``token`` fetches the next page (None on the last one)."""
 
     def __init__(self, items, token):
@@ -87,6 +94,9 @@ class Client(_core.Client):
             experiment_ids, filter_string, 100 if max_results is None else max_results, clauses, page_token
         )
         return PagedList(models, token)
+    def get_metric_history(self, run_id, key):
+        """Every point of a metric, ordered by step then timestamp."""
+        return ResultList(super().get_metric_history(run_id, key))
 
     def get_metric_series(self, run_id, key):
         """The whole history of a metric as numpy arrays (steps, values, timestamps)."""

@@ -28,6 +28,9 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunTag",
+    "Summary",
+    "_LiveChart",
+    "_UiServer",
     "__version__",
     "_classification_report",
     "_cli",
@@ -47,6 +50,7 @@ __all__ = [
     "_plot_prediction_scatter",
     "_plot_roc_curve",
     "_regression_report",
+    "_results_html",
     "_set_source",
     "active_run",
     "delete_tag",
@@ -74,6 +78,7 @@ __all__ = [
     "set_tags",
     "set_tracking_uri",
     "start_run",
+    "summary",
 ]
 
 __version__: str
@@ -129,6 +134,7 @@ class Experiment:
     @property
     def tags(self) -> dict[str, str]: ...
     def __eq__(self, value: object, /) -> bool: ...
+    def _repr_html_(self) -> str: ...
 
 @final
 class RunInfo:
@@ -179,6 +185,7 @@ class Run:
     def info(self) -> RunInfo: ...
     @property
     def data(self) -> RunData: ...
+    def _repr_html_(self) -> str: ...
 
 @final
 class Metric:
@@ -377,6 +384,8 @@ class ActiveRun:
         _exc_value: BaseException | None = None,
         _traceback: TracebackType | None = None,
     ) -> bool: ...
+    def _repr_html_(self) -> str:
+        """The run as stored now, as HTML."""
 
 # ----- tracking location -----
 
@@ -500,6 +509,48 @@ def _plot_metric_history(series: Iterable[tuple[str, _Integers, _Numbers]]) -> s
 def _plot_parallel_coordinates(columns: Iterable[tuple[str, _Numbers]], color_by: str | None = None) -> str: ...
 def _log_figure_json(figure_json: str, artifact_file: str) -> None: ...
 def _log_figure_image(image: bytes, artifact_file: str) -> None: ...
+
+# ----- notebook views -----
+
+@final
+class Summary:
+    """The run-summary dashboard; a notebook shows it as HTML (:func:`summary`)."""
+
+    @property
+    def experiment_names(self) -> list[str]:
+        """Names of the experiments shown, most recently active first."""
+    def _repr_html_(self) -> str: ...
+
+def summary(experiment: str | int | Experiment | None = None) -> Summary:
+    """The run-summary dashboard of every active experiment, or of one (by name or id):
+    each run's status, duration, key params and latest metrics, a sparkline of every metric's
+    history, and the best run per metric starred (lowest for losses, errors and times,
+    highest otherwise).
+
+    >>> rtrack.summary("wine-quality")   # the last line of a notebook cell shows it
+    """
+
+def _results_html(items: Iterable[Any]) -> str | None: ...
+
+@final
+class _LiveChart:
+    def __new__(cls, keys: Sequence[str] | None = None) -> _LiveChart: ...
+    def refresh(self, run_id: str | None = None) -> bool: ...
+    def points(self, key: str) -> int: ...
+    def _repr_html_(self) -> str: ...
+
+@final
+class _UiServer:
+    def __new__(cls, backend_store_uri: str, host: str = "127.0.0.1", port: int = 0) -> _UiServer: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def backend_store_uri(self) -> str: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
 
 # ----- Client -----
 

@@ -2,7 +2,7 @@
 arrays, images) or that are a Client call on the current tracking URI."""
 
 from . import _adapters, _core
-from ._client import Client, MetricSeries
+from ._client import Client, MetricSeries, ResultList
 from ._constants import ViewType
 
 # The most a single page request asks the store for.
@@ -94,7 +94,7 @@ def search_runs(
         if token is None:
             break
     if output_format == "list":
-        return runs
+        return ResultList(runs)
     import pandas as pd
 
     columns = _core.runs_to_columns(runs)
@@ -102,6 +102,11 @@ def search_runs(
     for column in ("start_time", "end_time"):
         columns[column] = pd.to_datetime(columns[column], unit="ms", utc=True)
     return pd.DataFrame(columns)
+
+
+def get_metric_history(run_id, key):
+    """Every point of a metric, ordered by step then timestamp (a table in a notebook)."""
+    return ResultList(_core.get_metric_history(run_id, key))
 
 
 def get_metric_series(run_id, key):

@@ -51,6 +51,9 @@ impl PyExperiment {
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyExperiment>().is_ok_and(|o| o.get().0 == self.0)
     }
+    fn _repr_html_(&self) -> String {
+        crate::display::experiment_html(&self.0)
+    }
 }
 
 #[pyclass(frozen, name = "Run", module = "rtrack")]
@@ -68,6 +71,9 @@ impl PyRun {
     }
     fn __repr__(&self) -> String {
         format!("<Run: run_id='{}', run_name={:?}, status='{}'>", self.0.info.run_id, self.0.info.run_name, self.0.info.status)
+    }
+    fn _repr_html_(&self) -> String {
+        crate::display::run_html(&self.0)
     }
 }
 

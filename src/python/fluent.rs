@@ -65,6 +65,10 @@ impl PyActiveRun {
     fn __repr__(&self) -> String {
         format!("<ActiveRun: run_id='{}'>", self.run_id)
     }
+    /// The run as stored now, as HTML.
+    fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(crate::display::run_html(&self.get_run(py)?.0))
+    }
 }
 
 #[pyfunction]

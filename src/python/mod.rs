@@ -4,6 +4,7 @@
 mod cli;
 mod client;
 mod convert;
+mod display;
 mod entities;
 mod errors;
 mod fluent;
@@ -13,6 +14,7 @@ mod metrics;
 mod plots;
 mod registry;
 mod registry_entities;
+mod server;
 
 use pyo3::prelude::*;
 
@@ -29,5 +31,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(frame::runs_to_columns, module)?)?;
     metrics::register(module)?;
     plots::register(module)?;
+    display::register(module)?;
+    server::register(module)?;
     Ok(())
 }

@@ -135,6 +135,18 @@ pub trait TrackingStore: Send + Sync {
     fn log_metric_series(&self, run_id: &str, key: &str, series: &MetricSeries) -> Result<()>;
     /// A metric's full history, ordered by step then timestamp.
     fn get_metric_series(&self, run_id: &str, key: &str) -> Result<MetricSeries>;
+    /// The points of a metric after the first `offset`, in the order they were stored: what
+    /// is new since a reader (a live chart) last looked. This default reads the whole history
+    /// (in step order) and skips `offset` points; stores that keep logging order read only
+    /// the new points.
+    fn get_metric_points_since(&self, run_id: &str, key: &str, offset: usize) -> Result<MetricSeries> {
+        let mut series = self.get_metric_series(run_id, key)?;
+        let skip = offset.min(series.len());
+        series.steps.drain(..skip);
+        series.values.drain(..skip);
+        series.timestamps.drain(..skip);
+        Ok(series)
+    }
 
     /// Make every queued write durable now.
     fn flush(&self) -> Result<()>;

@@ -105,3 +105,33 @@ pub fn read(conn: &Connection, run_id: &str, key: &str) -> Result<MetricSeries> 
     series.sort_by_step();
     Ok(series)
 }
+
+/// The points of a series after the first `offset`, in the order they were stored. Chunks
+/// wholly before the offset are skipped by their point count, without reading their data.
+pub fn read_since(conn: &Connection, run_id: &str, key: &str, offset: usize) -> Result<MetricSeries> {
+    let mut series = MetricSeries::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.point_count, c.data FROM metric_chunks c JOIN metric_series s ON s.series_id = c.series_id
+         WHERE s.run_uuid = ?1 AND s.key = ?2 ORDER BY c.seq",
+    )?;
+    let mut rows = stmt.query(params![run_id, key])?;
+    let mut seen = 0usize;
+    // Points of the first chunk read that come before the offset.
+    let mut skip: Option<usize> = None;
+    while let Some(row) = rows.next()? {
+        let count = row.get::<_, i64>(0)? as usize;
+        if skip.is_none() && seen + count <= offset {
+            seen += count;
+            continue;
+        }
+        skip.get_or_insert(offset - seen);
+        // SQLite reads a row's blob only when asked for it, so skipped chunks cost no I/O.
+        let blob = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        chunk::decode_into(blob, &mut series)?;
+    }
+    let skip = skip.unwrap_or(0).min(series.len());
+    series.steps.drain(..skip);
+    series.values.drain(..skip);
+    series.timestamps.drain(..skip);
+    Ok(series)
+}

@@ -266,6 +266,13 @@ impl TrackingStore for SqliteStore {
         })
     }
 
+    fn get_metric_points_since(&self, run_id: &str, key: &str, offset: usize) -> Result<MetricSeries> {
+        self.read(|conn| {
+            runs::get_info(conn, run_id)?;
+            metrics::read_since(conn, run_id, key, offset)
+        })
+    }
+
     fn flush(&self) -> Result<()> {
         self.writer.flush(&mut *self.conn()?)
     }

@@ -14,7 +14,8 @@ fi
   ipython ipykernel nbclient nbformat
 # The notebooks' tests run a "python3" kernel: this venv's Python, registered inside the venv
 # (not in the user's Jupyter folders), so they never pick up another interpreter.
-if [ ! -f .venv/share/jupyter/kernels/python3/kernel.json ]; then
+# pip's ipykernel ships a kernel.json that runs whatever "python" is on PATH; replace it.
+if ! grep -qF "\"$PWD/.venv/bin/python" .venv/share/jupyter/kernels/python3/kernel.json 2>/dev/null; then
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 fi
 # No build isolation: the venv's maturin builds into ./target, shared with cargo.

@@ -118,11 +118,7 @@ pub fn search(state: &AppState, params: &Params) -> ApiResult<Value> {
     let search = LoggedModelSearch {
         experiment_ids,
         filter: params.str("filter")?.unwrap_or("").to_string(),
-        max_results: match params.i64("max_results")? {
-            Some(n) if n > 0 => n as usize,
-            Some(n) => return Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results'"))),
-            None => LoggedModelSearch::default().max_results,
-        },
+        max_results: params.page_size(LoggedModelSearch::default().max_results)?,
         order_by,
         page_token: params.str("page_token")?.map(str::to_string),
     };

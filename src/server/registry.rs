@@ -27,14 +27,6 @@ fn version(params: &Params) -> ApiResult<i64> {
     params.required_i64("version")
 }
 
-fn page_size(params: &Params, default: usize) -> ApiResult<usize> {
-    match params.i64("max_results")? {
-        None => Ok(default),
-        Some(n) if n > 0 => Ok(n as usize),
-        Some(n) => Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results': it must be positive"))),
-    }
-}
-
 fn one_model(state: &AppState, model: &crate::entities::RegisteredModel) -> ApiResult<Value> {
     Ok(json!({ "registered_model": registered_model(model, &state.uris) }))
 }
@@ -69,7 +61,7 @@ pub fn delete_registered_model(state: &AppState, params: &Params) -> ApiResult<V
 pub fn search_registered_models(state: &AppState, params: &Params) -> ApiResult<Value> {
     let search = RegisteredModelSearch {
         filter: params.str("filter")?.unwrap_or("").to_string(),
-        max_results: page_size(params, RegisteredModelSearch::default().max_results)?,
+        max_results: params.page_size(RegisteredModelSearch::default().max_results)?,
         order_by: params.str_list("order_by")?,
         page_token: params.str("page_token")?.map(str::to_string),
     };
@@ -139,7 +131,7 @@ pub fn delete_model_version(state: &AppState, params: &Params) -> ApiResult<Valu
 pub fn search_model_versions(state: &AppState, params: &Params) -> ApiResult<Value> {
     let search = ModelVersionSearch {
         filter: params.str("filter")?.unwrap_or("").to_string(),
-        max_results: page_size(params, ModelVersionSearch::default().max_results)?,
+        max_results: params.page_size(ModelVersionSearch::default().max_results)?,
         order_by: params.str_list("order_by")?,
         page_token: params.str("page_token")?.map(str::to_string),
     };

@@ -86,6 +86,15 @@ impl Params {
         self.i64(name)?.ok_or_else(|| missing(name))
     }
 
+    /// `max_results`: a positive page size, `default` when absent.
+    pub fn page_size(&self, default: usize) -> ApiResult<usize> {
+        match self.i64("max_results")? {
+            None => Ok(default),
+            Some(n) if n > 0 => Ok(n as usize),
+            Some(n) => Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results': it must be positive"))),
+        }
+    }
+
     /// A boolean as JSON `true`/`false` or the strings "true"/"false"; absent is false.
     pub fn bool(&self, name: &str) -> ApiResult<bool> {
         match self.present(name) {

@@ -32,11 +32,7 @@ fn view_type(params: &Params, name: &str) -> ApiResult<ViewType> {
 }
 
 fn max_results(params: &Params) -> ApiResult<usize> {
-    match params.i64("max_results")? {
-        None => Ok(DEFAULT_MAX_RESULTS),
-        Some(n) if n > 0 => Ok(n as usize),
-        Some(n) => Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results': it must be positive"))),
-    }
+    params.page_size(DEFAULT_MAX_RESULTS)
 }
 
 fn empty() -> ApiResult<Value> {
@@ -314,11 +310,7 @@ pub fn get_metric_history(state: &AppState, params: &Params) -> ApiResult<Value>
             .and_then(|n| n.parse::<usize>().ok())
             .ok_or_else(|| ApiError::invalid(format!("Invalid page token '{token}'")))?,
     };
-    let limit = match params.i64("max_results")? {
-        Some(n) if n > 0 => n as usize,
-        Some(n) => return Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results'"))),
-        None => usize::MAX,
-    };
+    let limit = params.page_size(usize::MAX)?;
     let end = offset.saturating_add(limit).min(points.len());
     let items = points.get(offset.min(end)..end).unwrap_or_default().iter().map(json::metric).collect();
     let next = (end < points.len()).then(|| format!("rt1-{end}"));

@@ -81,3 +81,51 @@ fn an_unreachable_server_is_a_clear_error() {
     let err = tracker.get_experiment_by_name("x").unwrap_err().to_string();
     assert!(err.contains(&url), "{err}");
 }
+
+#[test]
+fn the_registry_works_through_the_server() {
+    use rtrack::entities::ModelVersionStage::{Production, Staging};
+    use rtrack::store::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch};
+
+    let (dir, server, tracker) = served();
+    let run_id = tracker.create_run(RunOptions::default()).unwrap().info.run_id;
+    tracker.create_registered_model("HousePrices", &[("team".into(), "ml".into())], Some("prices")).unwrap();
+    for n in 1..=3 {
+        let version = tracker
+            .create_model_version(&NewModelVersion {
+                name: "HousePrices".into(),
+                source: format!("runs:/{run_id}/model-{n}"),
+                run_id: Some(run_id.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(version.version, n);
+    }
+    tracker.set_registered_model_alias("HousePrices", "production", 3).unwrap();
+    assert_eq!(tracker.get_model_version_by_alias("HousePrices", "production").unwrap().version, 3);
+    tracker.set_registered_model_alias("HousePrices", "production", 2).unwrap(); // rollback
+    assert_eq!(tracker.get_model_version_by_alias("HousePrices", "production").unwrap().version, 2);
+
+    tracker.transition_model_version_stage("HousePrices", 1, Staging, false).unwrap();
+    tracker.transition_model_version_stage("HousePrices", 3, Production, false).unwrap();
+    let latest = tracker.get_latest_versions("HousePrices", &[Production]).unwrap();
+    assert_eq!(latest.iter().map(|v| v.version).collect::<Vec<_>>(), vec![3]);
+    let found = tracker
+        .search_model_versions(&ModelVersionSearch { filter: "name = 'HousePrices' and version_number >= 2".into(), ..Default::default() })
+        .unwrap();
+    assert_eq!(found.items.len(), 2);
+    let model = tracker.update_registered_model("HousePrices", Some("house prices")).unwrap();
+    assert_eq!(model.description.as_deref(), Some("house prices"));
+    assert_eq!(model.tags["team"], "ml");
+
+    tracker.delete_registered_model_alias("HousePrices", "production").unwrap();
+    assert!(matches!(tracker.get_model_version_by_alias("HousePrices", "production"), Err(Error::NotFound(_))));
+    assert!(matches!(tracker.create_registered_model("HousePrices", &[], None), Err(Error::AlreadyExists(_))));
+    let listed = tracker.search_registered_models(&RegisteredModelSearch::default()).unwrap();
+    assert_eq!(listed.items.len(), 1);
+
+    // The server's own store holds the registry.
+    server.stop().unwrap();
+    let local = Tracker::open(dir.path().join("store").to_str().unwrap()).unwrap();
+    assert_eq!(local.get_registered_model("HousePrices").unwrap().description.as_deref(), Some("house prices"));
+}

@@ -324,3 +324,19 @@ def test_models_and_the_registry_through_the_server(server):
     assert out["alias_gone"] == "RESOURCE_DOES_NOT_EXIST"
     assert out["duplicate"] == "RESOURCE_ALREADY_EXISTS"
     assert out["models"] == ["HousePrices"]
+
+
+def test_rtrack_client_registry_through_the_server(server):
+    rtrack.set_tracking_uri(server.url)
+    try:
+        with rtrack.start_run() as run:
+            rtrack.log_text("weights", "model/weights.txt")
+        version = rtrack.register_model(f"runs:/{run.info.run_id}/model", "Remote")
+        client = rtrack.Client()
+        client.set_registered_model_alias("Remote", "production", version.version)
+        assert client.get_model_version_by_alias("Remote", "production").run_id == run.info.run_id
+        assert [m.name for m in client.search_registered_models()] == ["Remote"]
+        with pytest.raises(rtrack.AlreadyExistsError):
+            client.create_registered_model("Remote")
+    finally:
+        rtrack.set_tracking_uri(None)

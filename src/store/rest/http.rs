@@ -41,6 +41,17 @@ impl HttpClient {
         self.json_reply(endpoint, self.agent.post(self.api_url(endpoint)).send_json(body))
     }
 
+    /// `PATCH` or `DELETE /api/2.0/mlflow/<endpoint>` with a JSON body, as MLflow sends them.
+    pub fn send(&self, method: &str, endpoint: &str, body: &Value) -> Result<Value> {
+        let request = ureq::http::Request::builder()
+            .method(method)
+            .uri(self.api_url(endpoint))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .map_err(|e| Error::Internal(format!("building a {method} request: {e}")))?;
+        self.json_reply(endpoint, self.agent.run(request))
+    }
+
     /// Raw bytes from a URL under the server (artifact downloads).
     pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
         let mut response = self.checked(path, self.agent.get(self.url(path)).call())?;

@@ -6,6 +6,7 @@
 mod decode;
 mod http;
 mod queue;
+mod registry;
 
 use std::sync::Arc;
 
@@ -267,5 +268,9 @@ impl TrackingStore for RestStore {
 
     fn flush(&self) -> Result<()> {
         self.metrics.flush()
+    }
+
+    fn registry(&self) -> Option<&dyn super::RegistryStore> {
+        Some(self)
     }
 }

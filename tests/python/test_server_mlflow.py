@@ -329,6 +329,7 @@ def test_models_and_the_registry_through_the_server(server):
 def test_rtrack_client_registry_through_the_server(server):
     rtrack.set_tracking_uri(server.url)
     try:
+        rtrack.set_experiment("registry-remote")
         with rtrack.start_run() as run:
             rtrack.log_text("weights", "model/weights.txt")
         version = rtrack.register_model(f"runs:/{run.info.run_id}/model", "Remote")

@@ -438,3 +438,27 @@ fn logged_models_live_under_their_experiment() {
     assert_eq!(status, 200, "{reply}");
     assert_error(fx.api_get("logged-models/m-00000000000000000000000000000000", &[]), 404, "RESOURCE_DOES_NOT_EXIST", "m-0000");
 }
+
+#[test]
+fn a_server_in_this_process_reads_what_was_queued_a_moment_ago() {
+    let dir = tempfile::tempdir().unwrap();
+    let uri = common::uri_of(dir.path()).to_string();
+    // The process-wide store for this URI, as the notebook API uses it.
+    let tracker = rtrack::api::fluent::tracker_for(&uri).unwrap();
+    let run_id = tracker.create_run(rtrack::RunOptions::default()).unwrap().info.run_id;
+    for step in 0..500 {
+        tracker.log_metric(&run_id, "loss", 1.0 / (step as f64 + 1.0), Some(step), None).unwrap();
+    }
+    let server = start(&ServerConfig { port: 0, ..ServerConfig::new(&uri) }).unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let reply = agent
+        .get(format!("{}/api/2.0/mlflow/metrics/get-history", server.url()))
+        .query("run_id", &run_id)
+        .query("metric_key", "loss")
+        .call()
+        .unwrap();
+    let (status, history) = read(reply);
+    assert_eq!(status, 200);
+    assert_eq!(history["metrics"].as_array().unwrap().len(), 500, "queued points are visible at once");
+    server.stop().unwrap();
+}

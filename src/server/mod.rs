@@ -69,13 +69,21 @@ pub struct AppState {
 
 impl AppState {
     fn open(config: &ServerConfig) -> Result<AppState> {
-        let store = store::open_store_with_artifact_root(&config.backend_store_uri, config.artifacts_destination.as_deref())?;
+        let tracker = match &config.artifacts_destination {
+            // The process's own store for this URI: a server started inside a notebook
+            // kernel then reads what the kernel queued a moment ago, not after a flush.
+            None => crate::api::fluent::tracker_for(&config.backend_store_uri)?,
+            Some(destination) => {
+                Tracker::from_store(store::open_store_with_artifact_root(&config.backend_store_uri, Some(destination))?)
+            }
+        };
+        let store = tracker.store().clone();
         let artifact_root = store.default_artifact_root().to_string();
         Ok(AppState {
             artifacts: open_artifact_store(&artifact_root)?,
             uris: ArtifactUris::new(&artifact_root),
             artifact_root,
-            tracker: Tracker::from_store(store),
+            tracker,
         })
     }
 }

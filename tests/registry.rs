@@ -309,6 +309,9 @@ fn register_model_takes_a_run_uri() {
     assert_eq!((copy.source, copy.run_id), (first.source, first.run_id));
     assert!(not_found(tracker.register_model("runs:/0123abcd/model", "other", &[])).contains("'0123abcd'"));
     assert!(invalid(tracker.register_model("models:/prices/zero", "other", &[])).contains("'zero'"));
+    assert!(not_found(tracker.get_registered_model("other")).contains("'other'"), "a refused URI registers nothing");
+    let plain = tracker.register_model("s3://bucket/models/prices", "other", &[]).unwrap();
+    assert_eq!((plain.source.as_str(), plain.run_id), ("s3://bucket/models/prices", None));
 }
 
 #[test]

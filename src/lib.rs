@@ -41,6 +41,8 @@ pub mod metrics;
 pub mod plots;
 #[cfg(feature = "python")]
 mod python;
+#[cfg(any(feature = "server", feature = "remote"))]
+mod proto_json;
 pub mod search;
 #[cfg(feature = "server")]
 pub mod server;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::entities::{Experiment, FileInfo, Metric, Run, RunInfo, RunIo};
+use crate::entities::{Experiment, FileInfo, Run, RunInfo, RunIo};
 
 /// Maps artifact URIs between the store (file URIs under the server's artifact root) and
 /// clients, who reach that root through the proxied `mlflow-artifacts:` routes.
@@ -40,25 +40,10 @@ impl ArtifactUris {
     }
 }
 
-/// A double as protobuf's JSON mapping writes it.
-pub fn double(value: f64) -> Value {
-    if value.is_nan() {
-        json!("NaN")
-    } else if value == f64::INFINITY {
-        json!("Infinity")
-    } else if value == f64::NEG_INFINITY {
-        json!("-Infinity")
-    } else {
-        json!(value)
-    }
-}
+pub use crate::proto_json::{double_to_json as double, metric_to_json as metric};
 
 pub fn key_values(map: &BTreeMap<String, String>) -> Value {
-    Value::Array(map.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
-}
-
-pub fn metric(metric: &Metric) -> Value {
-    json!({ "key": metric.key, "value": double(metric.value), "timestamp": metric.timestamp, "step": metric.step })
+    crate::proto_json::key_values_to_json(map)
 }
 
 pub fn experiment(experiment: &Experiment, uris: &ArtifactUris) -> Value {
@@ -162,13 +147,5 @@ mod tests {
         assert_eq!(uris.to_client("file:///data/artifacts-old/1"), "file:///data/artifacts-old/1");
         assert_eq!(uris.to_store("mlflow-artifacts:/1/abc"), "file:///data/artifacts/1/abc");
         assert_eq!(uris.to_store("s3://bucket/x"), "s3://bucket/x");
-    }
-
-    #[test]
-    fn non_finite_doubles_use_protobuf_names() {
-        assert_eq!(double(f64::NAN), json!("NaN"));
-        assert_eq!(double(f64::INFINITY), json!("Infinity"));
-        assert_eq!(double(f64::NEG_INFINITY), json!("-Infinity"));
-        assert_eq!(double(0.5), json!(0.5));
     }
 }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::error::{ApiError, ApiResult};
 use crate::entities::Metric;
+use crate::proto_json::{double_from_json, integer_from_json};
 
 /// The parameters of one request.
 #[derive(Debug, Default)]
@@ -78,7 +79,7 @@ impl Params {
     pub fn i64(&self, name: &str) -> ApiResult<Option<i64>> {
         match self.present(name) {
             None => Ok(None),
-            Some(value) => as_i64(value).map(Some).ok_or_else(|| wrong_type(name, value, "an integer")),
+            Some(value) => integer_from_json(value).map(Some).ok_or_else(|| wrong_type(name, value, "an integer")),
         }
     }
 
@@ -113,7 +114,7 @@ impl Params {
 
     pub fn required_f64(&self, name: &str) -> ApiResult<f64> {
         let value = self.present(name).ok_or_else(|| missing(name))?;
-        as_f64(value).ok_or_else(|| wrong_type(name, value, "a number"))
+        double_from_json(value).ok_or_else(|| wrong_type(name, value, "a number"))
     }
 
     /// A list of strings; a single string counts as a list of one.
@@ -182,28 +183,6 @@ impl Params {
                 .collect(),
             Some(other) => Err(wrong_type(name, other, "a list of objects")),
         }
-    }
-}
-
-fn as_i64(value: &Value) -> Option<i64> {
-    match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-/// Numbers, numeric strings, and protobuf's JSON names for the non-finite doubles.
-fn as_f64(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.trim() {
-            "NaN" | "nan" => Some(f64::NAN),
-            "Infinity" | "inf" => Some(f64::INFINITY),
-            "-Infinity" | "-inf" => Some(f64::NEG_INFINITY),
-            other => other.parse().ok(),
-        },
-        _ => None,
     }
 }
 

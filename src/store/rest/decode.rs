@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::entities::{Experiment, ExperimentId, Metric, Run, RunData, RunInfo};
 use crate::error::{Error, Result};
+use crate::proto_json::{double_from_json, integer_from_json};
 
 fn malformed(what: &str, field: &str) -> Error {
     Error::Internal(format!("the tracking server sent a {what} without a valid '{field}'"))
@@ -16,25 +17,8 @@ fn text(value: &Value, what: &str, field: &str) -> Result<String> {
     value[field].as_str().map(str::to_string).ok_or_else(|| malformed(what, field))
 }
 
-fn integer(value: &Value, field: &str) -> Option<i64> {
-    match &value[field] {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
-pub fn double(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => match s.as_str() {
-            "NaN" => Some(f64::NAN),
-            "Infinity" => Some(f64::INFINITY),
-            "-Infinity" => Some(f64::NEG_INFINITY),
-            other => other.parse().ok(),
-        },
-        _ => None,
-    }
+pub fn integer(value: &Value, field: &str) -> Option<i64> {
+    integer_from_json(&value[field])
 }
 
 pub fn key_values(value: &Value) -> BTreeMap<String, String> {
@@ -73,7 +57,7 @@ pub fn experiment(value: &Value) -> Result<Experiment> {
 pub fn metric(value: &Value) -> Result<Metric> {
     Ok(Metric {
         key: text(value, "metric", "key")?,
-        value: double(&value["value"]).ok_or_else(|| malformed("metric", "value"))?,
+        value: double_from_json(&value["value"]).ok_or_else(|| malformed("metric", "value"))?,
         timestamp: integer(value, "timestamp").unwrap_or(0),
         step: integer(value, "step").unwrap_or(0),
     })

@@ -46,19 +46,9 @@ impl RestStore {
     }
 }
 
-/// A double in protobuf's JSON form (non-finite values as names).
-pub(crate) fn double_json(value: f64) -> Value {
-    if value.is_nan() {
-        json!("NaN")
-    } else if value.is_infinite() {
-        json!(if value > 0.0 { "Infinity" } else { "-Infinity" })
-    } else {
-        json!(value)
-    }
-}
-
-fn key_values(pairs: &[(String, String)]) -> Value {
-    Value::Array(pairs.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
+/// Params or tags as MLflow's `[{"key", "value"}]`.
+fn key_values_json(pairs: &[(String, String)]) -> Value {
+    crate::proto_json::key_values_to_json(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 fn view_name(view: ViewType) -> &'static str {
@@ -69,6 +59,7 @@ fn view_name(view: ViewType) -> &'static str {
     }
 }
 
+/// The reply's next page token; MLflow servers may send an empty one on the last page.
 fn next_token(reply: &Value) -> Option<String> {
     reply["next_page_token"].as_str().filter(|t| !t.is_empty()).map(str::to_string)
 }
@@ -91,7 +82,7 @@ impl TrackingStore for RestStore {
     }
 
     fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId> {
-        let mut body = json!({ "name": name, "tags": key_values(tags) });
+        let mut body = json!({ "name": name, "tags": key_values_json(tags) });
         if let Some(location) = artifact_location {
             body["artifact_location"] = json!(location);
         }
@@ -147,7 +138,7 @@ impl TrackingStore for RestStore {
     }
 
     fn create_run(&self, run: NewRun) -> Result<Run> {
-        let mut body = json!({ "user_id": run.user_id, "tags": key_values(&run.tags) });
+        let mut body = json!({ "user_id": run.user_id, "tags": key_values_json(&run.tags) });
         if let Some(id) = run.experiment_id {
             body["experiment_id"] = json!(id.to_string());
         }
@@ -207,14 +198,14 @@ impl TrackingStore for RestStore {
 
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
         for chunk in params.chunks(PARAMS_PER_BATCH) {
-            self.post("runs/log-batch", json!({ "run_id": run_id, "params": key_values(chunk) }))?;
+            self.post("runs/log-batch", json!({ "run_id": run_id, "params": key_values_json(chunk) }))?;
         }
         Ok(())
     }
 
     fn set_tags(&self, run_id: &str, tags: &[(String, String)]) -> Result<()> {
         for chunk in tags.chunks(PARAMS_PER_BATCH) {
-            self.post("runs/log-batch", json!({ "run_id": run_id, "tags": key_values(chunk) }))?;
+            self.post("runs/log-batch", json!({ "run_id": run_id, "tags": key_values_json(chunk) }))?;
         }
         Ok(())
     }

@@ -5,11 +5,12 @@
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::http::HttpClient;
 use crate::entities::Metric;
 use crate::error::{Error, Result};
+use crate::proto_json::metric_to_json;
 
 const SEND_INTERVAL: Duration = Duration::from_millis(100);
 /// MLflow's server takes at most 1,000 metrics per log-batch request.
@@ -84,11 +85,7 @@ impl Drop for MetricQueue {
     }
 }
 
-pub fn metric_json(metric: &Metric) -> Value {
-    json!({ "key": metric.key, "value": crate::store::rest::double_json(metric.value), "timestamp": metric.timestamp, "step": metric.step })
-}
-
 pub fn send_batch(client: &HttpClient, run_id: &str, metrics: &[&Metric]) -> Result<()> {
-    let body = json!({ "run_id": run_id, "metrics": metrics.iter().map(|m| metric_json(m)).collect::<Vec<_>>() });
+    let body = json!({ "run_id": run_id, "metrics": metrics.iter().map(|m| metric_to_json(m)).collect::<Vec<_>>() });
     client.post("runs/log-batch", &body).map(drop)
 }

@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use super::decode::key_values;
+use super::decode::{integer, key_values};
+use super::{key_values_json, next_token};
 use super::RestStore;
 use crate::entities::{ModelVersion, ModelVersionStage, Page, RegisteredModel, RegisteredModelAlias};
 use crate::error::{Error, Result};
@@ -13,14 +14,6 @@ fn malformed(field: &str) -> Error {
     Error::Internal(format!("the tracking server sent a registry entry without a valid '{field}'"))
 }
 
-fn number(value: &Value, field: &str) -> Option<i64> {
-    match &value[field] {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
-}
-
 fn text(value: &Value, field: &str) -> Option<String> {
     value[field].as_str().map(str::to_string)
 }
@@ -28,9 +21,9 @@ fn text(value: &Value, field: &str) -> Option<String> {
 fn model_version(value: &Value) -> Result<ModelVersion> {
     Ok(ModelVersion {
         name: text(value, "name").ok_or_else(|| malformed("name"))?,
-        version: number(value, "version").ok_or_else(|| malformed("version"))?,
-        creation_timestamp: number(value, "creation_timestamp").unwrap_or(0),
-        last_updated_timestamp: number(value, "last_updated_timestamp").unwrap_or(0),
+        version: integer(value, "version").ok_or_else(|| malformed("version"))?,
+        creation_timestamp: integer(value, "creation_timestamp").unwrap_or(0),
+        last_updated_timestamp: integer(value, "last_updated_timestamp").unwrap_or(0),
         current_stage: value["current_stage"].as_str().unwrap_or("None").parse()?,
         description: text(value, "description"),
         source: text(value, "source").unwrap_or_default(),
@@ -50,12 +43,12 @@ fn registered_model(value: &Value) -> Result<RegisteredModel> {
         .map(Vec::as_slice)
         .unwrap_or_default()
         .iter()
-        .map(|a| Ok(RegisteredModelAlias { alias: text(a, "alias").ok_or_else(|| malformed("alias"))?, version: number(a, "version").ok_or_else(|| malformed("version"))? }))
+        .map(|a| Ok(RegisteredModelAlias { alias: text(a, "alias").ok_or_else(|| malformed("alias"))?, version: integer(a, "version").ok_or_else(|| malformed("version"))? }))
         .collect::<Result<_>>()?;
     Ok(RegisteredModel {
         name: text(value, "name").ok_or_else(|| malformed("name"))?,
-        creation_timestamp: number(value, "creation_timestamp").unwrap_or(0),
-        last_updated_timestamp: number(value, "last_updated_timestamp").unwrap_or(0),
+        creation_timestamp: integer(value, "creation_timestamp").unwrap_or(0),
+        last_updated_timestamp: integer(value, "last_updated_timestamp").unwrap_or(0),
         description: text(value, "description"),
         latest_versions: versions(&value["latest_versions"])?,
         tags: key_values(&value["tags"]),
@@ -67,10 +60,6 @@ fn versions(value: &Value) -> Result<Vec<ModelVersion>> {
     value.as_array().map(Vec::as_slice).unwrap_or_default().iter().map(model_version).collect()
 }
 
-fn key_values_json(pairs: &[(String, String)]) -> Value {
-    Value::Array(pairs.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
-}
-
 fn page_body(filter: &str, max_results: usize, order_by: &[String], page_token: &Option<String>) -> Vec<(&'static str, String)> {
     let mut query = vec![("filter", filter.to_string()), ("max_results", max_results.to_string())];
     query.extend(order_by.iter().map(|clause| ("order_by", clause.clone())));
@@ -78,10 +67,6 @@ fn page_body(filter: &str, max_results: usize, order_by: &[String], page_token: 
         query.push(("page_token", token.clone()));
     }
     query
-}
-
-fn next_token(reply: &Value) -> Option<String> {
-    reply["next_page_token"].as_str().filter(|t| !t.is_empty()).map(str::to_string)
 }
 
 impl RegistryStore for RestStore {

@@ -9,6 +9,7 @@ use super::json;
 use super::request::Params;
 use super::AppState;
 use crate::entities::{now_millis, ExperimentId, RunStatus, ViewType};
+use crate::store::page_token::{decode_page_token, encode_page_token};
 use crate::store::{ExperimentSearch, NewRun, RunSearch, RunUpdate};
 
 /// MLflow's per-request limits for log-batch.
@@ -303,16 +304,10 @@ pub fn get_metric_history(state: &AppState, params: &Params) -> ApiResult<Value>
     let key = params.required_str("metric_key")?;
     state.tracker.get_run(run_id)?;
     let points = state.tracker.get_metric_history(run_id, key)?;
-    let offset = match params.str("page_token")?.filter(|t| !t.is_empty()) {
-        None => 0,
-        Some(token) => token
-            .strip_prefix("rt1-")
-            .and_then(|n| n.parse::<usize>().ok())
-            .ok_or_else(|| ApiError::invalid(format!("Invalid page token '{token}'")))?,
-    };
+    let offset = decode_page_token(params.str("page_token")?)?;
     let limit = params.page_size(usize::MAX)?;
     let end = offset.saturating_add(limit).min(points.len());
     let items = points.get(offset.min(end)..end).unwrap_or_default().iter().map(json::metric).collect();
-    let next = (end < points.len()).then(|| format!("rt1-{end}"));
+    let next = (end < points.len()).then(|| encode_page_token(end));
     Ok(json::page("metrics", items, next))
 }

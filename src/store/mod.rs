@@ -6,6 +6,7 @@
 //! their versions) and [`LoggedModelStore`] (MLflow 3's logged models) sit beside it.
 
 pub mod location;
+pub(crate) mod page_token;
 pub mod logged_models;
 pub mod registry;
 pub mod run_io;

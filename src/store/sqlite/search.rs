@@ -7,6 +7,8 @@ use crate::entities::{Experiment, Page, Run};
 use crate::error::{Error, Result};
 use crate::search::{self, ExperimentQuery, RunQuery};
 use crate::store::{ExperimentSearch, RunSearch};
+pub(super) use crate::store::page_token::decode_page_token;
+use crate::store::page_token::encode_page_token;
 
 use super::{experiments, runs};
 
@@ -76,17 +78,3 @@ pub(super) fn next_token<T>(ids: &mut Vec<T>, max_results: usize, offset: usize)
     }
 }
 
-/// Page tokens are opaque to callers; inside they carry the offset of the next page.
-fn encode_page_token(offset: usize) -> String {
-    format!("rt1-{offset}")
-}
-
-pub(super) fn decode_page_token(token: Option<&str>) -> Result<usize> {
-    match token.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(0),
-        Some(token) => token
-            .strip_prefix("rt1-")
-            .and_then(|offset| offset.parse().ok())
-            .ok_or_else(|| Error::invalid(format!("Invalid page token '{token}'"))),
-    }
-}

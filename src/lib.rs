@@ -35,6 +35,8 @@ pub mod display;
 pub mod entities;
 pub mod error;
 pub mod ids;
+#[cfg(feature = "linfa")]
+pub mod linfa;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 #[cfg(feature = "plots")]

@@ -229,6 +229,12 @@ impl Tracker {
         self.create_model_version(&version)
     }
 
+    /// Where the files of the model a URI names are stored (its artifact location): any URI
+    /// [`register_model`](Self::register_model) takes, resolved through the registry.
+    pub fn model_location(&self, model_uri: &str) -> Result<String> {
+        Ok(self.version_source(model_uri)?.source)
+    }
+
     /// Source, run and logged model of the model a URI names.
     fn version_source(&self, model_uri: &str) -> Result<NewModelVersion> {
         let from_version = |version: ModelVersion| NewModelVersion {

@@ -1,0 +1,207 @@
+//! linfa models end to end on real stores: fitted on linfa's data sets, scored with rtrack's
+//! metrics, logged as the `rust_linfa` flavor, registered, loaded back by every kind of URI
+//! and predicting exactly what the in-memory model predicts; and the refusals.
+
+mod common;
+
+use common::{invalid, new_run, new_store};
+use rtrack::linfa::datasets::{iris, winequality};
+use rtrack::linfa::linfa::prelude::*;
+use rtrack::linfa::linfa_elasticnet::ElasticNet;
+use rtrack::linfa::linfa_logistic::{LogisticRegression, MultiLogisticRegression};
+use rtrack::linfa::ndarray::{Array2, Axis, Ix1};
+use rtrack::linfa::{LinfaModel, FLAVOR, MLMODEL_FILE, MODEL_FILE};
+use rtrack::{Error, RunOptions};
+
+type Data<T> = Dataset<f64, T, Ix1>;
+
+/// Wine quality as a regression target, split 80/20 (the file's own order).
+fn wine_regression() -> (Data<f64>, Data<f64>) {
+    winequality().map_targets(|quality| *quality as f64).split_with_ratio(0.8)
+}
+
+fn fit_elastic_net(train: &Data<f64>, penalty: f64) -> LinfaModel {
+    let fitted = ElasticNet::params().penalty(penalty).l1_ratio(0.5).fit(train).expect("ElasticNet fits");
+    LinfaModel::from(fitted).with_feature_names(train.feature_names())
+}
+
+fn targets(data: &Data<f64>) -> Vec<f64> {
+    data.targets().to_vec()
+}
+
+#[test]
+fn elastic_net_on_winequality_is_logged_registered_and_loaded_by_alias() {
+    let (_dir, tracker) = new_store();
+    let (train, valid) = wine_regression();
+    let experiment = tracker.set_experiment("wine-quality").unwrap().experiment_id;
+    let run = tracker.start_run(RunOptions::default().experiment(experiment).name("enet")).unwrap();
+    run.log_params([("penalty", 0.1), ("l1_ratio", 0.5)]).unwrap();
+    let model = fit_elastic_net(&train, 0.1);
+    let report = model.evaluate_regression(valid.records().view(), &targets(&valid)).unwrap();
+    assert!(report.rmse > 0.4 && report.rmse < 1.0, "rmse {}", report.rmse);
+    run.log_metrics(report.metrics(), 0).unwrap();
+    let uri = model.log(&run, "model").unwrap();
+    assert_eq!(uri, format!("runs:/{}/model", run.id()));
+    let run_id = run.id().to_string();
+    run.end().unwrap();
+
+    let stored = tracker.get_run(&run_id).unwrap();
+    assert_eq!(stored.data.metrics["rmse"].value, report.rmse);
+    assert_eq!(stored.data.metrics["r2"].value, report.r2);
+    assert_eq!(stored.data.metrics["mae"].value, report.mae);
+    let files: Vec<String> = tracker.list_artifacts(&run_id, Some("model")).unwrap().into_iter().map(|f| f.path).collect();
+    assert_eq!(files, ["model/MLmodel", "model/model.json"]);
+    let mlmodel = String::from_utf8(tracker.store().artifact_store(&stored.info.artifact_uri).unwrap()
+        .read_file(&stored.info.artifact_uri, "model/MLmodel").unwrap()).unwrap();
+    for expected in [
+        &format!("flavors:\n  {FLAVOR}:\n"),
+        "model_kind: elastic_net",
+        // Quoted when the id could read as a number.
+        &format!("run_id: {}", if mlmodel.contains("run_id: \"") { format!("\"{run_id}\"") } else { run_id.clone() }),
+        "artifact_path: model",
+        r#"{\"name\":\"fixed acidity\",\"required\":true,\"type\":\"double\"}"#,
+    ] {
+        assert!(mlmodel.contains(expected), "{expected} missing from\n{mlmodel}");
+    }
+
+    let version = tracker.register_model(&uri, "WineQuality", &[]).unwrap();
+    tracker.set_registered_model_alias("WineQuality", "production", version.version).unwrap();
+    let expected = model.predict(valid.records().view()).unwrap();
+    for uri in [uri.as_str(), "models:/WineQuality@production", "models:/WineQuality/1", "models:/WineQuality/latest"] {
+        let loaded = LinfaModel::load_uri(&tracker, uri).unwrap();
+        assert_eq!(loaded.predict(valid.records().view()).unwrap(), expected, "{uri}");
+        assert_eq!(loaded.feature_names, train.feature_names(), "{uri}");
+    }
+}
+
+#[test]
+fn moving_the_alias_moves_the_model_that_loads() {
+    let (_dir, tracker) = new_store();
+    let (train, valid) = wine_regression();
+    let experiment = tracker.set_experiment("wine-quality").unwrap().experiment_id;
+    let mut models = Vec::new();
+    for penalty in [0.01, 1.0] {
+        let run = tracker.start_run(RunOptions::default().experiment(experiment)).unwrap();
+        let model = fit_elastic_net(&train, penalty);
+        tracker.register_model(&model.log(&run, "model").unwrap(), "Wine", &[]).unwrap();
+        models.push(model);
+    }
+    let rows = valid.records().view();
+    let (first, second) = (models[0].predict(rows).unwrap(), models[1].predict(rows).unwrap());
+    assert_ne!(first, second);
+    for (version, expected) in [(2, &second), (1, &first)] {
+        tracker.set_registered_model_alias("Wine", "production", version).unwrap();
+        let loaded = LinfaModel::load_uri(&tracker, "models:/Wine@production").unwrap();
+        assert_eq!(&loaded.predict(rows).unwrap(), expected, "production -> version {version}");
+    }
+}
+
+#[test]
+fn multinomial_logistic_regression_on_iris_scores_and_round_trips() {
+    let (train, valid) = every_fourth_held_out(iris());
+    let fitted = MultiLogisticRegression::default().max_iterations(200).fit(&train).unwrap();
+    let model = LinfaModel::from(fitted).with_feature_names(train.feature_names());
+    assert!(model.is_classifier());
+    let labels = valid.targets().to_vec();
+    let report = model.evaluate_classification(valid.records().view(), &labels).unwrap();
+    assert!(report.accuracy > 0.85, "accuracy {}", report.accuracy);
+    assert!(report.f1_score > 0.85, "f1 {}", report.f1_score);
+    assert!(report.roc_auc.unwrap() > 0.9, "{:?}", report.roc_auc);
+
+    let (classes, scores) = model.class_scores(valid.records().view()).unwrap().unwrap();
+    assert_eq!(classes, [0, 1, 2]);
+    for row in scores.rows() {
+        assert!((row.sum() - 1.0).abs() < 1e-9);
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    model.save(dir.path()).unwrap();
+    let loaded = LinfaModel::load(dir.path()).unwrap();
+    assert_eq!(loaded.kind(), "multinomial_logistic_regression");
+    assert_eq!(loaded.predict(valid.records().view()).unwrap(), model.predict(valid.records().view()).unwrap());
+    assert_eq!(loaded.class_scores(valid.records().view()).unwrap().unwrap().1, scores);
+}
+
+#[test]
+fn binary_logistic_regression_reports_roc_auc_from_its_probabilities() {
+    // Good wine (quality 6 or more) against the rest.
+    let (train, valid) = winequality().map_targets(|quality| usize::from(*quality >= 6)).split_with_ratio(0.8);
+    let fitted = LogisticRegression::default().max_iterations(150).fit(&train).unwrap();
+    let model = LinfaModel::from(fitted);
+    let labels = valid.targets().to_vec();
+    let report = model.evaluate_classification(valid.records().view(), &labels).unwrap();
+    assert!(report.accuracy > 0.6, "accuracy {}", report.accuracy);
+    let auc = report.roc_auc.expect("probabilities give ROC AUC");
+    assert!(auc > 0.7 && auc <= 1.0, "roc_auc {auc}");
+    let (classes, scores) = model.class_scores(valid.records().view()).unwrap().unwrap();
+    assert_eq!(classes, [0, 1]);
+    let predicted = model.predict(valid.records().view()).unwrap();
+    for (row, label) in scores.rows().into_iter().zip(&predicted) {
+        assert_eq!(*label, if row[1] >= 0.5 { 1.0 } else { 0.0 });
+    }
+    assert!(model.evaluate_regression(valid.records().view(), &[0.0]).is_err());
+}
+
+#[test]
+fn bad_inputs_are_refused_with_the_reason() {
+    let (train, valid) = wine_regression();
+    let model = fit_elastic_net(&train, 0.1);
+    let message = invalid(model.predict(Array2::zeros((2, 3)).view()));
+    assert!(message.contains("takes 11 features") && message.contains("fixed acidity") && message.contains("3 columns"), "{message}");
+    let mut rows = valid.records().slice(rtrack::linfa::ndarray::s![..2, ..]).to_owned();
+    rows[[1, 4]] = f64::NAN;
+    assert!(invalid(model.predict(rows.view())).contains("input[1, 4] is NaN"));
+    let message = invalid(model.predict_rows(&[vec![0.0; 11], vec![0.0; 10]]));
+    assert!(message.contains("row 1 has 10 values"), "{message}");
+    let mismatched = LinfaModel::from(ElasticNet::params().fit(&train).unwrap()).with_feature_names(["only one"]);
+    assert!(invalid(mismatched.save(tempfile::tempdir().unwrap().path())).contains("names 1 features but was fitted on 11"));
+    assert!(model.evaluate_classification(valid.records().view(), &[0]).is_err());
+}
+
+#[test]
+fn folders_that_are_not_linfa_models_are_named_in_the_error() {
+    let (train, _) = wine_regression();
+    let model = fit_elastic_net(&train, 0.1);
+    let dir = tempfile::tempdir().unwrap();
+    assert!(matches!(LinfaModel::load(dir.path()), Err(Error::NotFound(m)) if m.contains("No MLmodel")));
+
+    model.save(dir.path()).unwrap();
+    std::fs::write(dir.path().join(MLMODEL_FILE), "flavors:\n  python_function:\n    loader_module: x\n  sklearn:\n    a: b\n").unwrap();
+    let message = invalid(LinfaModel::load(dir.path()));
+    assert!(message.contains("flavors [python_function, sklearn], not rust_linfa"), "{message}");
+
+    model.save(dir.path()).unwrap();
+    std::fs::write(dir.path().join(MODEL_FILE), r#"{"format_version": 1, "model": {"kind": "random_forest"}}"#).unwrap();
+    let message = invalid(LinfaModel::load(dir.path()));
+    assert!(message.contains("unreadable model.json") && message.contains("random_forest"), "{message}");
+    std::fs::write(dir.path().join(MODEL_FILE), r#"{"format_version": 9, "model": {}}"#).unwrap();
+    assert!(invalid(LinfaModel::load(dir.path())).contains("format_version Some(9)"));
+}
+
+#[test]
+fn a_refused_artifact_path_writes_nothing_and_unknown_uris_are_not_found() {
+    let (_dir, tracker) = new_store();
+    let (train, _) = wine_regression();
+    let model = fit_elastic_net(&train, 0.1);
+    let experiment = tracker.set_experiment("e").unwrap().experiment_id;
+    let run_id = new_run(&tracker, experiment, "r");
+    let run = tracker.resume_run(&run_id).unwrap();
+    for path in ["../outside", "/abs", ""] {
+        assert!(matches!(model.log(&run, path), Err(Error::InvalidValue(_))), "{path}");
+    }
+    assert!(tracker.list_artifacts(&run_id, None).unwrap().is_empty());
+    assert!(matches!(LinfaModel::load_uri(&tracker, "models:/Nobody@production"), Err(Error::NotFound(_))));
+    assert!(matches!(LinfaModel::load_uri(&tracker, &format!("runs:/{run_id}/model")), Err(Error::NotFound(m)) if m.contains("No MLmodel")));
+    assert!(matches!(LinfaModel::load_uri(&tracker, "models:/"), Err(Error::InvalidValue(_))));
+}
+
+/// Every fourth row held out (iris is sorted by class, so a plain head/tail split would
+/// hold out one class only).
+fn every_fourth_held_out(data: Data<usize>) -> (Data<usize>, Data<usize>) {
+    let (train, valid): (Vec<usize>, Vec<usize>) = (0..data.nsamples()).partition(|row| row % 4 != 0);
+    let pick = |rows: &[usize]| {
+        Dataset::new(data.records().select(Axis(0), rows), data.targets().select(Axis(0), rows))
+            .with_feature_names(data.feature_names().to_vec())
+    };
+    (pick(&train), pick(&valid))
+}

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 
 /// The minified plotly.js the plotly crate ships (its `plotly_embed_js` sources hold
 /// plotly.js, then MathJax; figures need MathJax only for LaTeX, so it is left out).
-fn plotly_js() -> &'static str {
+pub(crate) fn plotly_js() -> &'static str {
     static SCRIPT: OnceLock<String> = OnceLock::new();
     SCRIPT.get_or_init(|| {
         let sources = plotly::Plot::offline_js_sources();
@@ -67,7 +67,7 @@ Plotly.newPlot("figure", {{
 /// value once parsed, but no `</script>` or `<!--` left for the HTML parser to act on. In
 /// valid JSON these characters occur only inside strings, where the escapes mean the same.
 /// The text is escaped as given rather than re-serialized, so every number keeps its digits.
-fn script_safe_json(text: &str) -> String {
+pub(crate) fn script_safe_json(text: &str) -> String {
     let mut safe = String::with_capacity(text.len());
     for character in text.chars() {
         match character {

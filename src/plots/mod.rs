@@ -2,7 +2,8 @@
 //! `plots`): the numbers behind them (confusion counts, ROC and precision-recall points) come
 //! from [`crate::metrics`], so a chart and a report never disagree.
 //!
-//! A plot shows itself in an evcxr notebook (`plot.notebook_display()`), serializes with
+//! In an evcxr notebook, wrap a plot in a [`Figure`] to show it offline (the plotly crate's
+//! own `evcxr_display` loads plotly.js from a CDN). A plot serializes with
 //! `plot.to_json()`, and becomes a self-contained page with [`figure_html`] or a run artifact
 //! with [`ActiveRun::log_figure`](crate::ActiveRun::log_figure).
 //!
@@ -19,6 +20,7 @@
 
 mod artifacts;
 mod classification;
+mod figure;
 mod html;
 mod parcoords;
 mod regression;
@@ -26,6 +28,7 @@ mod runs;
 mod style;
 
 pub use classification::{confusion_matrix, precision_recall_curve, roc_curve};
+pub use figure::Figure;
 pub use html::figure_html;
 pub use regression::{error_histogram, prediction_scatter};
 pub use runs::{feature_importance, metric_history, parallel_coordinates};

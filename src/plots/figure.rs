@@ -12,8 +12,8 @@ use crate::display::ToHtml;
 use crate::error::{Error, Result};
 
 /// Set in the notebook's process once plotly.js has been sent to the page. An environment
-/// variable rather than a static: evcxr links rtrack into each cell's library separately,
-/// and each copy would have a static of its own, while the process environment is shared.
+/// variable rather than a static: the process environment is shared by every library evcxr
+/// loads, whether or not each cell's library carries a copy of rtrack (and its statics).
 const PLOTLY_SENT: &str = "RTRACK_NOTEBOOK_PLOTLY_JS_SENT";
 
 /// A figure for a notebook cell. A cell ending in a `Figure` shows it as an interactive chart.

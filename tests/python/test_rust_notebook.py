@@ -108,6 +108,9 @@ def test_the_outputs_show_runs_dashboard_and_an_offline_chart(executed):
     assert "Plotly.newPlot" in chart and '"type":"scatter"' in chart
     assert chart.count("plotly.js v") == 1, "the first figure of the session carries plotly.js, once"
     assert "<script src" not in chart, "nothing loads from a CDN"
+    histogram = html_of(code_cell(notebook, "Figure::new(&rtrack::plots::error_histogram"))
+    assert "Plotly.newPlot" in histogram and '"type":"histogram"' in histogram
+    assert "plotly.js v" not in histogram and len(histogram) < 100_000, "later figures reuse the session's plotly.js"
 
     registered = text_of(code_cell(notebook, "let model_uri"))
     assert "models:/WineQualityRust@production is version 1 (elastic_net), predictions equal: true" in registered

@@ -1,4 +1,4 @@
-//! The `rtrack` command: `rtrack server ...` (and `rtrack --version`). The Rust binary and
+//! The `rtrack` command: `rtrack server ...`, `rtrack ui ...` (and `rtrack --version`). The Rust binary and
 //! the Python console script both hand their arguments to [`main`].
 
 use std::path::PathBuf;
@@ -14,6 +14,7 @@ commands:
             --artifacts-destination DIR   where proxied artifacts go (default: the store's artifacts/)
             --host HOST                   address to listen on (default 127.0.0.1)
             --port PORT, -p PORT          port to listen on (default 5000)
+  ui        the web UI (and the same API) on a tracking store; options as for server
 
 options:
   -h, --help       show this help
@@ -60,9 +61,19 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let config = server_config(&args[1..])?;
             server::serve_until_signal(&config, |address| {
                 println!("rtrack server listening on http://{address} (store: {})", config.backend_store_uri);
+                println!("web UI at http://{address}/");
                 println!("press Ctrl-C to stop");
             })?;
             println!("rtrack server stopped");
+            Ok(())
+        }
+        Some("ui") => {
+            let config = server_config(&args[1..])?;
+            server::serve_until_signal(&config, |address| {
+                println!("rtrack UI at http://{address}/ (store: {})", config.backend_store_uri);
+                println!("press Ctrl-C to stop");
+            })?;
+            println!("rtrack UI stopped");
             Ok(())
         }
         Some(other) => Err(CliError::Usage(format!("unknown command '{other}'"))),
@@ -82,7 +93,7 @@ fn server_config(args: &[String]) -> Result<ServerConfig, CliError> {
                     .parse()
                     .map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))?
             }
-            other => return Err(CliError::Usage(format!("unknown option '{other}' for 'server'"))),
+            other => return Err(CliError::Usage(format!("unknown option '{other}'"))),
         }
     }
     Ok(config)

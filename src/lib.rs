@@ -32,6 +32,7 @@
 pub mod api;
 pub mod artifacts;
 pub mod display;
+pub mod downsample;
 pub mod entities;
 pub mod error;
 pub mod ids;
@@ -43,6 +44,8 @@ pub mod plots;
 mod python;
 #[cfg(any(feature = "server", feature = "remote"))]
 mod proto_json;
+#[cfg(any(feature = "server", feature = "plots"))]
+mod plotly_js;
 pub mod search;
 #[cfg(feature = "server")]
 pub mod server;

@@ -1,5 +1,5 @@
 //! `rtrack server`: MLflow's REST API over HTTP on any [`TrackingStore`], so MLflow's own
-//! client (and rtrack's REST store) log to it unchanged.
+//! client (and rtrack's REST store) log to it unchanged, and the web UI beside it.
 //!
 //! ```no_run
 //! use rtrack::server::{ServerConfig, start};
@@ -20,6 +20,7 @@ mod registry;
 mod request;
 mod routes;
 mod tracking;
+mod ui;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};

@@ -101,6 +101,12 @@ function formatDuration(start, end) {
   return `${Math.floor(hours / 24)}d ${hours % 24}h`;
 }
 
+function formatSize(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1 << 20) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+}
+
 function timeAgo(ms) {
   if (!ms) return "";
   const seconds = (Date.now() - ms) / 1000;
@@ -424,8 +430,8 @@ async function drawChart(plot, note, runs, keys, xMode) {
       : `${total.toLocaleString()} points`;
   };
   const series = await load(null);
-  if (runs.length === 1 && series.every((s) => s.data.total_points <= 1)) {
-    // A single value is in the metrics table already; a chart of one dot says nothing.
+  if (series.every((s) => s.data.total_points <= 1)) {
+    // Single values are in the tables (and the compare view's bars); a line of one dot says nothing.
     plot.parentElement.remove();
     return;
   }
@@ -522,11 +528,11 @@ async function showPreview(preview, runId, file) {
   const name = file.path.split("/").pop();
   const size = file.file_size;
   clear(preview).append(h("div", { class: "meta" }, h("strong", {}, file.path),
-    size !== undefined ? h("span", { class: "muted" }, `${(size / 1024).toFixed(size < 10240 ? 1 : 0)} KiB`) : null,
+    size !== undefined ? h("span", { class: "muted" }, formatSize(size)) : null,
     h("a", { href: artifactUrl(runId, file.path, true), download: name, class: "download" }, "Download")));
   const extension = (name.includes(".") ? name.split(".").pop() : "").toLowerCase();
   const body = h("div", {});
-  preadd(view, body);
+  preview.append(body);
   if (size > PREVIEW_LIMIT && !/^(png|jpe?g|gif|webp|svg)$/.test(extension)) {
     body.append(h("p", { class: "muted" }, "Too large to preview; download it instead."));
     return;

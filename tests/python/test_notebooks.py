@@ -202,8 +202,10 @@ def test_the_turbine_notebook_runs_on_colab(tmp_path, monkeypatch, on_colab):
     # %rtrack ui: served through Colab's proxy (the only Colab calls made), no raw iframe.
     assert answered["health"] == "OK", "the server in the kernel answered over HTTP"
     ui = cell_after(notebook, "%rtrack ui")
+    assert f"at port {answered['port']} of this kernel" in text_of(ui)
     assert f"Open it in a tab: https://{answered['port']}-proxy.colab.example/" in text_of(ui)
-    assert "<iframe" not in everything_shown_by(ui)
+    for unreachable in ["<iframe", "127.0.0.1", "localhost"]:
+        assert unreachable not in everything_shown_by(ui), unreachable
 
     # start_run(live=...): inline SVG only, every stage drawn, nothing Colab would strip.
     live_cell = cell_after(notebook, "boosting = ")

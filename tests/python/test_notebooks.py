@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import rtrack
+from helpers import clean_env, run_python
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
@@ -256,6 +257,31 @@ def test_the_turbine_notebook_runs_on_colab(tmp_path, monkeypatch, on_colab):
     assert forest.data.params["n_estimators"] == "60"
     importance = plotly_page(client, forest, "feature_importance.html", tmp_path / "importance")["data"][0]
     assert importance["type"] == "bar" and "vibration_mm_s" in importance["y"]
+
+
+# Runs the turbine notebook's first cell in an IPython shell where rtrack cannot be imported,
+# as on a fresh Colab runtime, with a `%pip` that records what it was asked to install.
+_FIRST_CELL_WITHOUT_RTRACK = """
+import sys
+from IPython.core.interactiveshell import InteractiveShell
+
+shell = InteractiveShell.instance()
+installs = []
+shell.register_magic_function(installs.append, "line", "pip")
+sys.modules["rtrack"] = None
+assert shell.run_cell(sys.argv[1]).success
+print(installs)
+"""
+
+
+def test_the_turbine_notebook_installs_rtrack_only_on_colab_when_it_is_missing(on_colab):
+    first_cell = nbformat.read(NOTEBOOKS / "turbine_colab.ipynb", as_version=4).cells[1].source
+    assert first_cell.startswith("# On Colab")
+    on_colab_out = run_python(_FIRST_CELL_WITHOUT_RTRACK, args=[first_cell]).stdout
+    assert on_colab_out.splitlines() == ["On Colab.", "['install --quiet rtrack']"]
+    elsewhere = {key: value for key, value in clean_env().items() if key != "PYTHONPATH"}
+    elsewhere_out = run_python(_FIRST_CELL_WITHOUT_RTRACK, args=[first_cell], env=elsewhere).stdout
+    assert elsewhere_out.splitlines() == ["Not on Colab: nothing to install.", "[]"]
 
 
 def test_the_house_prices_notebook_registers_the_best_run(tmp_path, monkeypatch):

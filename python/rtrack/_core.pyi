@@ -9,6 +9,8 @@ from typing_extensions import Self
 import numpy as np
 import numpy.typing as npt
 
+from . import Live
+
 __all__ = [
     "ActiveRun",
     "AlreadyExistsError",
@@ -384,6 +386,9 @@ class ActiveRun:
         _exc_value: BaseException | None = None,
         _traceback: TracebackType | None = None,
     ) -> bool: ...
+    @property
+    def live(self) -> Live | None:
+        """The live chart ``start_run(live=...)`` draws under the cell, or None."""
     def _repr_html_(self) -> str:
         """The run as stored now, as HTML."""
 
@@ -416,12 +421,15 @@ def start_run(
     nested: bool = False,
     tags: Mapping[str, Any] | None = None,
     description: str | None = None,
+    live: bool | str | Sequence[str] | None = None,
 ) -> ActiveRun:
     """Start a run (or resume ``run_id``) and make it the active one. A second run while
     one is active needs ``nested=True``; nested runs carry tag ``mlflow.parentRunId``.
-    ``description`` is stored as tag ``mlflow.note.content``.
+    ``description`` is stored as tag ``mlflow.note.content``. ``live=True`` (every metric)
+    or ``live=["loss", ...]`` draws the run's metrics under the running cell while it logs,
+    as :func:`rtrack.live` does; the chart stops when the run's ``with`` block ends.
 
-    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}):
+    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}, live=["loss"]):
     ...     rtrack.log_metric("loss", 0.3)
     """
 

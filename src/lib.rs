@@ -37,6 +37,7 @@ pub mod error;
 pub mod ids;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+pub mod models;
 #[cfg(feature = "plots")]
 pub mod plots;
 #[cfg(feature = "python")]

@@ -49,6 +49,8 @@ pub mod search;
 pub mod server;
 #[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
+pub mod serving;
 pub mod store;
 
 pub use api::{ActiveRun, RunOptions, Tracker};

@@ -49,9 +49,23 @@ pub fn resolve_model_dir(tracker: &Tracker, uri: &str, scratch: &Path) -> Result
                 _ => local_path(&version.source)?,
             }
         }
-        Err(_) if !uri.starts_with("runs:") && !uri.starts_with("models:") => local_path(uri)?,
+        Err(_) if !is_model_uri(uri) => local_path(uri)?,
         Err(error) => return Err(error),
     };
+    checked(uri, folder)
+}
+
+/// Whether `uri` names a model through a store (`runs:/`, `models:/`) rather than a place.
+pub fn is_model_uri(uri: &str) -> bool {
+    uri.starts_with("runs:") || uri.starts_with("models:")
+}
+
+/// The model folder at a path or `file://` URI, without any store.
+pub fn local_model_dir(location: &str) -> Result<PathBuf> {
+    checked(location, local_path(location)?)
+}
+
+fn checked(uri: &str, folder: PathBuf) -> Result<PathBuf> {
     if !folder.join(MLMODEL_FILE).is_file() {
         return Err(Error::not_found(format!(
             "No model at '{uri}': '{}' has no MLmodel file",

@@ -5,7 +5,7 @@ import functools
 import threading
 
 #: (class, original fit) for every class whose own ``fit`` is patched.
-_patched = []
+_patched: list = []
 _state = threading.local()
 
 
@@ -21,7 +21,7 @@ def autolog(disable=False, log_models=True, silent=False):
     if disable:
         return
     try:
-        from sklearn.utils import all_estimators
+        from sklearn.utils import all_estimators  # type: ignore[import-untyped]
     except ImportError:
         if not silent:
             raise
@@ -97,7 +97,7 @@ def _param_text(value):
 
 
 def _training_metrics(estimator, X, y, sample_weight):
-    from sklearn.base import is_classifier, is_regressor
+    from sklearn.base import is_classifier, is_regressor  # type: ignore[import-untyped]
 
     from . import metrics
 

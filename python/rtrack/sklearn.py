@@ -64,7 +64,7 @@ def _save(sk_model, path, serialization_format, signature, input_example, pip_re
     os.makedirs(path, exist_ok=True)
     pickler = pickle
     if serialization_format == "cloudpickle":
-        import cloudpickle as pickler
+        import cloudpickle as pickler  # type: ignore[import-untyped]
     with open(os.path.join(path, MODEL_FILE), "wb") as out:
         pickler.dump(sk_model, out)
     python_version = ".".join(str(part) for part in sys.version_info[:3])
@@ -143,7 +143,7 @@ def load_pickled(path, flavors):
     file = _core._model_file(path, relative)
     if serialization == "skops":
         # MLflow's default format: only the types the model's MLmodel lists are trusted.
-        import skops.io
+        import skops.io  # type: ignore[import-untyped]
 
         return skops.io.load(file, trusted=settings.get("skops_trusted_types") or [])
     if serialization not in SERIALIZATION_FORMATS:

@@ -38,6 +38,7 @@ pub mod error;
 pub mod ids;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+pub mod models;
 #[cfg(feature = "plots")]
 pub mod plots;
 #[cfg(feature = "python")]
@@ -51,6 +52,8 @@ pub mod search;
 pub mod server;
 #[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
+pub mod serving;
 pub mod store;
 
 pub use api::{ActiveRun, RunOptions, Tracker};

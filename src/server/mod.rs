@@ -182,7 +182,7 @@ fn serve(state: Arc<AppState>, listener: TcpListener, shutdown: impl Future<Outp
     flushed
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -10,6 +10,7 @@ use super::super::request::Params;
 use super::super::{json as api_json, models_json, AppState};
 use crate::downsample::{downsample, XAxis};
 use crate::entities::{ExperimentId, Run, ViewType};
+use crate::models::{from_yaml, INPUT_EXAMPLE_FILE, MLMODEL_FILE};
 use crate::proto_json::double_to_json;
 use crate::store::{ExperimentSearch, RunSearch};
 
@@ -156,9 +157,10 @@ pub fn model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
         let bytes = store.read_file(&found.source, file).ok()?;
         String::from_utf8(bytes).ok()
     };
-    let mlmodel = read_text("MLmodel");
-    let example_file = mlmodel.as_deref().and_then(input_example_file).unwrap_or_else(|| "input_example.json".to_string());
-    let signature = mlmodel.as_deref().map(signature_from_mlmodel);
+    let mlmodel = read_text(MLMODEL_FILE);
+    let parsed = mlmodel.as_deref().and_then(|text| from_yaml(text).ok()).unwrap_or(Value::Null);
+    let example_file = input_example_file(&parsed).unwrap_or_else(|| INPUT_EXAMPLE_FILE.to_string());
+    let signature = signature_of(&parsed);
     Ok(json!({
         "model_version": models_json::model_version(&found, &state.uris),
         "signature": signature,
@@ -167,74 +169,46 @@ pub fn model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
     }))
 }
 
-/// The `artifact_path` under `saved_input_example_info` in an MLmodel file, if any.
-fn input_example_file(mlmodel: &str) -> Option<String> {
-    let section = mlmodel.split("saved_input_example_info:").nth(1)?;
-    section
-        .lines()
-        .skip(1)
-        .take_while(|line| line.starts_with(' '))
-        .find_map(|line| line.trim().strip_prefix("artifact_path:"))
-        .map(|path| path.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
-        .filter(|path| !path.contains("..") && !path.starts_with('/'))
-}
-
 /// The `signature` block of an MLmodel file as JSON: each of `inputs`, `outputs` and
-/// `params` is a JSON document stored as a YAML string (single-quoted, maybe folded over
-/// several lines).
-fn signature_from_mlmodel(mlmodel: &str) -> Value {
-    let mut lines = mlmodel.lines().skip_while(|line| line.trim_end() != "signature:").skip(1).peekable();
-    let mut signature = Map::new();
-    while let Some(line) = lines.next() {
-        if !line.starts_with("  ") || line.starts_with("   ") {
-            if line.starts_with(' ') {
-                continue;
-            }
-            break;
-        }
-        let Some((key, first)) = line.trim().split_once(':') else { continue };
-        let mut scalar = first.trim().to_string();
-        while let Some(next) = lines.peek().filter(|next| next.starts_with("   ")) {
-            scalar.push(' ');
-            scalar.push_str(next.trim());
-            lines.next();
-        }
-        signature.insert(key.to_string(), yaml_json_scalar(&scalar));
-    }
-    Value::Object(signature)
+/// `params` is stored as a JSON document inside a YAML string.
+fn signature_of(mlmodel: &Value) -> Value {
+    let Some(Value::Object(block)) = mlmodel.get("signature") else { return Value::Null };
+    let parsed = block
+        .iter()
+        .map(|(key, value)| {
+            let value = match value {
+                Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Value::Object(parsed)
 }
 
-fn yaml_json_scalar(scalar: &str) -> Value {
-    let text = if scalar.len() >= 2 && scalar.starts_with('\'') && scalar.ends_with('\'') {
-        scalar[1..scalar.len() - 1].replace("''", "'")
-    } else if scalar.len() >= 2 && scalar.starts_with('"') && scalar.ends_with('"') {
-        scalar[1..scalar.len() - 1].replace("\\\"", "\"").replace("\\\\", "\\")
-    } else {
-        scalar.to_string()
-    };
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+/// The input example's file inside the model folder, as `saved_input_example_info` names it.
+fn input_example_file(mlmodel: &Value) -> Option<String> {
+    let path = mlmodel.get("saved_input_example_info")?.get("artifact_path")?.as_str()?;
+    (!path.contains("..") && !path.starts_with('/')).then(|| path.to_string())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{input_example_file, signature_from_mlmodel};
+    use super::{input_example_file, signature_of};
+    use crate::models::from_yaml;
     use serde_json::json;
 
     #[test]
-    fn the_signature_is_read_from_mlmodel_even_when_folded() {
-        let mlmodel = "artifact_path: model\nsignature:\n  inputs: '[{\"type\": \"double\", \"name\": \"it''s\", \"required\": true}, {\"type\": \"long\",\n    \"name\": \"rooms\"}]'\n  outputs: '[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float64\", \"shape\": [-1]}}]'\n  params: null\nutc_time_created: x\n";
-        let signature = signature_from_mlmodel(mlmodel);
+    fn the_signature_and_input_example_are_read_from_mlmodel() {
+        let text = "artifact_path: model\nsaved_input_example_info:\n  artifact_path: input_example.json\n  type: dataframe\nsignature:\n  inputs: '[{\"type\": \"double\", \"name\": \"it''s\", \"required\": true}, {\"type\": \"long\",\n    \"name\": \"rooms\"}]'\n  outputs: '[{\"type\": \"tensor\", \"tensor-spec\": {\"dtype\": \"float64\", \"shape\": [-1]}}]'\n  params: null\n";
+        let mlmodel = from_yaml(text).unwrap();
+        let signature = signature_of(&mlmodel);
         assert_eq!(signature["inputs"][0]["name"], json!("it's"));
         assert_eq!(signature["inputs"][1]["name"], json!("rooms"));
         assert_eq!(signature["outputs"][0]["tensor-spec"]["dtype"], json!("float64"));
-        assert_eq!(signature["params"], json!(null));
-        assert_eq!(signature_from_mlmodel("flavors: {}\n"), json!({}));
-    }
-
-    #[test]
-    fn the_input_example_file_is_read_from_mlmodel() {
-        let mlmodel = "flavors:\n  sklearn: {}\nsaved_input_example_info:\n  artifact_path: input_example.json\n  type: dataframe\nsignature: {}\n";
-        assert_eq!(input_example_file(mlmodel).as_deref(), Some("input_example.json"));
-        assert_eq!(input_example_file("saved_input_example_info:\n  artifact_path: ../../etc/passwd\n"), None);
+        assert_eq!(input_example_file(&mlmodel).as_deref(), Some("input_example.json"));
+        let escaping = from_yaml("saved_input_example_info:\n  artifact_path: ../../etc/passwd\n").unwrap();
+        assert_eq!(input_example_file(&escaping), None);
+        assert_eq!(signature_of(&from_yaml("flavors: {}\n").unwrap()), json!(null));
     }
 }

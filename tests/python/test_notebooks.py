@@ -296,7 +296,7 @@ def test_the_house_prices_notebook_registers_the_best_run(tmp_path, monkeypatch)
     for run in runs.values():
         assert run.info.status == "FINISHED" and {"rmse", "mae", "r2"} <= set(run.data.metrics)
         assert "estimator" in run.data.params
-        assert [entry.path for entry in client.list_artifacts(run.info.run_id, "model")] == ["model/model.pkl"]
+        assert "model/MLmodel" in [entry.path for entry in client.list_artifacts(run.info.run_id, "model")]
     by_rmse = sorted(runs.values(), key=lambda run: run.data.metrics["rmse"])
     lowest = by_rmse[0]
 
@@ -315,3 +315,9 @@ def test_the_house_prices_notebook_registers_the_best_run(tmp_path, monkeypatch)
     assert client.get_registered_model("HousePrices").aliases == {"production": "1"}
     registered = text_of(cell_after(notebook, "version = rtrack.register_model("))
     assert f"HousePrices version 1 is @production: run {lowest.info.run_id}" in registered
+
+    # Loaded back by the alias (signature included) and served: the same predictions.
+    loaded = text_of(cell_after(notebook, "production_model = "))
+    assert "same predictions as the model in memory: True" in loaded and "living_m2" in loaded, loaded
+    served = text_of(cell_after(notebook, "rtrack_command = "))
+    assert "same as loaded: True" in served, served

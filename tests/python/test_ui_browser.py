@@ -33,7 +33,10 @@ HOSTILE_NAME = "<script>alert('owned')</script><img src=x onerror=alert(2)>"
 POPULATE = r"""
 import json, sys
 import numpy as np
+import pandas as pd
+from sklearn.linear_model import Ridge
 import rtrack
+import rtrack.sklearn
 
 ids = {}
 rtrack.set_experiment("house-prices")
@@ -56,6 +59,9 @@ for i, (model, alpha) in enumerate([("ridge", 0.1), ("ridge", 1.0), ("lasso", 0.
             "</script></body></html>",
             "plots/figure.html",
         )
+        if model == "ridge":
+            houses = pd.DataFrame({"rooms": [2.0, 3.0, 4.0, 5.0], "city": [0, 1, 0, 1]})
+            rtrack.sklearn.log_model(Ridge(alpha=alpha).fit(houses, [100.0, 150.0, 190.0, 260.0]), "model", input_example=houses.head(2))
         ids[f"{model}-{alpha}"] = run.info.run_id
 with rtrack.start_run(run_name=sys.argv[1]) as run:
     rtrack.log_param("model", sys.argv[1])
@@ -341,7 +347,10 @@ def test_the_registry_pages_show_versions_aliases_and_source_runs(ui, driver):
     assert runs[1].endswith(f"#/runs/{ids['ridge-0.1']}")
     shot(driver, "model")
     versions[1].click()
-    wait_for(driver, lambda d: d.find_elements(By.ID, "signature"))
+    signature = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#signature table"))[0]
+    assert "rooms double" in signature.text and "city long" in signature.text, signature.text
+    example = driver.find_element(By.ID, "input-example").text
+    assert "rooms city" in example and "2 0" in example.replace(".0", ""), example
     assert "@production" in driver.find_element(By.TAG_NAME, "h1").text
     assert driver.find_element(By.CSS_SELECTOR, "a.source-run").text == ids["ridge-0.1"]
     shot(driver, "model-version")

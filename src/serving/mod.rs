@@ -30,11 +30,11 @@ use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::server::http;
 use crate::models::{InputTable, MlModel, ModelSignature};
 
 pub use payload::{parse_csv_payload, parse_json_payload};
@@ -95,87 +95,23 @@ impl Default for ServeConfig {
     }
 }
 
-/// A scoring server on a background thread; [`stop`](RunningModelServer::stop) or dropping
-/// it shuts it down.
-pub struct RunningModelServer {
-    address: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<Result<()>>>,
-}
-
-impl RunningModelServer {
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    pub fn url(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    /// Stop accepting and finish the requests in flight.
-    pub fn stop(mut self) -> Result<()> {
-        self.shut_down()
-    }
-
-    fn shut_down(&mut self) -> Result<()> {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| Error::Internal("the model server thread panicked".into()))?,
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for RunningModelServer {
-    fn drop(&mut self) {
-        let _ = self.shut_down();
-    }
-}
+/// A scoring server on a background thread; `stop` or dropping it shuts it down.
+pub type RunningModelServer = crate::server::RunningServer;
 
 /// Serve `predictor` on a background thread; returns once listening.
 pub fn start(predictor: Arc<dyn Predictor>, config: &ServeConfig) -> Result<RunningModelServer> {
-    let listener = bind(config)?;
-    let address = listener.local_addr().map_err(|e| Error::io("reading the server address", e))?;
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("rtrack-model-server".into())
-        .spawn(move || {
-            serve(predictor, listener, async {
-                let _ = stopped.await;
-            })
-        })
-        .map_err(|e| Error::io("starting the model server thread", e))?;
-    Ok(RunningModelServer { address, shutdown: Some(shutdown), thread: Some(thread) })
+    let listener = http::bind(&config.host, config.port)?;
+    let serving = listener.try_clone().map_err(|e| Error::io("sharing the listening socket", e))?;
+    http::spawn("rtrack-model-server", &listener, move |stopped| serve(predictor, serving, stopped))
 }
 
 /// Serve in this thread until Ctrl-C or SIGTERM; `announce` is told the address once listening.
 pub fn serve_until_signal(predictor: Arc<dyn Predictor>, config: &ServeConfig, announce: impl FnOnce(SocketAddr)) -> Result<()> {
-    let listener = bind(config)?;
+    let listener = http::bind(&config.host, config.port)?;
     announce(listener.local_addr().map_err(|e| Error::io("reading the server address", e))?);
-    serve(predictor, listener, crate::server::shutdown_signal())
-}
-
-fn bind(config: &ServeConfig) -> Result<TcpListener> {
-    let listener = TcpListener::bind((config.host.as_str(), config.port))
-        .map_err(|e| Error::io(format!("listening on {}:{}", config.host, config.port), e))?;
-    listener.set_nonblocking(true).map_err(|e| Error::io("configuring the listening socket", e))?;
-    Ok(listener)
+    serve(predictor, listener, http::shutdown_signal())
 }
 
 fn serve(predictor: Arc<dyn Predictor>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("rtrack-scoring")
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("starting the model server runtime", e))?;
-    let app = routes::router(predictor);
-    runtime
-        .block_on(async move {
-            let listener = tokio::net::TcpListener::from_std(listener)?;
-            axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-        })
-        .map_err(|e| Error::io("serving HTTP", e))
+    http::serve_router(routes::router(predictor), listener, "rtrack-scoring", shutdown)
 }

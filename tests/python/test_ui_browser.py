@@ -111,6 +111,7 @@ def ui(tmp_path_factory):
     first_line = process.stdout.readline()
     assert "rtrack UI at http://" in first_line, first_line + process.stderr.read()
     url = first_line.split(" at ")[1].split()[0].rstrip("/")
+    ids["store"] = str(store)
     yield url, ids
     process.send_signal(signal.SIGINT)
     process.communicate(timeout=30)
@@ -362,3 +363,25 @@ def test_the_ui_loads_nothing_from_other_origins(ui, driver):
     sources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert sources and all(source.startswith(url) for source in sources), sources
     assert any("/static/plotly-" in source for source in sources)
+
+
+def test_the_page_of_a_running_run_follows_what_another_process_logs(ui, driver):
+    url, ids = ui
+    import rtrack
+
+    client = rtrack.Client(ids["store"])
+    run = client.create_run(experiment_id="2", run_name="still-training")
+    # Opened before anything is logged: the page notices the first metric by itself.
+    open_page(driver, f"{url}/#/runs/{run.info.run_id}", "#artifacts")
+    for step in range(5):
+        client.log_metric(run.info.run_id, "loss", 1.0 / (step + 1), step=step)
+    wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#charts .js-plotly-plot .scatterlayer .trace"))
+    assert "refresh every 3 s" in driver.find_element(By.CSS_SELECTOR, "#charts .live-note").text
+    points = "return document.querySelector('#charts .chart').data[0].x.length"
+    assert driver.execute_script(points) == 5
+    for step in range(5, 12):
+        client.log_metric(run.info.run_id, "loss", 1.0 / (step + 1), step=step)
+    wait_for(driver, lambda d: d.execute_script(points) == 12)
+    client.set_terminated(run.info.run_id)
+    wait_for(driver, lambda d: "FINISHED" in d.find_element(By.TAG_NAME, "h1").text)
+    assert not driver.find_elements(By.CSS_SELECTOR, "#charts .live-note"), "a finished run's charts stop refreshing"

@@ -261,6 +261,7 @@ async function experimentPage(view, [experimentId], params, current) {
     h("div", { class: "toolbar" }, filterInput,
       h("button", { onclick: search }, "Search"),
       filter ? h("button", { onclick: () => { filterInput.value = ""; search(); } }, "Clear") : null,
+      h("button", { onclick: render, title: "Load this page again" }, "Refresh"),
       compareButton));
   if (table.error) {
     add(view, errorBox(table.error));
@@ -268,7 +269,9 @@ async function experimentPage(view, [experimentId], params, current) {
   }
 
   const fixed = [
-    { label: "Run name", sort: "attributes.run_name", cell: (r) => h("a", { href: `#/runs/${r.run_id}`, class: "run-link" }, r.run_name || r.run_id) },
+    { label: "Run name", sort: "attributes.run_name", cell: (r) => [
+      r.parent_run_id ? h("span", { class: "muted", title: `nested in run ${r.parent_run_id}` }, "↳ ") : null,
+      h("a", { href: `#/runs/${r.run_id}`, class: "run-link" }, r.run_name || r.run_id)] },
     { label: "Status", sort: "attributes.status", cell: (r) => statusBadge(r.status) },
     { label: "Start time", sort: "attributes.start_time", cell: (r) => formatTime(r.start_time) },
     { label: "Duration", sort: "attributes.duration", cell: (r) => formatDuration(r.start_time, r.end_time), num: true },
@@ -357,11 +360,29 @@ async function runPage(view, [runId], params, current) {
   if (metricKeys.length) {
     const chartsSection = h("section", { id: "charts" });
     add(view, h("h2", {}, "Metric charts"), chartsSection);
-    metricCharts(chartsSection, [{ run_id: info.run_id, run_name: info.run_name, start_time: info.start_time }], metricKeys);
+    metricCharts(chartsSection, [{ run_id: info.run_id, run_name: info.run_name, start_time: info.start_time }], metricKeys,
+      { live: info.status === "RUNNING" });
   }
   const browser = h("section", { id: "artifacts", class: "panel" });
   add(view, h("h2", {}, "Artifacts"), browser);
   artifactBrowser(browser, info.run_id);
+  if (info.status === "RUNNING") watchRun(info.run_id, metricKeys.join(","), current);
+}
+
+/** While a run is still logging, look every few seconds whether it has new metrics or has
+ * ended, and draw the page again when it has (the charts refresh their own points). */
+function watchRun(runId, shownKeys, current) {
+  const timer = setInterval(async () => {
+    if (!current()) { clearInterval(timer); return; }
+    try {
+      const { run } = await getJSON(`${MLFLOW}runs/get`, { run_id: runId });
+      const keys = (run.data.metrics || []).map((m) => m.key).sort().join(",");
+      if (current() && (keys !== shownKeys || run.info.status !== "RUNNING")) {
+        clearInterval(timer);
+        render();
+      }
+    } catch (_) { /* try again at the next tick */ }
+  }, 3000);
 }
 
 // ---------------------------------------------------------------- charts
@@ -371,7 +392,7 @@ const X_MODES = { step: "Step", time: "Wall time", relative: "Relative time (s)"
 /** Charts of `keys` for `runs`: one per metric, or the chosen metrics overlaid in one, with
  * the x-axis as step, wall time or time since the run started. Zooming asks the server for
  * the points inside the new range, so long histories show full detail when zoomed in. */
-function metricCharts(container, runs, keys) {
+function metricCharts(container, runs, keys, { live = false } = {}) {
   const settings = { x: "step", overlay: new Set() };
   const xSelect = h("select", { "aria-label": "X axis", class: "x-axis" },
     Object.entries(X_MODES).map(([value, label]) => h("option", { value }, label)));
@@ -382,7 +403,8 @@ function metricCharts(container, runs, keys) {
     } }), key));
   const grid = h("div", { class: "charts" });
   append(container, [h("div", { class: "toolbar" }, h("label", { class: "inline" }, "X axis ", xSelect),
-    keys.length > 1 ? [h("span", { class: "muted" }, "Overlay:"), overlayBoxes] : null), grid]);
+    keys.length > 1 ? [h("span", { class: "muted" }, "Overlay:"), overlayBoxes] : null,
+    live ? h("span", { class: "muted live-note" }, "Running: charts refresh every 3 s") : null), grid]);
   xSelect.addEventListener("change", () => { settings.x = xSelect.value; draw(); });
 
   function draw() {
@@ -396,14 +418,15 @@ function metricCharts(container, runs, keys) {
       const note = h("div", { class: "note" });
       box.append(plot, note);
       grid.append(box);
-      drawChart(plot, note, runs, group, settings.x);
+      drawChart(plot, note, runs, group, settings.x, live);
     }
   }
   draw();
 }
 
-/** One plotly chart of several (run, metric) histories, refetched on zoom. */
-async function drawChart(plot, note, runs, keys, xMode) {
+/** One plotly chart of several (run, metric) histories, refetched on zoom and, for a run
+ * still logging, every few seconds while the chart is on screen and not zoomed. */
+async function drawChart(plot, note, runs, keys, xMode, live) {
   const width = plot.clientWidth || 600;
   const load = async (range) => {
     const requests = [];
@@ -448,6 +471,21 @@ async function drawChart(plot, note, runs, keys, xMode) {
   await Plotly.newPlot(plot, traces(series), layout, { responsive: true, displaylogo: false });
   describe(series);
   let busy = false;
+  let zoomed = false;
+  if (live) {
+    const timer = setInterval(async () => {
+      if (!plot.isConnected) { clearInterval(timer); return; }
+      if (busy || zoomed) return;
+      busy = true;
+      try {
+        const latest = await load(null);
+        await Plotly.react(plot, traces(latest), plot.layout);
+        describe(latest);
+      } finally {
+        busy = false;
+      }
+    }, 3000);
+  }
   plot.on("plotly_relayout", async (event) => {
     if (busy) return;
     let range = null;
@@ -455,6 +493,7 @@ async function drawChart(plot, note, runs, keys, xMode) {
     else if (Array.isArray(event["xaxis.range"])) range = event["xaxis.range"];
     else if (!event["xaxis.autorange"]) return;
     busy = true;
+    zoomed = Boolean(range);
     try {
       const detail = await load(range);
       const update = traces(detail);

@@ -1,12 +1,13 @@
 """The rtrack demo: train small linear models by gradient descent on synthetic data, log
 everything to the embedded store (./rtruns unless RTRACK_TRACKING_URI says otherwise),
-then search the runs and print what was stored."""
+then search the runs and print what was stored. scripts/demo.sh then serves the web UI."""
 
 import time
 
 import numpy as np
 
 import rtrack
+import rtrack.plots
 
 
 def make_data(rows=2_000, features=8, seed=7):
@@ -51,6 +52,8 @@ def main():
                     residual = np.clip((predictions[:256] - y_val[:256]) / 4 + 0.5, 0, 1)
                     strip = np.stack([residual, np.zeros_like(residual), 1 - residual], axis=-1)
                     rtrack.log_image(np.repeat(strip[np.newaxis], 24, axis=0), "residuals.png")
+                    # An interactive chart (plotly.js inlined), previewed by the UI in a sandbox.
+                    rtrack.log_figure(rtrack.plots.prediction_scatter(y_val, predictions), "plots/predictions.html")
         # A long signal logged in one call: the array fast path.
         rtrack.log_metric_series("signal", np.sin(np.linspace(0, 60, 200_000)))
     elapsed = time.perf_counter() - started

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The UI tests drive Debian's chromium headless.
+bash scripts/install_browser.sh
 bash scripts/setup_evcxr.sh
 # The metrics and plots features too; `python` is left to maturin (it links libpython).
 cargo test --all-targets --no-fail-fast --features metrics,plots

@@ -1,5 +1,6 @@
-//! The `rtrack` command: `rtrack server ...` (and `rtrack --version`). The Rust binary and
-//! the Python console script both hand their arguments to [`main`].
+//! The `rtrack` command: `rtrack server`, `rtrack ui`, `rtrack models serve` (and `rtrack
+//! --version`). The Rust binary and the Python console script both hand their arguments to
+//! [`main`].
 
 use std::path::PathBuf;
 
@@ -12,6 +13,11 @@ commands:
   server    serve MLflow's REST API on a tracking store
             --backend-store-uri URI       store folder, file: or sqlite:/// URI (default ./rtruns)
             --artifacts-destination DIR   where proxied artifacts go (default: the store's artifacts/)
+            --host HOST                   address to listen on (default 127.0.0.1)
+            --port PORT, -p PORT          port to listen on (default 5000)
+  ui        the web UI (and the same API) on a tracking store; options as for server
+  models serve  serve a model over MLflow's scoring protocol (POST /invocations)
+            --model-uri URI, -m URI       runs:/<run_id>/<path>, models:/<name>/<version>, models:/<name>@<alias>, a folder
             --host HOST                   address to listen on (default 127.0.0.1)
             --port PORT, -p PORT          port to listen on (default 5000)
 
@@ -60,11 +66,22 @@ fn run(args: &[String]) -> Result<(), CliError> {
             let config = server_config(&args[1..])?;
             server::serve_until_signal(&config, |address| {
                 println!("rtrack server listening on http://{address} (store: {})", config.backend_store_uri);
+                println!("web UI at http://{address}/");
                 println!("press Ctrl-C to stop");
             })?;
             println!("rtrack server stopped");
             Ok(())
         }
+        Some("ui") => {
+            let config = server_config(&args[1..])?;
+            server::serve_until_signal(&config, |address| {
+                println!("rtrack UI at http://{address}/ (store: {})", config.backend_store_uri);
+                println!("press Ctrl-C to stop");
+            })?;
+            println!("rtrack UI stopped");
+            Ok(())
+        }
+        Some("models") => models_command(&args[1..]),
         Some(other) => Err(CliError::Usage(format!("unknown command '{other}'"))),
     }
 }
@@ -82,10 +99,64 @@ fn server_config(args: &[String]) -> Result<ServerConfig, CliError> {
                     .parse()
                     .map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))?
             }
-            other => return Err(CliError::Usage(format!("unknown option '{other}' for 'server'"))),
+            other => return Err(CliError::Usage(format!("unknown option '{other}'"))),
         }
     }
     Ok(config)
+}
+
+// ----- rtrack models serve -----
+
+fn models_command(args: &[String]) -> Result<(), CliError> {
+    match args.first().map(String::as_str) {
+        Some("serve") => {
+            let (uri, config) = serve_options(&args[1..])?;
+            let scratch = std::env::temp_dir().join(format!("rtrack-serve-{}", uuid::Uuid::new_v4().simple()));
+            let served = serve_model(&uri, &config, &scratch);
+            let _ = std::fs::remove_dir_all(&scratch);
+            served?;
+            println!("rtrack model server stopped");
+            Ok(())
+        }
+        Some(other) => Err(CliError::Usage(format!("unknown models command '{other}' (expected 'serve')"))),
+        None => Err(CliError::Usage("'models' needs a command: serve".into())),
+    }
+}
+
+fn serve_model(uri: &str, config: &crate::serving::ServeConfig, scratch: &std::path::Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(scratch).map_err(|e| crate::Error::io("creating a scratch folder", e))?;
+    let folder = if crate::models::is_model_uri(uri) {
+        crate::models::resolve_model_dir(&crate::api::fluent::tracker()?, uri, scratch)?
+    } else {
+        crate::models::local_model_dir(uri)?
+    };
+    let predictor = crate::serving::load_predictor(&folder)?;
+    crate::serving::serve_until_signal(predictor, config, |address| {
+        println!("rtrack serving {uri} on http://{address} (POST /invocations)");
+        println!("press Ctrl-C to stop");
+    })?;
+    Ok(())
+}
+
+fn serve_options(args: &[String]) -> Result<(String, crate::serving::ServeConfig), CliError> {
+    let (mut uri, mut config) = (None, crate::serving::ServeConfig::default());
+    let mut options = Options::new(args);
+    while let Some((name, value)) = options.next()? {
+        match name.as_str() {
+            "--model-uri" | "-m" => uri = Some(value),
+            "--host" | "-h" => config.host = value,
+            "--port" | "-p" => config.port = port(&value)?,
+            // MLflow's flag: rtrack always serves in the current environment.
+            "--env-manager" if value == "local" => {}
+            other => return Err(CliError::Usage(format!("unknown option '{other}' for 'models serve'"))),
+        }
+    }
+    let uri = uri.ok_or_else(|| CliError::Usage("'models serve' needs --model-uri (-m)".into()))?;
+    Ok((uri, config))
+}
+
+fn port(value: &str) -> Result<u16, CliError> {
+    value.parse().map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))
 }
 
 /// `--name value` and `--name=value` pairs; every option here takes a value.
@@ -138,5 +209,19 @@ mod tests {
             assert!(matches!(server_config(&args(bad)), Err(CliError::Usage(_))), "{bad}");
         }
         assert_eq!(main(&args("frobnicate")), 2);
+    }
+
+    #[test]
+    fn models_serve_options() {
+        let Ok((uri, config)) = serve_options(&args("-m models:/M@production -p 1234 --host 0.0.0.0")) else {
+            panic!("options refused");
+        };
+        assert_eq!((uri.as_str(), config.port, config.host.as_str()), ("models:/M@production", 1234, "0.0.0.0"));
+        for bad in ["-p 1234", "-m x --port nine", "-m x --workers 2"] {
+            assert!(matches!(serve_options(&args(bad)), Err(CliError::Usage(_))), "{bad}");
+        }
+        assert_eq!(main(&args("models frobnicate")), 2);
+        // A folder that is no model fails cleanly (exit 1), before anything listens.
+        assert_eq!(main(&args("models serve -m /nonexistent/model -p 0")), 1);
     }
 }

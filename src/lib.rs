@@ -32,6 +32,7 @@
 pub mod api;
 pub mod artifacts;
 pub mod display;
+pub mod downsample;
 pub mod entities;
 pub mod error;
 pub mod ids;
@@ -39,17 +40,22 @@ pub mod ids;
 pub mod linfa;
 #[cfg(feature = "metrics")]
 pub mod metrics;
+pub mod models;
 #[cfg(feature = "plots")]
 pub mod plots;
 #[cfg(feature = "python")]
 mod python;
 #[cfg(any(feature = "server", feature = "remote"))]
 mod proto_json;
+#[cfg(any(feature = "server", feature = "plots"))]
+mod plotly_js;
 pub mod search;
 #[cfg(feature = "server")]
 pub mod server;
 #[cfg(feature = "server")]
 pub mod cli;
+#[cfg(feature = "server")]
+pub mod serving;
 pub mod store;
 
 pub use api::{ActiveRun, RunOptions, Tracker};

@@ -61,6 +61,7 @@ from ._core import (
     summary,
 )
 from . import metrics, plots
+from . import models, pyfunc, sklearn
 from ._client import Client, MetricSeries, PagedList, ResultList
 from ._constants import RunStatus, ViewType
 from ._fluent import (
@@ -86,6 +87,11 @@ from ._source import detect_source as _detect_source
 _core._set_source(*_detect_source())
 # Runs still open when the interpreter exits end as FINISHED and queued metrics are written.
 _atexit.register(_core._end_all_runs)
+
+
+def autolog(disable=False, log_models=True, silent=True):
+    """Log every ``fit`` of the libraries rtrack knows (scikit-learn) that are installed."""
+    sklearn.autolog(disable=disable, log_models=log_models, silent=silent)
 
 
 def load_ipython_extension(ipython):

@@ -18,6 +18,9 @@ from PIL import Image
 from . import _core
 from . import metrics as metrics
 from . import plots as plots
+from . import models as models
+from . import pyfunc as pyfunc
+from . import sklearn as sklearn
 from ._core import (
     __version__ as __version__,
     ActiveRun as ActiveRun,
@@ -92,6 +95,7 @@ __all__ = [
     "Summary",
     "ViewType",
     "active_run",
+    "autolog",
     "create_experiment",
     "delete_experiment",
     "delete_run",
@@ -122,7 +126,9 @@ __all__ = [
     "log_table",
     "log_text",
     "metrics",
+    "models",
     "plots",
+    "pyfunc",
     "register_model",
     "rename_experiment",
     "restore_experiment",
@@ -133,6 +139,7 @@ __all__ = [
     "set_tag",
     "set_tags",
     "set_tracking_uri",
+    "sklearn",
     "start_run",
     "summary",
 ]
@@ -383,6 +390,14 @@ def live(keys: str | Sequence[str] | None = None, *, interval: float = 0.25, run
     >>> with rtrack.start_run(), rtrack.live(["loss", "val_loss"]):
     ...     for epoch in range(100):
     ...         rtrack.log_metrics({"loss": 1 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)}, step=epoch)
+    """
+
+def autolog(disable: bool = False, log_models: bool = True, silent: bool = True) -> None:
+    """Log every ``fit`` of the installed libraries rtrack knows (scikit-learn): params,
+    ``training_*`` metrics and the model. ``autolog(disable=True)`` stops it.
+
+    >>> rtrack.autolog()
+    >>> LinearRegression().fit(X, y)   # logged to a run of its own
     """
 
 def load_ipython_extension(ipython: Any) -> None:

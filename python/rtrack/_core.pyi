@@ -9,7 +9,21 @@ from typing_extensions import Self
 import numpy as np
 import numpy.typing as npt
 
+from . import Live
+
 __all__ = [
+    "ColSpec",
+    "ModelSignature",
+    "Schema",
+    "TensorSpec",
+    "_infer_signature",
+    "_model_file",
+    "_plan_frame",
+    "_plan_tensor",
+    "_read_input_example",
+    "_read_model",
+    "_resolve_model",
+    "_write_model_dir",
     "ActiveRun",
     "AlreadyExistsError",
     "Client",
@@ -384,6 +398,9 @@ class ActiveRun:
         _exc_value: BaseException | None = None,
         _traceback: TracebackType | None = None,
     ) -> bool: ...
+    @property
+    def live(self) -> Live | None:
+        """The live chart ``start_run(live=...)`` draws under the cell, or None."""
     def _repr_html_(self) -> str:
         """The run as stored now, as HTML."""
 
@@ -416,12 +433,15 @@ def start_run(
     nested: bool = False,
     tags: Mapping[str, Any] | None = None,
     description: str | None = None,
+    live: bool | str | Sequence[str] | None = None,
 ) -> ActiveRun:
     """Start a run (or resume ``run_id``) and make it the active one. A second run while
     one is active needs ``nested=True``; nested runs carry tag ``mlflow.parentRunId``.
-    ``description`` is stored as tag ``mlflow.note.content``.
+    ``description`` is stored as tag ``mlflow.note.content``. ``live=True`` (every metric)
+    or ``live=["loss", ...]`` draws the run's metrics under the running cell while it logs,
+    as :func:`rtrack.live` does; the chart stops when the run's ``with`` block ends.
 
-    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}):
+    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}, live=["loss"]):
     ...     rtrack.log_metric("loss", 0.3)
     """
 
@@ -753,3 +773,74 @@ class Client:
         self, run_id: str, pixels: bytes, height: int, width: int, channels: int, artifact_file: str
     ) -> None: ...
     def _log_table_columns(self, run_id: str, columns: Mapping[str, Sequence[Any]], artifact_file: str) -> None: ...
+
+# ----- models: signatures and model folders (rtrack.models, rtrack.pyfunc, rtrack.sklearn) -----
+
+@final
+class ColSpec:
+    """One column of a model's input or output: name, MLflow type, required."""
+    def __new__(cls, type: str, name: str | None = None, required: bool = True) -> ColSpec: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def type(self) -> str:
+        """``"boolean"``, ``"integer"``, ``"long"``, ``"float"``, ``"double"``, ``"string"``, ``"binary"`` or ``"datetime"``."""
+    @property
+    def required(self) -> bool: ...
+
+@final
+class TensorSpec:
+    """One tensor: numpy dtype and shape (-1 for a free dimension)."""
+    def __new__(cls, type: Any, shape: Sequence[int], name: str | None = None) -> TensorSpec: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def shape(self) -> list[int]: ...
+
+@final
+class Schema:
+    """Column specs or tensor specs; iterating gives the specs in order."""
+    def __new__(cls, inputs: Iterable[ColSpec] | Iterable[TensorSpec]) -> Schema: ...
+    @property
+    def inputs(self) -> list[ColSpec] | list[TensorSpec]: ...
+    def input_names(self) -> list[str]: ...
+    def input_types(self) -> list[str]: ...
+    def is_tensor_spec(self) -> bool: ...
+    def has_input_names(self) -> bool: ...
+    def to_json(self) -> str: ...
+    @staticmethod
+    def from_json(text: str) -> Schema: ...
+    def __iter__(self) -> Any: ...
+    def __len__(self) -> int: ...
+    def __getitem__(self, key: int, /) -> Any: ...
+
+@final
+class ModelSignature:
+    """What a model takes (``inputs``) and returns (``outputs``)."""
+    def __new__(cls, inputs: Schema, outputs: Schema | None = None) -> ModelSignature: ...
+    @property
+    def inputs(self) -> Schema: ...
+    @property
+    def outputs(self) -> Schema | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @staticmethod
+    def from_dict(signature: Mapping[str, Any]) -> ModelSignature: ...
+
+def _infer_signature(inputs: tuple[Any, ...], outputs: tuple[Any, ...] | None = None) -> ModelSignature: ...
+def _plan_frame(schema: Schema, columns: Sequence[tuple[str, str]]) -> list[tuple[str, str | None]]: ...
+def _plan_tensor(schema: Schema, dtype: str, shape: Sequence[int]) -> str | None: ...
+def _write_model_dir(
+    path: str | os.PathLike[str],
+    flavors: Mapping[str, Any],
+    signature: ModelSignature | None = None,
+    environment: tuple[str, Sequence[str], Sequence[str]] | None = None,
+    example: tuple[str, Any] | None = None,
+    run_id: str | None = None,
+    artifact_path: str | None = None,
+) -> dict[str, Any]: ...
+def _read_model(path: str | os.PathLike[str]) -> dict[str, Any]: ...
+def _resolve_model(uri: str, scratch: str | os.PathLike[str]) -> str: ...
+def _model_file(path: str | os.PathLike[str], relative: str) -> str: ...
+def _read_input_example(path: str | os.PathLike[str]) -> Any: ...

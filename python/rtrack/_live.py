@@ -4,6 +4,7 @@ The chart is drawn in Rust as inline SVG (``_core._LiveChart``), so it needs no 
 iframe and no JavaScript, and the last drawing stays in the saved notebook. A background
 thread refreshes it through an IPython display handle, at most every ``interval`` seconds
 and only when new points arrived. Outside a notebook nothing is drawn and no thread runs.
+``start_run(live=...)`` makes one of these for its run and stops it when the run's block ends.
 """
 
 import sys
@@ -28,7 +29,8 @@ def _notebook_shell():
 
 class Live:
     """A live chart of the active run's metrics (see :func:`live`). Use it as a context
-    manager, or call :meth:`stop`; a chart made by a plain call stops after its cell."""
+    manager, or call :meth:`stop`; a chart made by a plain call stops after its cell, one
+    made by ``start_run(live=...)`` when the run's ``with`` block ends (or after its cell)."""
 
     def __init__(self, keys=None, interval=0.25, run_id=None):
         import threading  # here rather than at import: it would add milliseconds to `import rtrack`

@@ -124,21 +124,25 @@ class RtrackMagics(Magics):
             _ui_server = None
             return
         tracking_uri = rtrack.get_tracking_uri()
+        colab_output = _colab_output()
         if tracking_uri.startswith(("http://", "https://")):
             print(f"Tracking to the server at {tracking_uri}.")
-            _show(tracking_uri, None, options.height)
+            _show(colab_output, tracking_uri, None, options.height)
             return
         reusable = _ui_server is not None and _ui_server.running and _ui_server.backend_store_uri == tracking_uri
-        if reusable and options.port not in (0, _ui_server.port):
-            print(f"rtrack ui is already running at {_ui_server.url}; use %rtrack ui --stop to move it.")
-        elif reusable:
-            print(f"rtrack ui is already running at {_ui_server.url}.")
-        else:
+        if not reusable:
             if _ui_server is not None:
                 _ui_server.stop()
             _ui_server = _core._UiServer(tracking_uri, options.host, options.port)
-            print(f"rtrack ui serving {tracking_uri} at {_ui_server.url}")
-        _show(_browser_url(_ui_server), _ui_server.port, options.height)
+        # On Colab the kernel's address means nothing to the browser: name the port only.
+        where = f"port {_ui_server.port} of this kernel" if colab_output is not None else _ui_server.url
+        if reusable and options.port not in (0, _ui_server.port):
+            print(f"rtrack ui is already running at {where}; use %rtrack ui --stop to move it.")
+        elif reusable:
+            print(f"rtrack ui is already running at {where}.")
+        else:
+            print(f"rtrack ui serving {tracking_uri} at {where}")
+        _show(colab_output, _browser_url(_ui_server), _ui_server.port, options.height)
 
 
 def _browser_url(server):
@@ -146,14 +150,18 @@ def _browser_url(server):
     return server.url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")
 
 
-def _show(url, port, height):
+def _colab_output():
+    """Colab's ``google.colab.output`` module inside Colab, else None."""
+    try:
+        # By name, so type checkers do not look for it.
+        return importlib.import_module("google.colab.output")
+    except ImportError:
+        return None
+
+
+def _show(colab_output, url, port, height):
     """The UI under the cell: in Colab through its kernel port proxy (the browser cannot
     reach the kernel's localhost there, and raw iframes are stripped), else an iframe."""
-    try:
-        # Importable only inside Colab (by name, so type checkers do not look for it).
-        colab_output = importlib.import_module("google.colab.output")
-    except ImportError:
-        colab_output = None
     if colab_output is not None and port is not None:
         proxied = colab_output.eval_js(f"google.colab.kernel.proxyPort({port})")
         print(f"Open it in a tab: {proxied}")

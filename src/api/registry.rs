@@ -236,7 +236,7 @@ impl Tracker {
     }
 
     /// Source, run and logged model of the model a URI names.
-    fn version_source(&self, model_uri: &str) -> Result<NewModelVersion> {
+    pub(crate) fn version_source(&self, model_uri: &str) -> Result<NewModelVersion> {
         let from_version = |version: ModelVersion| NewModelVersion {
             source: version.source,
             run_id: version.run_id,

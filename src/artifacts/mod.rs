@@ -47,7 +47,7 @@ pub use self::local::LocalArtifactStore;
 pub use self::paths::ArtifactPath;
 pub use self::table::table_to_json;
 pub use self::uri::{file_uri_to_path, path_to_file_uri, uri_scheme};
-pub use self::yaml::to_yaml;
+pub use self::yaml::{to_yaml, to_yaml_single_quoted};
 use crate::entities::FileInfo;
 use crate::error::{Error, Result};
 

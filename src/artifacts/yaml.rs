@@ -16,15 +16,29 @@ const MAX_IMPLICIT_KEY: usize = 1000;
 /// map (sorted, unless serde_json's `preserve_order` is on).
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
-    emit_node(&mut out, value, 0, false);
+    emit_node(&mut out, value, 0, false, Quotes::Double);
     out
+}
+
+/// Like [`to_yaml`], but quoting the way PyYAML does where it can: single quotes unless the
+/// text needs escapes. `MLmodel` files then read like MLflow's own (`inputs: '[{"type": ...}]'`).
+pub fn to_yaml_single_quoted(value: &Value) -> String {
+    let mut out = String::new();
+    emit_node(&mut out, value, 0, false, Quotes::Single);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Quotes {
+    Double,
+    Single,
 }
 
 /// Write `value` at `indent`. With `first_inline`, the first line continues a line already
 /// started (after `- `), so it gets no indentation of its own.
-fn emit_node(out: &mut String, value: &Value, indent: usize, first_inline: bool) {
+fn emit_node(out: &mut String, value: &Value, indent: usize, first_inline: bool, quotes: Quotes) {
     match value {
-        Value::Object(map) if !map.is_empty() => emit_map(out, map, indent, first_inline),
+        Value::Object(map) if !map.is_empty() => emit_map(out, map, indent, first_inline, quotes),
         Value::Array(items) if !items.is_empty() => {
             for (index, item) in items.iter().enumerate() {
                 if index > 0 || !first_inline {
@@ -32,26 +46,26 @@ fn emit_node(out: &mut String, value: &Value, indent: usize, first_inline: bool)
                 }
                 out.push_str("- ");
                 if is_block(item) {
-                    emit_node(out, item, indent + 2, true);
+                    emit_node(out, item, indent + 2, true, quotes);
                 } else {
-                    out.push_str(&scalar(item));
+                    out.push_str(&scalar(item, quotes));
                     out.push('\n');
                 }
             }
         }
         _ => {
-            out.push_str(&scalar(value));
+            out.push_str(&scalar(value, quotes));
             out.push('\n');
         }
     }
 }
 
-fn emit_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inline: bool) {
+fn emit_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inline: bool, quotes: Quotes) {
     for (index, (key, value)) in map.iter().enumerate() {
         if index > 0 || !first_inline {
             push_indent(out, indent);
         }
-        let key = string(key);
+        let key = string(key, quotes);
         if key.chars().count() > MAX_IMPLICIT_KEY {
             out.push_str("? ");
             out.push_str(&key);
@@ -64,10 +78,10 @@ fn emit_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inl
         }
         if is_block(value) {
             out.push('\n');
-            emit_node(out, value, indent + 2, false);
+            emit_node(out, value, indent + 2, false, quotes);
         } else {
             out.push(' ');
-            out.push_str(&scalar(value));
+            out.push_str(&scalar(value, quotes));
             out.push('\n');
         }
     }
@@ -86,7 +100,7 @@ fn push_indent(out: &mut String, indent: usize) {
     out.extend(std::iter::repeat_n(' ', indent));
 }
 
-fn scalar(value: &Value) -> String {
+fn scalar(value: &Value, quotes: Quotes) -> String {
     match value {
         Value::Null => "null".to_string(),
         Value::Bool(flag) => flag.to_string(),
@@ -98,7 +112,7 @@ fn scalar(value: &Value) -> String {
                 text
             }
         }
-        Value::String(text) => string(text),
+        Value::String(text) => string(text, quotes),
         Value::Object(_) => "{}".to_string(),
         Value::Array(_) => "[]".to_string(),
     }
@@ -116,9 +130,11 @@ fn yaml_float(text: &str) -> String {
     format!("{mantissa}e{exponent}")
 }
 
-fn string(text: &str) -> String {
+fn string(text: &str, quotes: Quotes) -> String {
     if is_plain_safe(text) {
         text.to_string()
+    } else if quotes == Quotes::Single && !text.chars().any(|c| needs_escape(c) || c == '\t') {
+        format!("'{}'", text.replace('\'', "''"))
     } else {
         double_quoted(text)
     }

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use plotly::Plot;
 
-use super::html::{plotly_js, script_safe_json};
+use super::html::script_safe_json;
+use crate::plotly_js::plotly_js;
 use crate::display::ToHtml;
 use crate::error::{Error, Result};
 

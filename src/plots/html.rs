@@ -1,21 +1,8 @@
 //! A figure as one self-contained HTML page: plotly.js inlined from the plotly crate, the
 //! figure's JSON in a data block that no string inside it can close early.
 
-use std::sync::OnceLock;
-
 use crate::error::{Error, Result};
-
-/// The minified plotly.js the plotly crate ships (its `plotly_embed_js` sources hold
-/// plotly.js, then MathJax; figures need MathJax only for LaTeX, so it is left out).
-pub(crate) fn plotly_js() -> &'static str {
-    static SCRIPT: OnceLock<String> = OnceLock::new();
-    SCRIPT.get_or_init(|| {
-        let sources = plotly::Plot::offline_js_sources();
-        let start = sources.find('>').map_or(0, |end_of_tag| end_of_tag + 1);
-        let end = sources[start..].find("</script>").map_or(sources.len(), |length| start + length);
-        sources[start..end].to_string()
-    })
-}
+use crate::plotly_js::plotly_js;
 
 /// A page showing the figure `figure_json` (Plotly's JSON: `data`, `layout`, optionally
 /// `config` and `frames`), working offline and from a sandboxed iframe.

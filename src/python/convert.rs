@@ -74,6 +74,25 @@ fn numpy_column<T: numpy::Element>(obj: &Bound<'_, PyAny>, dtype: &str) -> PyRes
     Ok(Some(array.to_vec().map_err(|e| Error::invalid(e.to_string()))?))
 }
 
+/// What `start_run(live=...)` asks for: `None` for no chart (`None`, `False`), else the
+/// metrics to draw, empty meaning every metric the run logs (`True`).
+pub fn live_keys(live: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
+    let Some(live) = live.filter(|o| !o.is_none()) else { return Ok(None) };
+    if live.is_instance_of::<PyBool>() {
+        return Ok(live.extract::<bool>()?.then(Vec::new));
+    }
+    if live.is_instance_of::<PyString>() {
+        return Ok(Some(vec![live.extract()?]));
+    }
+    let shown = live.repr().map(|r| r.to_string()).unwrap_or_default();
+    let wrong = || Error::invalid(format!("Invalid live={shown}: use True, a metric name or a list of metric names"));
+    let keys: Vec<String> = live.extract().map_err(|_| wrong())?;
+    if keys.is_empty() {
+        return Err(wrong().into());
+    }
+    Ok(Some(keys))
+}
+
 /// A 1-d float64 array from a numpy array of any numeric dtype or any sequence of numbers.
 pub fn float_values(obj: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     if let Some(values) = numpy_column(obj, "float64")? {

@@ -29,6 +29,14 @@ fn active(py: Python<'_>) -> PyResult<(String, Tracker)> {
 #[pyclass(frozen, name = "ActiveRun", module = "rtrack")]
 pub struct PyActiveRun {
     run_id: String,
+    /// The `rtrack.Live` chart of `start_run(live=...)`; stopped when the run's block ends.
+    live: Option<Py<PyAny>>,
+}
+
+impl PyActiveRun {
+    fn new(run_id: String) -> Self {
+        PyActiveRun { run_id, live: None }
+    }
 }
 
 #[pymethods]
@@ -59,8 +67,16 @@ impl PyActiveRun {
     ) -> PyResult<bool> {
         let failed = exc_type.is_some_and(|t| !t.is_none());
         let status = if failed { RunStatus::Failed } else { RunStatus::Finished };
+        // The chart draws its last points first; the run ends even if that fails.
+        let stopped = self.live.as_ref().map_or(Ok(()), |live| live.bind(py).call_method0("stop").map(drop));
         py.detach(|| fluent::end_run_by_id(&self.run_id, status))?;
+        stopped?;
         Ok(false)
+    }
+    /// The live chart `start_run(live=...)` drew under the cell, or None.
+    #[getter]
+    fn live(&self, py: Python<'_>) -> Option<Py<PyAny>> {
+        self.live.as_ref().map(|live| live.clone_ref(py))
     }
     fn __repr__(&self) -> String {
         format!("<ActiveRun: run_id='{}'>", self.run_id)
@@ -98,7 +114,8 @@ fn set_experiment(py: Python<'_>, experiment_name: Option<String>, experiment_id
 }
 
 #[pyfunction]
-#[pyo3(signature = (run_id=None, experiment_id=None, run_name=None, nested=false, tags=None, description=None))]
+#[pyo3(signature = (run_id=None, experiment_id=None, run_name=None, nested=false, tags=None, description=None, live=None))]
+#[allow(clippy::too_many_arguments)]
 fn start_run(
     py: Python<'_>,
     run_id: Option<String>,
@@ -107,7 +124,10 @@ fn start_run(
     nested: bool,
     tags: Option<&Bound<'_, PyAny>>,
     description: Option<String>,
+    live: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyActiveRun> {
+    // Checked before the run starts, so a wrong value starts nothing.
+    let live_keys = convert::live_keys(live)?;
     let args = StartRun {
         run_id,
         experiment_id: experiment_id.filter(|o| !o.is_none()).map(convert::experiment_id).transpose()?,
@@ -117,7 +137,25 @@ fn start_run(
         description,
     };
     let run = py.detach(|| fluent::start_run(args))?;
-    Ok(PyActiveRun { run_id: run.info.run_id })
+    let mut active = PyActiveRun::new(run.info.run_id);
+    if let Some(keys) = live_keys {
+        match live_chart(py, keys, &active.run_id) {
+            Ok(chart) => active.live = Some(chart),
+            Err(error) => {
+                let _ = py.detach(|| fluent::end_run_by_id(&active.run_id, RunStatus::Failed));
+                return Err(error);
+            }
+        }
+    }
+    Ok(active)
+}
+
+/// `rtrack.Live(keys, run_id=run_id)`: the chart and its redrawing live in `rtrack._live`.
+fn live_chart(py: Python<'_>, keys: Vec<String>, run_id: &str) -> PyResult<Py<PyAny>> {
+    let keys = if keys.is_empty() { None } else { Some(keys) };
+    let options = PyDict::new(py);
+    options.set_item("run_id", run_id)?;
+    Ok(py.import("rtrack._live")?.getattr("Live")?.call((keys,), Some(&options))?.unbind())
 }
 
 #[pyfunction]
@@ -144,7 +182,7 @@ fn _current_experiment_id(py: Python<'_>) -> PyResult<String> {
 
 #[pyfunction]
 fn active_run() -> Option<PyActiveRun> {
-    fluent::active_run_id().map(|run_id| PyActiveRun { run_id })
+    fluent::active_run_id().map(PyActiveRun::new)
 }
 
 #[pyfunction]

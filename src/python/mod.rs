@@ -11,10 +11,12 @@ mod fluent;
 mod frame;
 mod logged_models;
 mod metrics;
+mod models;
 mod plots;
 mod registry;
 mod registry_entities;
 mod server;
+mod serving;
 
 use pyo3::prelude::*;
 
@@ -33,5 +35,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     plots::register(module)?;
     display::register(module)?;
     server::register(module)?;
+    models::register(module)?;
+    serving::register(module)?;
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! `rtrack server`: MLflow's REST API over HTTP on any [`TrackingStore`], so MLflow's own
-//! client (and rtrack's REST store) log to it unchanged.
+//! client (and rtrack's REST store) log to it unchanged, and the web UI beside it.
 //!
 //! ```no_run
 //! use rtrack::server::{ServerConfig, start};
@@ -12,6 +12,7 @@
 
 mod artifacts;
 mod error;
+pub(crate) mod http;
 mod json;
 mod logged_models;
 mod meta;
@@ -20,18 +21,19 @@ mod registry;
 mod request;
 mod routes;
 mod tracking;
+mod ui;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::thread::JoinHandle;
 
 use crate::api::Tracker;
 use crate::artifacts::{open_artifact_store, ArtifactStore};
 use crate::error::{Error, Result};
 use crate::store;
 
+pub use http::RunningServer;
 pub use json::ArtifactUris;
 
 /// Where the server keeps things and where it listens.
@@ -88,116 +90,28 @@ impl AppState {
     }
 }
 
-/// A server answering on a background thread; [`stop`](RunningServer::stop) (or dropping
-/// it) shuts it down gracefully.
-pub struct RunningServer {
-    address: SocketAddr,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<JoinHandle<Result<()>>>,
-}
-
-impl RunningServer {
-    pub fn address(&self) -> SocketAddr {
-        self.address
-    }
-
-    /// `http://host:port`, what clients use as their tracking URI.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.address)
-    }
-
-    /// Stop accepting, finish requests in flight, write everything queued.
-    pub fn stop(mut self) -> Result<()> {
-        self.shut_down()
-    }
-
-    fn shut_down(&mut self) -> Result<()> {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
-        match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| Error::Internal("the server thread panicked".into()))?,
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for RunningServer {
-    fn drop(&mut self) {
-        let _ = self.shut_down();
-    }
-}
-
 /// Open the store, bind, and serve on a background thread. Returns once the server is
 /// listening, so a bad store or a taken port is reported here.
 pub fn start(config: &ServerConfig) -> Result<RunningServer> {
     let state = Arc::new(AppState::open(config)?);
-    let listener = bind(config)?;
-    let address = listener.local_addr().map_err(|e| Error::io("reading the server address", e))?;
-    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
-    let thread = std::thread::Builder::new()
-        .name("rtrack-server".into())
-        .spawn(move || {
-            serve(state, listener, async {
-                let _ = stopped.await;
-            })
-        })
-        .map_err(|e| Error::io("starting the server thread", e))?;
-    Ok(RunningServer { address, shutdown: Some(shutdown), thread: Some(thread) })
+    let listener = http::bind(&config.host, config.port)?;
+    let serving = listener.try_clone().map_err(|e| Error::io("sharing the listening socket", e))?;
+    http::spawn("rtrack-server", &listener, move |stopped| serve(state, serving, stopped))
 }
 
 /// Serve in this thread until Ctrl-C or SIGTERM, then shut down gracefully. `announce` is
 /// told the address once the server listens.
 pub fn serve_until_signal(config: &ServerConfig, announce: impl FnOnce(SocketAddr)) -> Result<()> {
     let state = Arc::new(AppState::open(config)?);
-    let listener = bind(config)?;
+    let listener = http::bind(&config.host, config.port)?;
     announce(listener.local_addr().map_err(|e| Error::io("reading the server address", e))?);
-    serve(state, listener, shutdown_signal())
-}
-
-fn bind(config: &ServerConfig) -> Result<TcpListener> {
-    let listener = TcpListener::bind((config.host.as_str(), config.port)).map_err(|e| {
-        Error::io(format!("listening on {}:{}", config.host, config.port), e)
-    })?;
-    listener.set_nonblocking(true).map_err(|e| Error::io("configuring the listening socket", e))?;
-    Ok(listener)
+    serve(state, listener, http::shutdown_signal())
 }
 
 fn serve(state: Arc<AppState>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("rtrack-http")
-        .enable_all()
-        .build()
-        .map_err(|e| Error::io("starting the server runtime", e))?;
-    let app = routes::router(state.clone());
-    let served = runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        axum::serve(listener, app).with_graceful_shutdown(shutdown).await
-    });
+    let served = http::serve_router(routes::router(state.clone()), listener, "rtrack-http", shutdown);
     // Requests in flight have finished; make whatever they queued durable.
     let flushed = state.tracker.flush();
-    served.map_err(|e| Error::io("serving HTTP", e))?;
+    served?;
     flushed
-}
-
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = interrupt => {},
-        _ = terminate => {},
-    }
 }

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 use super::request::Params;
-use super::{artifacts, logged_models, meta, registry, tracking, AppState};
+use super::{artifacts, logged_models, meta, registry, tracking, ui, AppState};
 
 type Shared = Arc<AppState>;
 /// An endpoint: the request's parameters in, the response JSON out.
@@ -112,13 +112,14 @@ pub fn router(state: Shared) -> Router {
             &format!("{PROXIED}/{{*path}}"),
             get(download_artifact).put(upload_artifact).delete(delete_artifact),
         )
+        .merge(ui::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
 }
 
 /// An endpoint as the handler of one method.
-fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
+pub(super) fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
     let handler = move |State(state): State<Shared>, path: RawPathParams, request: Request| async move {
         let mut params = match read_params(request).await {
             Ok(params) => params,

@@ -91,6 +91,16 @@ impl Default for ExperimentSearch {
     }
 }
 
+/// How busy an experiment is: what its list in the UI shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExperimentActivity {
+    pub experiment_id: ExperimentId,
+    /// Active (not deleted) runs.
+    pub run_count: u64,
+    /// The latest start or end time of those runs, in milliseconds since the epoch.
+    pub last_activity: Option<i64>,
+}
+
 /// Everything rtrack needs from a place that keeps experiments and runs.
 ///
 /// Writes of metrics may be buffered, but any read through the same store sees them.
@@ -117,6 +127,29 @@ pub trait TrackingStore: Send + Sync {
     fn delete_run(&self, run_id: &str) -> Result<()>;
     fn restore_run(&self, run_id: &str) -> Result<()>;
     fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>>;
+    /// Run counts and last activity of the experiments `ids`, in that order. This default
+    /// pages through every run; stores that can count in one query override it.
+    fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<ExperimentActivity>> {
+        ids.iter()
+            .map(|&id| {
+                let mut activity = ExperimentActivity { experiment_id: id, run_count: 0, last_activity: None };
+                let mut search = RunSearch { experiment_ids: vec![id], max_results: 10_000, ..RunSearch::default() };
+                loop {
+                    let page = self.search_runs(&search)?;
+                    for run in &page.items {
+                        activity.run_count += 1;
+                        let latest = run.info.end_time.unwrap_or(run.info.start_time).max(run.info.start_time);
+                        activity.last_activity = Some(activity.last_activity.map_or(latest, |seen| seen.max(latest)));
+                    }
+                    match page.next_page_token {
+                        Some(token) => search.page_token = Some(token),
+                        None => break,
+                    }
+                }
+                Ok(activity)
+            })
+            .collect()
+    }
 
     /// Params are immutable: the same value again is fine, a different one is an error.
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()>;

@@ -178,3 +178,81 @@ def test_a_live_chart_redraws_through_one_display_handle_a_few_times_a_second(st
     assert final.count(f"({step} points)") == 2, final[-800:]
     assert "val_loss" in final and run.info.run_id in final
     assert chart.points("loss") == step
+
+
+def _live_outputs(captured):
+    return [output for output in captured.outputs if "text/html" in output.data]
+
+
+def test_start_run_live_draws_its_run_and_stops_when_the_block_ends(store, shell):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        with rtrack.start_run(run_name="watched", live=["loss", "val_loss"]) as run:
+            chart = run.live
+            assert isinstance(chart, rtrack.Live) and chart.active
+            assert (chart.keys, chart.interval, chart.run_id) == (["loss", "val_loss"], 0.25, run.info.run_id)
+            started, step = time.monotonic(), 0
+            while time.monotonic() - started < 0.8:
+                rtrack.log_metrics({"loss": 1 / (step + 1), "val_loss": 1.2 / (step + 1)}, step=step)
+                step += 1
+                time.sleep(0.005)
+        assert not chart.active, "stopped with the run's block, before the cell ends"
+    assert run.info.status == "FINISHED" and chart.error is None
+    outputs = _live_outputs(captured)
+    assert len({output.transient["display_id"] for output in outputs}) == 1, "one display, updated in place"
+    # The same throttling as rtrack.live: never more than one redraw per 0.25 s, plus the last.
+    assert 2 <= len(outputs) - 1 <= 0.8 / 0.25 + 2, len(outputs)
+    final = outputs[-1].data["text/html"]
+    assert final.count(f"({step} points)") == 2 and run.info.run_id in final, final[-800:]
+    assert "<iframe" not in final and "<script" not in final and "127.0.0.1" not in final
+
+
+def test_start_run_live_true_follows_every_metric_of_its_own_run(store, shell):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        with rtrack.start_run(run_name="outer"):
+            rtrack.log_metric("outer_only", 1.0)
+            with rtrack.start_run(run_name="inner", nested=True, live=True) as inner:
+                for step in range(5):
+                    rtrack.log_metrics({"accuracy": step / 10, "loss": 1 / (step + 1)}, step=step)
+            assert rtrack.active_run().live is None, "a run without live= has no chart"
+    final = _live_outputs(captured)[-1].data["text/html"]
+    assert "accuracy 0.4 (5 points)" in final and "loss 0.2 (5 points)" in final, final[-800:]
+    assert "outer_only" not in final and inner.info.run_id in final
+    assert inner.live.keys is None and not inner.live.active
+
+
+def test_a_failing_block_ends_its_live_run_failed_with_the_last_points_drawn(store, shell):
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured, pytest.raises(ZeroDivisionError):
+        with rtrack.start_run(live="loss") as run:
+            for step in range(3):
+                rtrack.log_metric("loss", 1 / (2 - step), step=step)
+    assert run.info.status == "FAILED" and not run.live.active
+    assert "(2 points)" in _live_outputs(captured)[-1].data["text/html"], "both points logged before the error"
+
+
+@pytest.mark.parametrize("wrong", [42, [], [1, 2], {"loss": 1}])
+def test_a_wrong_live_value_is_refused_and_starts_no_run(store, wrong):
+    with pytest.raises(rtrack.InvalidValueError, match=r"Invalid live=.*use True, a metric name or a list"):
+        rtrack.start_run(run_name="refused", live=wrong)
+    assert rtrack.active_run() is None
+    assert rtrack.search_runs(output_format="list") == []
+
+
+def test_start_run_live_outside_a_notebook_draws_nothing_and_starts_no_thread(tmp_path):
+    out = run_python(
+        f"""
+        import sys, threading
+        import rtrack
+        rtrack.set_tracking_uri({str(tmp_path / 'store')!r})
+        with rtrack.start_run(live=True) as run:
+            rtrack.log_metric("loss", 0.5)
+            active = run.live.active
+        print(active, run.live.active, threading.active_count(), "IPython" in sys.modules, run.info.status)
+        """
+    ).stdout.split()
+    assert out == ["False", "False", "1", "False", "FINISHED"]

@@ -148,6 +148,8 @@ def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
     url = re.search(r"at (http://127\.0\.0\.1:\d+)", captured.stdout).group(1)
     assert f'src="{url}"' in html_of(captured), "shown inline under the cell"
     assert _get(f"{url}/health") == (200, "OK")
+    status, page = _get(f"{url}/")
+    assert status == 200 and '<main id="app">' in page and "static/app.js" in page, "the web UI is what the iframe shows"
     query = urllib.parse.urlencode({"experiment_name": "served"})
     status, body = _get(f"{url}/api/2.0/mlflow/experiments/get-by-name?{query}")
     assert status == 200 and json.loads(body)["experiment"]["name"] == "served"

@@ -49,6 +49,11 @@ def test_stubs_type_a_script(tmp_path):
         logged: rtrack.LoggedModel = Client().create_logged_model(experiment_id, params={"alpha": 0.5})
         models = Client().search_logged_models([experiment_id], order_by=[{"field_name": "name", "ascending": True}])
         metric_value: float = models[0].metrics[0].value
+        signature = rtrack.models.infer_signature(np.zeros((2, 3)))
+        names: list[str] = signature.inputs.input_names()
+        loaded = rtrack.pyfunc.load_model("models:/wine@production")
+        uri: str = rtrack.sklearn.log_model(object(), "model", registered_model_name="wine").model_uri
+        rtrack.autolog(disable=True)
         """
     ))
     done = _mypy("mypy", "--strict", "--no-incremental", "use.py", cwd=tmp_path)

@@ -199,3 +199,18 @@ pub fn require_active(conn: &Connection, id: ExperimentId) -> Result<Experiment>
     }
     Ok(experiment)
 }
+
+/// Active-run counts and the latest start or end time, one indexed pass per experiment.
+pub fn activity(conn: &Connection, ids: &[ExperimentId]) -> Result<Vec<crate::store::ExperimentActivity>> {
+    let mut query = conn.prepare_cached(
+        "SELECT COUNT(*), MAX(MAX(start_time, COALESCE(end_time, start_time)))
+         FROM runs WHERE experiment_id = ?1 AND lifecycle_stage = 'active'",
+    )?;
+    ids.iter()
+        .map(|&id| {
+            let (run_count, last_activity) =
+                query.query_row(params![id.0], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?)))?;
+            Ok(crate::store::ExperimentActivity { experiment_id: id, run_count: run_count as u64, last_activity })
+        })
+        .collect()
+}

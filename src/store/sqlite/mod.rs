@@ -211,6 +211,10 @@ impl TrackingStore for SqliteStore {
         self.read(|conn| search::runs(conn, search))
     }
 
+    fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<crate::store::ExperimentActivity>> {
+        self.read(|conn| experiments::activity(conn, ids))
+    }
+
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
         self.write(|conn| runs::log_params(conn, run_id, params))
     }

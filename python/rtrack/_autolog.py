@@ -1,0 +1,124 @@
+"""``rtrack.sklearn.autolog``: every ``fit`` of a scikit-learn estimator logs its params, its
+training metrics (computed by ``rtrack.metrics``, in Rust) and the fitted model."""
+
+import functools
+import threading
+
+#: (class, original fit) for every class whose own ``fit`` is patched.
+_patched: list = []
+_state = threading.local()
+
+
+def autolog(disable=False, log_models=True, silent=False):
+    """Log every scikit-learn ``fit``: starts a run if none is active (and ends it), logs
+    ``get_params()``, ``training_score`` and ``training_*`` metrics, and the model with its
+    signature. ``autolog(disable=True)`` puts the original methods back.
+
+    >>> rtrack.sklearn.autolog()                                  # doctest: +SKIP
+    >>> LinearRegression().fit(X, y)        # a run with params, metrics and the model
+    """
+    _restore()
+    if disable:
+        return
+    try:
+        from sklearn.utils import all_estimators  # type: ignore[import-untyped]
+    except ImportError:
+        if not silent:
+            raise
+        return
+    owners = {}
+    for _, estimator in all_estimators():
+        owner = next((k for k in estimator.__mro__ if "fit" in vars(k)), None)
+        if owner is not None and owner.__module__.startswith("sklearn"):
+            owners[owner] = vars(owner)["fit"]
+    for owner, original in owners.items():
+        owner.fit = _logging_fit(original, log_models)
+        _patched.append((owner, original))
+
+
+def _restore():
+    while _patched:
+        owner, original = _patched.pop()
+        owner.fit = original
+
+
+def _logging_fit(original, log_models):
+    @functools.wraps(original)
+    def fit(self, *args, **kwargs):
+        # Fits inside a fit (meta-estimators, searches) belong to the outer one.
+        if getattr(_state, "fitting", False):
+            return original(self, *args, **kwargs)
+        import rtrack
+
+        _state.fitting = True
+        started = rtrack.active_run() is None
+        if started:
+            rtrack.start_run()
+        try:
+            result = original(self, *args, **kwargs)
+            X = args[0] if args else kwargs.get("X")
+            y = args[1] if len(args) > 1 else kwargs.get("y")
+            _log_fit(self, X, y, kwargs.get("sample_weight"), log_models)
+        except BaseException:
+            if started:
+                rtrack.end_run("FAILED")
+            raise
+        finally:
+            _state.fitting = False
+        if started:
+            rtrack.end_run()
+        return result
+
+    fit._rtrack_autolog = True
+    return fit
+
+
+def _log_fit(estimator, X, y, sample_weight, log_models):
+    import rtrack
+
+    params = {key: _param_text(value) for key, value in estimator.get_params(deep=True).items()}
+    if params:
+        rtrack.log_params(params)
+    rtrack.set_tags({"estimator_name": type(estimator).__name__, "estimator_class": f"{type(estimator).__module__}.{type(estimator).__name__}"})
+    if y is not None and hasattr(estimator, "predict"):
+        rtrack.log_metrics(_training_metrics(estimator, X, y, sample_weight))
+    if log_models:
+        from . import sklearn
+        from .models import infer_signature
+
+        example = X[:5] if not hasattr(X, "iloc") else X.iloc[:5]
+        signature = infer_signature(X, estimator.predict(example)) if hasattr(estimator, "predict") else None
+        sklearn.log_model(estimator, "model", signature=signature)
+
+
+def _param_text(value):
+    text = str(value)
+    return text if len(text) <= 6000 else text[:5997] + "..."
+
+
+def _training_metrics(estimator, X, y, sample_weight):
+    from sklearn.base import is_classifier, is_regressor  # type: ignore[import-untyped]
+
+    from . import metrics
+
+    predicted = estimator.predict(X)
+    found = {}
+    if hasattr(estimator, "score"):
+        weights = {} if sample_weight is None else {"sample_weight": sample_weight}
+        found["training_score"] = float(estimator.score(X, y, **weights))
+    if is_classifier(estimator):
+        scores = None
+        if hasattr(estimator, "predict_proba"):
+            probabilities = estimator.predict_proba(X)
+            scores = probabilities[:, 1] if probabilities.shape[1] == 2 else probabilities
+        report = metrics.classification_report(y, predicted, scores)
+        names = {"accuracy": "accuracy_score", "precision": "precision_score", "recall": "recall_score",
+                 "f1_score": "f1_score", "roc_auc": "roc_auc"}
+    elif is_regressor(estimator):
+        report = metrics.regression_report(y, predicted)
+        names = {"mse": "mean_squared_error", "rmse": "root_mean_squared_error", "mae": "mean_absolute_error",
+                 "r2": "r2_score"}
+    else:
+        return found
+    found.update({f"training_{names[key]}": float(value) for key, value in report.items() if key in names})
+    return found

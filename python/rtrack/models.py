@@ -1,0 +1,86 @@
+"""Model signatures: what a model takes and returns, in MLflow's format.
+
+>>> from rtrack.models import infer_signature                    # doctest: +SKIP
+>>> sig = infer_signature(X_train, model.predict(X_train))        # doctest: +SKIP
+>>> [(c.name, c.type) for c in sig.inputs]                        # doctest: +SKIP
+[('rooms', 'long'), ('area', 'double')]
+
+Only the shape of the data (column names, dtypes) is read here; inference and every rule
+about types live in Rust. ``load`` is ``rtrack.pyfunc.load_model``.
+"""
+
+from . import _core
+from ._core import ColSpec, ModelSignature, Schema, TensorSpec
+
+
+def infer_signature(model_input, model_output=None, params=None):
+    """The signature of a model taking ``model_input`` and returning ``model_output``.
+
+    Data frames and dicts give column specs (``double``, ``long``, ``string``, ...); numpy
+    arrays give a tensor spec with a free batch dimension.
+
+    >>> sig = rtrack.models.infer_signature(pd.DataFrame({"x": [1.0]}))   # doctest: +SKIP
+    >>> sig.inputs.input_names()                                           # doctest: +SKIP
+    ['x']
+    """
+    if params:
+        raise _core.InvalidValueError("rtrack signatures do not carry inference params yet")
+    output = None if model_output is None else describe(model_output)
+    return _core._infer_signature(describe(model_input), output)
+
+
+def load(model_uri, dst_path=None):
+    """Load a model as a ``PyFuncModel`` (see ``rtrack.pyfunc.load_model``)."""
+    from . import pyfunc
+
+    return pyfunc.load_model(model_uri, dst_path=dst_path)
+
+
+def describe(data):
+    """The shape of some data as the Rust side reads it (names, numpy dtypes, shapes)."""
+    kind = _kind(data)
+    if kind == "frame":
+        return ("table", [_column(str(name), data[name]) for name in data.columns])
+    if kind == "series":
+        return ("table", [_column(None if data.name is None else str(data.name), data)])
+    if isinstance(data, dict):
+        import numpy as np
+
+        if data and all(isinstance(v, np.ndarray) for v in data.values()):
+            return ("arrays", [(str(k), v.dtype.name, list(v.shape)) for k, v in data.items()])
+        import pandas as pd
+
+        return ("table", [_column(str(k), pd.Series(v if isinstance(v, (list, tuple)) else [v])) for k, v in data.items()])
+    import numpy as np
+
+    array = np.asarray(data)
+    return ("array", array.dtype.name if array.dtype.kind != "U" else array.dtype.str, list(array.shape))
+
+
+def _kind(data):
+    """'frame' or 'series' for pandas objects (without importing pandas otherwise)."""
+    module = type(data).__module__
+    if module.startswith("pandas"):
+        name = type(data).__name__
+        return {"DataFrame": "frame", "Series": "series"}.get(name)
+    return None
+
+
+def _column(name, values):
+    """(name, dtype, what an object column holds, whether a value is missing)."""
+    hint = None
+    if values.dtype.kind == "O":
+        present = values.dropna()
+        first = present.iloc[0] if len(present) else None
+        if isinstance(first, (bytes, bytearray)):
+            hint = "bytes"
+        elif hasattr(first, "isoformat"):
+            hint = "datetime"
+        elif first is not None and not isinstance(first, str):
+            raise _core.InvalidValueError(
+                f"Column '{name}' holds {type(first).__name__} objects: no MLflow column type fits them"
+            )
+    return (name, str(values.dtype), hint, bool(values.isna().any()))
+
+
+__all__ = ["ColSpec", "ModelSignature", "Schema", "TensorSpec", "infer_signature", "load"]

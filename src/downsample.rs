@@ -1,0 +1,140 @@
+//! Thinning a long metric history to what a chart can show without losing its shape: the
+//! points inside an x range are cut into equal buckets and each bucket keeps its lowest and
+//! highest value, so spikes and dips survive at any zoom.
+
+use crate::entities::MetricSeries;
+
+/// Which coordinate of a point is the chart's x.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XAxis {
+    Step,
+    /// Milliseconds since the epoch (relative time is this minus the run's start).
+    Timestamp,
+}
+
+/// A history reduced for drawing.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Downsampled {
+    /// The points kept, in the history's order (step, then timestamp).
+    pub series: MetricSeries,
+    /// How many points lie inside the requested range before thinning.
+    pub points_in_range: usize,
+    /// How many points the whole history has.
+    pub total_points: usize,
+}
+
+impl Downsampled {
+    /// Whether points were dropped (the chart should fetch detail when zoomed).
+    pub fn is_thinned(&self) -> bool {
+        self.series.len() < self.points_in_range
+    }
+}
+
+/// The points of `series` whose x lies in `[x_min, x_max]` (either bound optional), reduced
+/// to at most `max_points` by keeping the minimum and maximum of each bucket.
+///
+/// ```
+/// use rtrack::downsample::{downsample, XAxis};
+/// use rtrack::MetricSeries;
+///
+/// let steps: Vec<i64> = (0..1_000_000).collect();
+/// let mut values: Vec<f64> = steps.iter().map(|s| (*s as f64 / 1000.0).sin()).collect();
+/// values[500_000] = 42.0; // one spike among a million points
+/// let series = MetricSeries { timestamps: steps.clone(), steps, values };
+/// let chart = downsample(&series, XAxis::Step, None, None, 1000);
+/// assert!(chart.series.len() <= 1000);
+/// assert!(chart.series.values.contains(&42.0)); // the spike is still drawn
+/// ```
+pub fn downsample(series: &MetricSeries, axis: XAxis, x_min: Option<f64>, x_max: Option<f64>, max_points: usize) -> Downsampled {
+    let xs: &[i64] = match axis {
+        XAxis::Step => &series.steps,
+        XAxis::Timestamp => &series.timestamps,
+    };
+    let in_range = |x: i64| x_min.is_none_or(|min| x as f64 >= min) && x_max.is_none_or(|max| x as f64 <= max);
+    let selected: Vec<usize> = (0..series.len()).filter(|&i| in_range(xs[i])).collect();
+    let max_points = max_points.max(2);
+    let kept = if selected.len() <= max_points { selected.clone() } else { extremes_per_bucket(&selected, &series.values, max_points / 2) };
+    let mut out = MetricSeries::default();
+    for i in kept {
+        out.steps.push(series.steps[i]);
+        out.values.push(series.values[i]);
+        out.timestamps.push(series.timestamps[i]);
+    }
+    Downsampled { series: out, points_in_range: selected.len(), total_points: series.len() }
+}
+
+/// For each of `buckets` equal slices of `indices`, the indices of its lowest and highest
+/// value (NaN counts as neither unless the slice holds nothing else), in their original order.
+fn extremes_per_bucket(indices: &[usize], values: &[f64], buckets: usize) -> Vec<usize> {
+    let mut kept = Vec::with_capacity(buckets * 2);
+    let size = indices.len() as f64 / buckets as f64;
+    for bucket in 0..buckets {
+        let start = (bucket as f64 * size) as usize;
+        let end = (((bucket + 1) as f64 * size) as usize).min(indices.len());
+        if start >= end {
+            continue;
+        }
+        let slice = &indices[start..end];
+        let (mut low, mut high) = (slice[0], slice[0]);
+        for &i in slice {
+            let value = values[i];
+            if values[low].is_nan() || value < values[low] {
+                low = i;
+            }
+            if values[high].is_nan() || value > values[high] {
+                high = i;
+            }
+        }
+        kept.push(low.min(high));
+        if low != high {
+            kept.push(low.max(high));
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(values: Vec<f64>) -> MetricSeries {
+        let steps: Vec<i64> = (0..values.len() as i64).collect();
+        MetricSeries { timestamps: steps.iter().map(|s| 1000 + s * 10).collect(), steps, values }
+    }
+
+    #[test]
+    fn short_histories_come_back_whole() {
+        let history = series(vec![1.0, 2.0, 3.0]);
+        let chart = downsample(&history, XAxis::Step, None, None, 100);
+        assert_eq!(chart.series, history);
+        assert!(!chart.is_thinned());
+    }
+
+    #[test]
+    fn each_bucket_keeps_its_lowest_and_highest_point_in_order() {
+        let history = series(vec![5.0, 1.0, 9.0, 3.0, 7.0, 2.0, 8.0, 4.0]);
+        let chart = downsample(&history, XAxis::Step, None, None, 4);
+        // Two buckets of four: [5,1,9,3] keeps 1 (step 1) and 9 (step 2); [7,2,8,4] keeps 2 and 8.
+        assert_eq!(chart.series.steps, vec![1, 2, 5, 6]);
+        assert_eq!(chart.series.values, vec![1.0, 9.0, 2.0, 8.0]);
+        assert!(chart.is_thinned());
+        assert_eq!((chart.points_in_range, chart.total_points), (8, 8));
+    }
+
+    #[test]
+    fn a_range_selects_by_step_or_by_time() {
+        let history = series((0..100).map(f64::from).collect());
+        let by_step = downsample(&history, XAxis::Step, Some(10.0), Some(19.0), 1000);
+        assert_eq!(by_step.series.steps, (10..20).collect::<Vec<_>>());
+        let by_time = downsample(&history, XAxis::Timestamp, Some(1500.0), None, 1000);
+        assert_eq!(by_time.series.steps.first(), Some(&50));
+        assert_eq!(by_time.points_in_range, 50);
+    }
+
+    #[test]
+    fn nan_does_not_hide_real_extremes() {
+        let history = series(vec![f64::NAN, 3.0, -1.0, f64::NAN]);
+        let chart = downsample(&history, XAxis::Step, None, None, 2);
+        assert_eq!(chart.series.values, vec![3.0, -1.0]);
+    }
+}

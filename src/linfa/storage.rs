@@ -8,17 +8,15 @@ use serde_json::{json, Value};
 
 use super::model::LinfaModel;
 use crate::api::{ActiveRun, Tracker};
-use crate::artifacts::{to_yaml, ArtifactPath};
-use crate::display::format::timestamp;
-use crate::entities::now_millis;
+use crate::artifacts::ArtifactPath;
 use crate::error::{Error, IoContext, Result};
+use crate::models::{ColSpec, ColumnType, MlModel, ModelSignature, Schema, TensorSpec};
+pub use crate::models::MLMODEL_FILE;
 
 /// The flavor name in `MLmodel` files of linfa models.
 pub const FLAVOR: &str = "rust_linfa";
 /// The file in a model folder holding the fitted model.
 pub const MODEL_FILE: &str = "model.json";
-/// The model's metadata file, as MLflow names it.
-pub const MLMODEL_FILE: &str = "MLmodel";
 /// Bumped when the layout of `model.json` changes incompatibly.
 const FORMAT_VERSION: u64 = 1;
 /// The linfa release the model types come from (what `Cargo.toml` asks for).
@@ -98,47 +96,48 @@ impl LinfaModel {
             "model": self,
         });
         let model = serde_json::to_vec_pretty(&model).map_err(|e| Error::Internal(format!("Cannot write the model as JSON: {e}")))?;
-        Ok([(MLMODEL_FILE, to_yaml(&self.mlmodel(run_id, artifact_path)).into_bytes()), (MODEL_FILE, model)])
+        Ok([(MLMODEL_FILE, self.mlmodel(run_id, artifact_path).to_yaml().into_bytes()), (MODEL_FILE, model)])
     }
 
-    /// The `MLmodel` metadata: MLflow's top-level keys, the `rust_linfa` flavor and, when the
-    /// features are named, a column signature (so a server can take named columns).
-    fn mlmodel(&self, run_id: Option<&str>, artifact_path: Option<&str>) -> Value {
-        let mut mlmodel = json!({
-            "flavors": {
-                FLAVOR: {
-                    "model_kind": self.kind(),
-                    "model_file": MODEL_FILE,
-                    "serialization_format": "json",
-                    "linfa_version": LINFA_VERSION,
-                    "rtrack_version": env!("CARGO_PKG_VERSION"),
-                    "n_features": self.n_features(),
-                },
-            },
-            "model_uuid": uuid::Uuid::new_v4().simple().to_string(),
-            "utc_time_created": format!("{}.000000", timestamp(now_millis())),
-        });
-        if let Some(run_id) = run_id {
-            mlmodel["run_id"] = json!(run_id);
-        }
-        if let Some(path) = artifact_path {
-            mlmodel["artifact_path"] = json!(path);
-        }
-        if !self.feature_names.is_empty() {
-            let inputs: Vec<Value> =
-                self.feature_names.iter().map(|name| json!({"type": "double", "name": name, "required": true})).collect();
-            let output_type = if self.is_classifier() { "int64" } else { "float64" };
-            let outputs = json!([{"type": "tensor", "tensor-spec": {"dtype": output_type, "shape": [-1]}}]);
-            mlmodel["signature"] = json!({"inputs": Value::Array(inputs).to_string(), "outputs": outputs.to_string()});
-        }
+    /// The `MLmodel` metadata: the `rust_linfa` flavor and, when the features are named, a
+    /// column signature (so a server takes named columns and checks them).
+    pub(crate) fn mlmodel(&self, run_id: Option<&str>, artifact_path: Option<&str>) -> MlModel {
+        let mut mlmodel = MlModel::new();
+        mlmodel.add_flavor(
+            FLAVOR,
+            json!({
+                "model_kind": self.kind(),
+                "model_file": MODEL_FILE,
+                "serialization_format": "json",
+                "linfa_version": LINFA_VERSION,
+                "rtrack_version": env!("CARGO_PKG_VERSION"),
+                "n_features": self.n_features(),
+            }),
+        );
+        mlmodel.run_id = run_id.map(str::to_string);
+        mlmodel.artifact_path = artifact_path.map(str::to_string);
+        mlmodel.signature = self.signature();
         mlmodel
+    }
+
+    /// Named features as double columns in, one number per row out.
+    pub(crate) fn signature(&self) -> Option<ModelSignature> {
+        if self.feature_names.is_empty() {
+            return None;
+        }
+        let inputs = self.feature_names.iter().map(|name| ColSpec::new(name.as_str(), ColumnType::Double)).collect();
+        let dtype = if self.is_classifier() { "int64" } else { "float64" };
+        let outputs = Schema::Tensors(vec![TensorSpec { name: None, dtype: dtype.to_string(), shape: vec![-1] }]);
+        Some(ModelSignature { inputs: Schema::Columns(inputs), outputs: Some(outputs), params: None })
     }
 }
 
 /// The model from a folder's two files; `origin` names the folder in errors.
 fn from_files(origin: &str, mlmodel: &[u8], model: &[u8]) -> Result<LinfaModel> {
-    let flavors = flavor_names(&String::from_utf8_lossy(mlmodel));
-    if !flavors.iter().any(|flavor| flavor == FLAVOR) {
+    let mlmodel = MlModel::from_yaml(&String::from_utf8_lossy(mlmodel))
+        .map_err(|e| Error::invalid(format!("The model at '{origin}' has an unreadable MLmodel: {e}")))?;
+    if mlmodel.flavor(FLAVOR).is_none() {
+        let flavors: Vec<&str> = mlmodel.flavors.keys().map(String::as_str).collect();
         return Err(Error::invalid(format!(
             "The model at '{origin}' is not a linfa model: its MLmodel has the flavors [{}], not {FLAVOR}",
             flavors.join(", ")
@@ -153,44 +152,4 @@ fn from_files(origin: &str, mlmodel: &[u8], model: &[u8]) -> Result<LinfaModel> 
     let model: LinfaModel = serde_json::from_value(envelope["model"].clone()).map_err(|e| bad(e.to_string()))?;
     model.check().map_err(|e| bad(e.to_string()))?;
     Ok(model)
-}
-
-/// The keys of the top-level `flavors:` mapping of a block-style `MLmodel` file (as rtrack
-/// and MLflow write it): the lines indented one level below it.
-pub(crate) fn flavor_names(mlmodel: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut inside = false;
-    let mut indent = None;
-    for line in mlmodel.lines() {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let depth = line.len() - line.trim_start().len();
-        if depth == 0 {
-            inside = line.trim_end() == "flavors:";
-            continue;
-        }
-        if !inside {
-            continue;
-        }
-        let level = *indent.get_or_insert(depth);
-        if depth == level {
-            if let Some((key, _)) = line.trim().split_once(':') {
-                names.push(key.trim_matches(|c| c == '\'' || c == '"').to_string());
-            }
-        }
-    }
-    names
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn flavor_names_are_the_keys_under_flavors() {
-        let text = "artifact_path: model\nflavors:\n  python_function:\n    loader_module: x\n  sklearn:\n    pickled_model: model.pkl\nmodel_uuid: abc\n";
-        assert_eq!(flavor_names(text), ["python_function", "sklearn"]);
-        assert!(flavor_names("model_uuid: abc\n").is_empty());
-    }
 }

@@ -10,7 +10,7 @@ bash scripts/setup_evcxr.sh
 # The metrics and plots features too; `python` is left to maturin (it links libpython).
 cargo test --all-targets --no-fail-fast --features metrics,plots
 cargo test --doc --features metrics,plots
-# linfa models (the rust_linfa flavor): its integration tests and doc examples.
-cargo test --no-default-features --features linfa-datasets --lib --test linfa
-cargo test --no-default-features --features linfa-datasets --doc linfa
+# linfa models (the rust_linfa flavor, served by the rtrack binary): tests and doc examples.
+cargo test --features linfa-datasets --lib --test linfa
+cargo test --features linfa-datasets --doc linfa
 .venv/bin/python -m pytest tests/python -q

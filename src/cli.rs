@@ -130,6 +130,9 @@ fn serve_model(uri: &str, config: &crate::serving::ServeConfig, scratch: &std::p
     } else {
         crate::models::local_model_dir(uri)?
     };
+    // linfa models are served from Rust alone when the crate is built with them.
+    #[cfg(feature = "linfa")]
+    crate::linfa::register_serving();
     let predictor = crate::serving::load_predictor(&folder)?;
     crate::serving::serve_until_signal(predictor, config, |address| {
         println!("rtrack serving {uri} on http://{address} (POST /invocations)");

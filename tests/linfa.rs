@@ -202,3 +202,98 @@ fn every_fourth_held_out(data: Data<usize>) -> (Data<usize>, Data<usize>) {
     };
     (pick(&train), pick(&valid))
 }
+
+#[cfg(feature = "server")]
+mod served {
+    //! The scoring server answering for linfa models from Rust alone: in this process, and as
+    //! `rtrack models serve -m models:/<name>@<alias>` in a child process.
+
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command, Stdio};
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use rtrack::serving::{load_predictor, start, ServeConfig};
+
+    fn post(url: &str, body: &Value) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut response = agent.post(&format!("{url}/invocations")).header("Content-Type", "application/json").send(body.to_string()).unwrap();
+        (response.status().as_u16(), response.body_mut().read_json().unwrap())
+    }
+
+    fn rows_of(data: &Data<f64>, count: usize) -> Vec<Vec<f64>> {
+        data.records().rows().into_iter().take(count).map(|row| row.to_vec()).collect()
+    }
+
+    #[test]
+    fn a_saved_model_answers_invocations_in_every_payload_shape() {
+        let (train, valid) = wine_regression();
+        let model = fit_elastic_net(&train, 0.01);
+        let dir = tempfile::tempdir().unwrap();
+        model.save(dir.path()).unwrap();
+        rtrack::linfa::register_serving();
+        let server = start(load_predictor(dir.path()).unwrap(), &ServeConfig { port: 0, ..ServeConfig::default() }).unwrap();
+        let url = server.url();
+
+        let rows = rows_of(&valid, 5);
+        let expected = json!({"predictions": model.predict_rows(&rows).unwrap()});
+        let names = train.feature_names();
+        // Columns in another order than the model's: matched by name.
+        let reversed: Vec<&String> = names.iter().rev().collect();
+        let reversed_rows: Vec<Vec<f64>> = rows.iter().map(|row| row.iter().rev().copied().collect()).collect();
+        let records: Vec<Value> =
+            rows.iter().map(|row| Value::Object(names.iter().cloned().zip(row.iter().map(|v| json!(v))).collect())).collect();
+        for body in [
+            json!({"dataframe_split": {"columns": reversed, "data": reversed_rows}}),
+            json!({"dataframe_records": records}),
+            json!({"instances": rows}),
+        ] {
+            assert_eq!(post(&url, &body), (200, expected.clone()), "{body}");
+        }
+
+        let (status, answer) = post(&url, &json!({"dataframe_split": {"columns": &names[..10], "data": [rows[0][..10].to_vec()]}}));
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["message"].as_str().unwrap().contains("alcohol"), "{answer}");
+        let (status, _) = post(&url, &json!({"instances": [[1.0, 2.0]]}));
+        assert_eq!(status, 400);
+        assert_eq!(post(&url, &json!({"instances": rows})), (200, expected), "still up after bad requests");
+        server.stop().unwrap();
+    }
+
+    /// Kills the child process when the test ends, however it ends.
+    struct Serving(Child);
+    impl Drop for Serving {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    #[test]
+    fn rtrack_models_serve_answers_for_a_registered_linfa_model() {
+        let (dir, tracker) = new_store();
+        let (train, valid) = wine_regression();
+        let model = fit_elastic_net(&train, 0.01);
+        let run = tracker.start_run(RunOptions::default()).unwrap();
+        let version = tracker.register_model(&model.log(&run, "model").unwrap(), "Wine", &[]).unwrap();
+        tracker.set_registered_model_alias("Wine", "production", version.version).unwrap();
+        run.end().unwrap();
+        tracker.flush().unwrap();
+
+        let child = Command::new(env!("CARGO_BIN_EXE_rtrack"))
+            .args(["models", "serve", "-m", "models:/Wine@production", "-p", "0"])
+            .env("RTRACK_TRACKING_URI", common::uri_of(dir.path()))
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut serving = Serving(child);
+        let mut lines = BufReader::new(serving.0.stdout.take().unwrap()).lines();
+        let announced = lines.next().expect("the server announces itself").unwrap();
+        let url = announced.split_whitespace().find(|word| word.starts_with("http://")).expect(&announced).to_string();
+
+        let rows = rows_of(&valid, 3);
+        let expected = json!({"predictions": model.predict_rows(&rows).unwrap()});
+        assert_eq!(post(&url, &json!({"instances": rows})), (200, expected));
+    }
+}

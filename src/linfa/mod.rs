@@ -32,9 +32,13 @@
 
 mod evaluate;
 mod model;
+#[cfg(feature = "server")]
+mod serving;
 mod storage;
 
 pub use self::model::{Fitted, LinfaModel};
+#[cfg(feature = "server")]
+pub use self::serving::register_serving;
 pub use self::storage::{FLAVOR, MLMODEL_FILE, MODEL_FILE};
 pub use linfa;
 #[cfg(feature = "linfa-datasets")]

@@ -112,6 +112,12 @@ def test_the_outputs_show_runs_dashboard_and_an_offline_chart(executed):
     assert "Plotly.newPlot" in histogram and '"type":"histogram"' in histogram
     assert "plotly.js v" not in histogram and len(histogram) < 100_000, "later figures reuse the session's plotly.js"
 
+    classifier = code_cell(notebook, "{\n    use rtrack::linfa::{linfa_logistic")
+    high = r"(0\.9\d\d|1\.000)"
+    assert re.search(rf"^accuracy {high}  f1 {high}  roc_auc {high}$", text_of(classifier), re.M), text_of(classifier)
+    matrix = html_of(classifier)
+    assert '"type":"heatmap"' in matrix and "plotly.js v" not in matrix
+
     registered = text_of(code_cell(notebook, "let model_uri"))
     assert "models:/WineQualityRust@production is version 1 (elastic_net), predictions equal: true" in registered
 
@@ -133,6 +139,11 @@ def test_python_reads_what_the_rust_notebook_logged(executed):
     best = runs[0]
     residuals = client.get_metric_history(best.info.run_id, "residual")
     assert len(residuals) == 319 and [m.step for m in residuals[:3]] == [0, 1, 2]
+
+    iris = client.get_experiment_by_name("iris-rust")
+    (softmax,) = client.search_runs([iris.experiment_id])
+    assert {"accuracy", "precision", "recall", "f1_score", "roc_auc"} <= set(softmax.data.metrics)
+    assert softmax.data.metrics["accuracy"] > 0.9
 
     version = client.get_model_version_by_alias("WineQualityRust", "production")
     assert str(version.version) == "1" and version.run_id == best.info.run_id

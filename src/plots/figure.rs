@@ -76,7 +76,7 @@ impl Figure {
   var element = document.getElementById("{id}");
   if (!window.Plotly) {{
     element.style.minHeight = "0";
-    element.textContent = "This figure needs plotly.js, which an earlier output of this notebook loads: show the figure again with Figure::html(true), or re-run the notebook.";
+    element.textContent = "This figure needs plotly.js, which the first figure of this notebook session brought: re-run the notebook, or call rtrack::plots::Figure::resend_plotly_js() and show the figure again.";
     return;
   }}
   var figure = JSON.parse(document.getElementById("{id}-json").textContent);
@@ -96,6 +96,14 @@ impl Figure {
         if first && printed.is_ok() {
             std::env::set_var(PLOTLY_SENT, "1");
         }
+    }
+}
+
+impl Figure {
+    /// Make the next figure shown in this session carry plotly.js again (after the output
+    /// that brought it was cleared, or in a freshly opened page of a running kernel).
+    pub fn resend_plotly_js() {
+        std::env::remove_var(PLOTLY_SENT);
     }
 }
 

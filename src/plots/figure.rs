@@ -91,11 +91,18 @@ impl Figure {
     /// Show the figure in an evcxr notebook cell; only the session's first figure carries
     /// plotly.js.
     pub fn evcxr_display(&self) {
+        // A closed stdout leaves nothing to show the figure on.
+        let _ = self.display_in_session(&mut io::stdout().lock());
+    }
+
+    /// Write the figure in evcxr's protocol, with plotly.js if the session has not had it.
+    fn display_in_session(&self, out: &mut dyn Write) -> io::Result<()> {
         let first = std::env::var_os(PLOTLY_SENT).is_none();
-        let printed = write_html(&mut io::stdout().lock(), &self.html(first));
-        if first && printed.is_ok() {
+        write_html(out, &self.html(first))?;
+        if first {
             std::env::set_var(PLOTLY_SENT, "1");
         }
+        Ok(())
     }
 }
 
@@ -139,5 +146,22 @@ mod tests {
         assert_ne!(figure.html(false), without);
         assert!(Figure::from_json("[1]").is_err());
         assert!(Figure::from_json("{").unwrap_err().to_string().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn a_session_gets_plotly_js_with_its_first_figure_only() {
+        let figure = Figure::from_json(r#"{"data": [], "layout": {}}"#).unwrap();
+        let shown = || {
+            let mut out = Vec::new();
+            figure.display_in_session(&mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.starts_with("EVCXR_BEGIN_CONTENT text/html\n") && text.ends_with("\nEVCXR_END_CONTENT\n"));
+            text.contains("plotly.js v")
+        };
+        Figure::resend_plotly_js();
+        assert!(shown(), "the first figure carries plotly.js");
+        assert!(!shown(), "later figures do not");
+        Figure::resend_plotly_js();
+        assert!(shown(), "until it is asked for again");
     }
 }

@@ -39,7 +39,8 @@ import rtrack
 import rtrack.sklearn
 
 ids = {}
-rtrack.set_experiment("house-prices")
+houses = rtrack.set_experiment("house-prices")
+rtrack.Client().set_experiment_tag(houses.experiment_id, "owner", "<b>pricing</b>")
 for i, (model, alpha) in enumerate([("ridge", 0.1), ("ridge", 1.0), ("lasso", 0.01)]):
     with rtrack.start_run(run_name=f"{model}-{alpha}", description="Baseline run" if i == 0 else None) as run:
         rtrack.log_params({"model": model, "alpha": alpha})
@@ -191,6 +192,7 @@ def test_the_runs_table_shows_params_and_metrics_and_stored_markup_as_text(ui, d
     assert set(table_column(driver, "runs", "Status")) == {"FINISHED"}
     assert all(table_column(driver, "runs", "Source"))
     assert no_alert(driver) and driver.title == "house-prices · rtrack"
+    assert "owner: <b>pricing</b>" in driver.find_element(By.CSS_SELECTOR, ".experiment-meta").text
     assert not driver.find_elements(By.CSS_SELECTOR, "#runs img"), "no element was made from stored text"
     shot(driver, "runs-table")
 

@@ -258,6 +258,7 @@ async function experimentPage(view, [experimentId], params, current) {
   add(view, 
     h("div", { class: "crumbs" }, h("a", { href: "#/" }, "Experiments"), " / "),
     h("h1", {}, experiment.name),
+    experimentHeader(experiment),
     h("div", { class: "toolbar" }, filterInput,
       h("button", { onclick: search }, "Search"),
       filter ? h("button", { onclick: () => { filterInput.value = ""; search(); } }, "Clear") : null,
@@ -323,6 +324,17 @@ async function experimentPage(view, [experimentId], params, current) {
       go({ page: table.next_page_token });
     } }, "Next ›"),
     h("span", {}, `${table.runs.length} shown`, total ? ` of ${total}` : "")));
+}
+
+/** The experiment's id, artifact location, description and tags, in one muted line. */
+function experimentHeader(experiment) {
+  const tags = pairsToObject(experiment.tags);
+  const description = tags["mlflow.note.content"];
+  const shown = Object.entries(tags).filter(([key]) => !key.startsWith("mlflow.")).sort();
+  return h("div", { class: "experiment-meta" },
+    description ? h("p", { class: "description" }, description) : null,
+    h("p", { class: "muted" }, `ID ${experiment.experiment_id} · artifacts at ${experiment.artifact_location}`, " ",
+      shown.map(([key, value]) => h("span", { class: "tag" }, `${key}: ${value}`))));
 }
 
 // ---------------------------------------------------------------- run page

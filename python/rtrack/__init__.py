@@ -12,6 +12,7 @@ Importing it loads no numpy or pandas.
 """
 
 import atexit as _atexit
+import sys as _sys
 
 from . import _core
 from ._core import (
@@ -85,8 +86,17 @@ from ._live import Live, live
 from ._source import detect_source as _detect_source
 
 _core._set_source(*_detect_source())
-# Runs still open when the interpreter exits end as FINISHED and queued metrics are written.
-_atexit.register(_core._end_all_runs)
+
+
+def _end_runs_at_exit():
+    """Runs still open when the interpreter exits end, and queued metrics are written. A
+    script stopped by an uncaught exception (Python then sets ``sys.last_value``) leaves them
+    FAILED, as a ``with`` block would; in IPython a failed cell says nothing about the run."""
+    failed = getattr(_sys, "last_value", None) is not None and "IPython" not in _sys.modules
+    _core._end_all_runs("FAILED" if failed else "FINISHED")
+
+
+_atexit.register(_end_runs_at_exit)
 
 
 def autolog(disable=False, log_models=True, silent=True):

@@ -92,6 +92,26 @@ def test_uncaught_exception_still_writes_metrics(tmp_path):
     assert len(rtrack.Client(str(store)).get_metric_history(run_id, "m")) == 1000
 
 
+def test_a_script_stopped_by_an_uncaught_error_leaves_its_runs_failed(tmp_path):
+    store = tmp_path / "store"
+    script = f"""
+        import rtrack
+        rtrack.set_tracking_uri({str(store)!r})
+        parent = rtrack.start_run()
+        child = rtrack.start_run(nested=True)
+        rtrack.log_metric("m", 1.0)
+        print(parent.info.run_id, child.info.run_id, flush=True)
+        raise ValueError("diverged")
+    """
+    done = run_python(script, check=False)
+    assert done.returncode == 1 and "diverged" in done.stderr
+    client = rtrack.Client(str(store))
+    for run_id in done.stdout.split():
+        run = client.get_run(run_id)
+        assert run.info.status == "FAILED" and run.info.end_time is not None
+    assert client.get_run(done.stdout.split()[1]).data.metrics == {"m": 1.0}
+
+
 WRITER = """
 import os, sys, time
 import numpy as np

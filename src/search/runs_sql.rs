@@ -30,8 +30,8 @@ pub struct RunQuery<'a> {
 /// - then `start_time DESC` (unless start_time was ordered on), then `run_uuid` so that
 ///   paging with `limit`/`offset` is stable.
 ///
-/// Metrics compare on their latest value (`metric_series.last_value`); NaN (stored as NULL)
-/// and series without points match nothing. A param or tag comparison only matches runs
+/// Metrics compare on their latest value (read from the run's `latest_metrics` summary);
+/// a NaN latest value and series without points match nothing. A param or tag comparison only matches runs
 /// that have the key, so `params.a != 'x'` leaves out runs without `a`.
 ///
 /// Fails with [`Error::InvalidValue`](crate::Error::InvalidValue) when the filter or order
@@ -117,34 +117,28 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
 }
 
 /// The SQL condition for one validated comparison (with its attribute, if it compares one).
+///
+/// Metrics, params and tags are read from the run's own row: its summary columns hold
+/// every param and tag and each metric's latest point as JSONB (see
+/// `store::sqlite::summary`). A missing key reads as NULL, which fails every comparison,
+/// so a comparison only matches runs that have the key; a NaN latest value is stored as
+/// null and matches nothing either.
 fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut Vec<SqlValue>) -> String {
     let Comparison { key, comparator, value } = comparison;
     if let Some(attribute) = attribute {
         return sql::compare(attribute.column, *comparator, value, params);
     }
-    match key.entity {
-        Entity::Metric => {
-            params.push(SqlValue::Text(key.name.clone()));
-            let test = sql::compare("m.last_value", *comparator, value, params);
-            format!(
-                "EXISTS (SELECT 1 FROM metric_series m WHERE m.run_uuid = r.run_uuid \
-                 AND m.key = ? AND m.point_count > 0 AND {test})"
-            )
-        }
-        _ => {
-            let table = if key.entity == Entity::Param { "params" } else { "tags" };
-            params.push(SqlValue::Text(key.name.clone()));
-            let exists = format!("SELECT 1 FROM {table} x WHERE x.run_uuid = r.run_uuid AND x.key = ?");
-            match comparator {
-                Comparator::IsNull => format!("NOT EXISTS ({exists})"),
-                Comparator::IsNotNull => format!("EXISTS ({exists})"),
-                _ => {
-                    let test = sql::compare("x.value", *comparator, value, params);
-                    format!("EXISTS ({exists} AND {test})")
-                }
-            }
-        }
-    }
+    let (column, suffix) = match key.entity {
+        Entity::Metric => ("r.latest_metrics", "[0]"),
+        Entity::Param => ("r.param_values", ""),
+        _ => ("r.tag_values", ""),
+    };
+    let Some(path) = sql::json_member_path(&key.name) else {
+        // No stored key can contain the characters that make this one unaddressable.
+        return if *comparator == Comparator::IsNull { "1".into() } else { "0".into() };
+    };
+    params.push(SqlValue::Text(format!("{path}{suffix}")));
+    sql::compare(&format!("({column} ->> ?)"), *comparator, value, params)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod chunk;
 pub mod connection;
 mod experiments;
 mod fork;
+mod jsonb;
 mod logged_models;
 mod metrics;
 mod names;
@@ -17,6 +18,7 @@ mod runs;
 pub mod schema;
 mod search;
 mod series;
+mod summary;
 mod writer;
 
 use std::path::{Path, PathBuf};

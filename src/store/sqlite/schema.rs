@@ -193,6 +193,22 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_uuid, direction, model_id)
     ) WITHOUT ROWID;
     "#,
+    // 5: each run's params, tags and latest metrics copied onto its row as JSONB, so a
+    // search filters and loads runs from the rows it visits (store::sqlite::summary keeps
+    // them in step with the tables). x'0c' is JSONB's empty object.
+    r#"
+    ALTER TABLE runs ADD COLUMN param_values BLOB NOT NULL DEFAULT x'0c';
+    ALTER TABLE runs ADD COLUMN tag_values BLOB NOT NULL DEFAULT x'0c';
+    ALTER TABLE runs ADD COLUMN latest_metrics BLOB NOT NULL DEFAULT x'0c';
+    UPDATE runs SET
+        param_values = coalesce(
+            (SELECT jsonb_group_object(key, value) FROM params p WHERE p.run_uuid = runs.run_uuid), x'0c'),
+        tag_values = coalesce(
+            (SELECT jsonb_group_object(key, value) FROM tags t WHERE t.run_uuid = runs.run_uuid), x'0c'),
+        latest_metrics = coalesce(
+            (SELECT jsonb_group_object(key, jsonb_array(last_value, last_step, last_timestamp))
+             FROM metric_series m WHERE m.run_uuid = runs.run_uuid AND m.point_count > 0), x'0c');
+    "#,
 ];
 
 /// The schema version this build writes.

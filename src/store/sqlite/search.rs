@@ -29,13 +29,16 @@ pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
         limit: request.max_results + 1,
         offset,
     };
-    let (sql, params) = search::runs_sql_selecting(&query, runs::INFO_COLUMNS)?;
-    let mut infos = conn
-        .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(params), runs::info_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_page_token = next_token(&mut infos, request.max_results, offset);
-    Ok(Page { items: runs::attach_data(conn, infos)?, next_page_token })
+    // The runs' params, tags and latest metrics come with their rows (see summary.rs).
+    let (sql, params) = search::runs_sql_selecting(&query, runs::RUN_COLUMNS)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut found = Vec::new();
+    while let Some(row) = rows.next()? {
+        found.push(runs::run_from_row(row)?);
+    }
+    let next_page_token = next_token(&mut found, request.max_results, offset);
+    Ok(Page { items: found, next_page_token })
 }
 
 pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page<Experiment>> {

@@ -1,0 +1,92 @@
+//! The per-run summary: three JSONB columns on the run's own row holding its params
+//! (`param_values`: key -> value), tags (`tag_values`: key -> value) and latest metrics
+//! (`latest_metrics`: key -> `[value, step, timestamp]`, value null for NaN).
+//!
+//! The `params`, `tags` and `metric_series` tables stay the record; the summary is a copy
+//! kept so that a search reads a run — filter and page alike — from the one row it already
+//! visits, instead of probing three tables per run. Every write to those tables updates the
+//! summary in the same transaction, with one SQL statement that edits the stored value (no
+//! read-modify-write in Rust), so concurrent writers in other processes cannot leave it
+//! stale: SQLite serializes them, and a transaction that read an old snapshot is refused
+//! and retried (see [`super::connection::with_retry`]).
+
+use std::collections::BTreeMap;
+
+use rusqlite::{params, Connection};
+
+use crate::entities::{Metric, RunData};
+use crate::error::{Error, Result};
+use crate::search::json_member_path;
+
+use super::jsonb::{self, Element};
+
+/// A JSON object of string members as text; as a merge patch, `None` removes the member.
+pub fn object_text<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Result<String> {
+    let object: BTreeMap<&str, Option<&str>> = pairs.into_iter().collect();
+    serde_json::to_string(&object).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// Add params to a run's summary (params never change once logged).
+pub fn add_params(conn: &Connection, run_id: &str, params: &[(&str, &str)]) -> Result<()> {
+    if params.is_empty() {
+        return Ok(());
+    }
+    let text = object_text(params.iter().map(|&(k, v)| (k, Some(v))))?;
+    conn.prepare_cached("UPDATE runs SET param_values = jsonb_patch(param_values, ?2) WHERE run_uuid = ?1")?
+        .execute(params![run_id, text])?;
+    Ok(())
+}
+
+/// Set (`Some`) or remove (`None`) tags in a run's summary.
+pub fn change_tags(conn: &Connection, run_id: &str, tags: &[(&str, Option<&str>)]) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let text = object_text(tags.iter().copied())?;
+    conn.prepare_cached("UPDATE runs SET tag_values = jsonb_patch(tag_values, ?2) WHERE run_uuid = ?1")?
+        .execute(params![run_id, text])?;
+    Ok(())
+}
+
+/// Record a series' latest point in its run's summary. The value is bound as a number, so
+/// NaN becomes null and ±inf stay infinite.
+pub fn set_latest_metric(conn: &Connection, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
+    let path = json_member_path(key).ok_or_else(|| Error::invalid(format!("Invalid metric name '{key}'")))?;
+    conn.prepare_cached(
+        "UPDATE runs SET latest_metrics = jsonb_set(latest_metrics, ?2, jsonb_array(?3, ?4, ?5)) WHERE run_uuid = ?1",
+    )?
+    .execute(params![run_id, path, value, step, timestamp])?;
+    Ok(())
+}
+
+/// A run's params, tags and latest metrics from its three summary blobs.
+pub fn decode(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8]) -> Result<RunData> {
+    let mut data = RunData::default();
+    for (blob, map) in [(param_values, &mut data.params), (tag_values, &mut data.tags)] {
+        for (key, value) in jsonb::object(blob)? {
+            let Element::Text(value) = value else { return Err(bad_member(&key)) };
+            map.insert(key, value);
+        }
+    }
+    for (key, entry) in jsonb::object(latest_metrics)? {
+        let Element::Array(payload) = entry else { return Err(bad_member(&key)) };
+        let metric = match jsonb::items(payload)?.as_slice() {
+            [value, Element::Integer(step), Element::Integer(timestamp)] => {
+                let value = match value {
+                    Element::Float(x) => *x,
+                    Element::Integer(n) => *n as f64,
+                    Element::Null => f64::NAN,
+                    _ => return Err(bad_member(&key)),
+                };
+                Metric { key: key.clone(), value, step: *step, timestamp: *timestamp }
+            }
+            _ => return Err(bad_member(&key)),
+        };
+        data.metrics.insert(key, metric);
+    }
+    Ok(data)
+}
+
+fn bad_member(key: &str) -> Error {
+    Error::Internal(format!("malformed run summary entry '{key}'"))
+}

@@ -98,9 +98,11 @@ def search_runs(
     import pandas as pd
 
     columns = _core.runs_to_columns(runs)
-    # Converting before the frame exists is cheaper than replacing columns of a built frame.
+    # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
+    # relabelling them is much cheaper than pd.to_datetime, and gives the same dtype.
+    utc = pd.DatetimeTZDtype("us", "UTC")
     for column in ("start_time", "end_time"):
-        columns[column] = pd.to_datetime(columns[column], unit="ms", utc=True)
+        columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
     return pd.DataFrame(columns)
 
 

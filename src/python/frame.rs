@@ -10,7 +10,12 @@ use pyo3::types::{PyDict, PyList};
 
 use super::entities::PyRun;
 
-/// Columns for `pandas.DataFrame(...)`; times are epoch milliseconds (the caller converts).
+/// numpy's NaT (not a time) in an int64 view of a datetime64 array.
+const NOT_A_TIME: i64 = i64::MIN;
+
+/// Columns for `pandas.DataFrame(...)`. Times are int64 microseconds since the epoch with
+/// i64::MIN for a run that has not ended: numpy's `datetime64[us]` layout, NaT included, so
+/// the caller only relabels them (no per-value conversion in Python).
 #[pyfunction]
 pub fn runs_to_columns<'py>(py: Python<'py>, runs: Vec<Bound<'py, PyRun>>) -> PyResult<Bound<'py, PyDict>> {
     let runs: Vec<&crate::entities::Run> = runs.iter().map(|r| r.get().0.as_ref()).collect();
@@ -20,10 +25,10 @@ pub fn runs_to_columns<'py>(py: Python<'py>, runs: Vec<Bound<'py, PyRun>>) -> Py
     columns.set_item("status", runs.iter().map(|r| r.info.status.as_str()).collect::<Vec<_>>())?;
     columns.set_item("artifact_uri", runs.iter().map(|r| r.info.artifact_uri.as_str()).collect::<Vec<_>>())?;
     // Numbers go out as numpy arrays: pandas takes them without looking at each cell.
-    let start_times: Vec<i64> = runs.iter().map(|r| r.info.start_time).collect();
+    let micros = |millis: i64| millis.saturating_mul(1000);
+    let start_times: Vec<i64> = runs.iter().map(|r| micros(r.info.start_time)).collect();
     columns.set_item("start_time", start_times.into_pyarray(py))?;
-    // Milliseconds fit a float exactly; NaN marks a run that has not ended.
-    let end_times: Vec<f64> = runs.iter().map(|r| r.info.end_time.map_or(f64::NAN, |t| t as f64)).collect();
+    let end_times: Vec<i64> = runs.iter().map(|r| r.info.end_time.map_or(NOT_A_TIME, micros)).collect();
     columns.set_item("end_time", end_times.into_pyarray(py))?;
 
     let metric_keys: BTreeSet<&str> = runs.iter().flat_map(|r| r.data.metrics.keys().map(String::as_str)).collect();

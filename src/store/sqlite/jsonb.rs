@@ -3,16 +3,19 @@
 //! cheaper than asking SQLite for JSON text and parsing that, and it keeps ±inf, which
 //! SQLite writes as `9e999` and JSON text parsers refuse.
 
+use std::borrow::Cow;
+
 use crate::error::{Error, Result};
 
-/// One JSONB element: a scalar, or the raw payload of an array or object.
+/// One JSONB element: a scalar, or the raw payload of an array or object. Text borrows
+/// from the blob unless it held escapes, so reading costs no allocation of its own.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Element<'a> {
     Null,
     Bool(bool),
     Integer(i64),
     Float(f64),
-    Text(String),
+    Text(Cow<'a, str>),
     Array(&'a [u8]),
     Object(&'a [u8]),
 }
@@ -53,8 +56,8 @@ pub fn element(bytes: &[u8]) -> Result<(Element<'_>, &[u8])> {
         // Rust parses out-of-range exponents (SQLite's 9e999) to ±inf.
         5 => Element::Float(text(payload)?.parse().map_err(|_| malformed("bad number"))?),
         6 => Element::Float(json5_float(text(payload)?)?),
-        7 | 10 => Element::Text(text(payload)?.to_string()),
-        8 | 9 => Element::Text(unescape(text(payload)?)?),
+        7 | 10 => Element::Text(Cow::Borrowed(text(payload)?)),
+        8 | 9 => Element::Text(Cow::Owned(unescape(text(payload)?)?)),
         11 => Element::Array(payload),
         12 => Element::Object(payload),
         _ => return Err(malformed("reserved element type")),
@@ -62,36 +65,45 @@ pub fn element(bytes: &[u8]) -> Result<(Element<'_>, &[u8])> {
     Ok((value, rest))
 }
 
-/// The members of an object's payload as (label, value) pairs, in stored order.
-pub fn members(mut payload: &[u8]) -> Result<Vec<(String, Element<'_>)>> {
-    let mut out = Vec::new();
-    while !payload.is_empty() {
-        let (label, rest) = element(payload)?;
-        let Element::Text(label) = label else { return Err(malformed("object label is not text")) };
-        let (value, rest) = element(rest)?;
-        out.push((label, value));
-        payload = rest;
+/// Iterate over the elements of an array's payload, or the labels and values (alternating)
+/// of an object's.
+pub struct Elements<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Elements<'a> {
+    type Item = Result<Element<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        Some(element(self.rest).map(|(value, rest)| {
+            self.rest = rest;
+            value
+        }))
     }
-    Ok(out)
 }
 
 /// The items of an array's payload.
-pub fn items(mut payload: &[u8]) -> Result<Vec<Element<'_>>> {
-    let mut out = Vec::new();
-    while !payload.is_empty() {
-        let (item, rest) = element(payload)?;
-        out.push(item);
-        payload = rest;
-    }
-    Ok(out)
+pub fn items(payload: &[u8]) -> Elements<'_> {
+    Elements { rest: payload }
 }
 
-/// The members of a whole JSONB blob that holds one object.
-pub fn object(blob: &[u8]) -> Result<Vec<(String, Element<'_>)>> {
-    match element(blob)? {
-        (Element::Object(payload), rest) if rest.is_empty() => members(payload),
-        _ => Err(malformed("expected one object")),
+/// Call `visit` with each member (label, value) of a whole JSONB blob holding one object,
+/// in stored order.
+pub fn for_each_member<'a>(blob: &'a [u8], mut visit: impl FnMut(Cow<'a, str>, Element<'a>) -> Result<()>) -> Result<()> {
+    let payload = match element(blob)? {
+        (Element::Object(payload), rest) if rest.is_empty() => payload,
+        _ => return Err(malformed("expected one object")),
+    };
+    let mut elements = items(payload);
+    while let Some(label) = elements.next() {
+        let Element::Text(label) = label? else { return Err(malformed("object label is not text")) };
+        let value = elements.next().ok_or_else(|| malformed("object label without a value"))??;
+        visit(label, value)?;
     }
+    Ok(())
 }
 
 fn json5_integer(text: &str) -> Result<i64> {
@@ -178,6 +190,19 @@ mod tests {
     use super::*;
     use rusqlite::Connection;
 
+    fn object(blob: &[u8]) -> Result<Vec<(String, Element<'_>)>> {
+        let mut members = Vec::new();
+        for_each_member(blob, |label, value| {
+            members.push((label.into_owned(), value));
+            Ok(())
+        })?;
+        Ok(members)
+    }
+
+    fn text(value: &str) -> Element<'static> {
+        Element::Text(Cow::Owned(value.to_string()))
+    }
+
     /// SQLite's own encoding of a JSON text, so the tests read what SQLite writes.
     fn jsonb(conn: &Connection, sql_expression: &str) -> Vec<u8> {
         conn.query_row(&format!("SELECT {sql_expression}"), [], |row| row.get(0)).unwrap()
@@ -191,10 +216,10 @@ mod tests {
             r#"jsonb('{"a": "plain", "b": "quote \" and \u00e9 and \ud83d\ude00", "c": [1.5, -3, null, true], "d": {}}')"#,
         );
         let members = object(&blob).unwrap();
-        assert_eq!(members[0], ("a".to_string(), Element::Text("plain".into())));
-        assert_eq!(members[1], ("b".to_string(), Element::Text("quote \" and é and 😀".into())));
+        assert_eq!(members[0], ("a".to_string(), text("plain")));
+        assert_eq!(members[1], ("b".to_string(), text("quote \" and é and 😀")));
         let Element::Array(payload) = members[2].1 else { panic!("{:?}", members[2]) };
-        assert_eq!(items(payload).unwrap(), vec![Element::Float(1.5), Element::Integer(-3), Element::Null, Element::Bool(true)]);
+        assert_eq!(items(payload).collect::<Result<Vec<_>>>().unwrap(), vec![Element::Float(1.5), Element::Integer(-3), Element::Null, Element::Bool(true)]);
         assert_eq!(members[3].1, Element::Object(&[]));
     }
 
@@ -204,15 +229,15 @@ mod tests {
         conn.execute_batch("CREATE TABLE t (v REAL); INSERT INTO t VALUES (9e999), (-9e999)").unwrap();
         let blob = jsonb(&conn, "jsonb_group_array(v) FROM t");
         let Element::Array(payload) = element(&blob).unwrap().0 else { panic!() };
-        assert_eq!(items(payload).unwrap(), vec![Element::Float(f64::INFINITY), Element::Float(f64::NEG_INFINITY)]);
+        assert_eq!(items(payload).collect::<Result<Vec<_>>>().unwrap(), vec![Element::Float(f64::INFINITY), Element::Float(f64::NEG_INFINITY)]);
         // Text bound as an SQL value (not JSON) is stored raw, control characters and all.
         let tricky = "line\nbreak \"quoted\" back\\slash \u{1}";
         let blob: Vec<u8> = conn.query_row("SELECT jsonb_object('k', ?1)", [tricky], |row| row.get(0)).unwrap();
-        assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), Element::Text(tricky.into()))]);
+        assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), text(tricky))]);
         // Long payloads use the wider size headers.
         let long = "x".repeat(70_000);
         let blob: Vec<u8> = conn.query_row("SELECT jsonb_object('k', ?1)", [&long], |row| row.get(0)).unwrap();
-        assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), Element::Text(long))]);
+        assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), text(&long))]);
     }
 
     #[test]
@@ -220,13 +245,13 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         let blob = jsonb(&conn, r#"jsonb('[0x1F, -0x10, Infinity, -Infinity, .5, "tab\x09"]')"#);
         let Element::Array(payload) = element(&blob).unwrap().0 else { panic!() };
-        let decoded = items(payload).unwrap();
+        let decoded = items(payload).collect::<Result<Vec<_>>>().unwrap();
         assert_eq!(decoded[0], Element::Integer(31));
         assert_eq!(decoded[1], Element::Integer(-16));
         assert_eq!(decoded[2], Element::Float(f64::INFINITY));
         assert_eq!(decoded[3], Element::Float(f64::NEG_INFINITY));
         assert_eq!(decoded[4], Element::Float(0.5));
-        assert_eq!(decoded[5], Element::Text("tab\t".into()));
+        assert_eq!(decoded[5], text("tab\t"));
     }
 
     #[test]

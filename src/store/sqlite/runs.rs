@@ -86,8 +86,8 @@ pub fn run_from_row(row: &Row) -> Result<Run> {
 }
 
 pub fn info_from_row(row: &Row) -> rusqlite::Result<RunInfo> {
-    let status: String = row.get(4)?;
-    let stage: String = row.get(8)?;
+    let status = row.get_ref(4)?.as_str()?;
+    let stage = row.get_ref(8)?.as_str()?;
     Ok(RunInfo {
         run_id: row.get(0)?,
         run_name: row.get(1)?,

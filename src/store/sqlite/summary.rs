@@ -63,28 +63,40 @@ pub fn set_latest_metric(conn: &Connection, run_id: &str, key: &str, value: f64,
 pub fn decode(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8]) -> Result<RunData> {
     let mut data = RunData::default();
     for (blob, map) in [(param_values, &mut data.params), (tag_values, &mut data.tags)] {
-        for (key, value) in jsonb::object(blob)? {
+        jsonb::for_each_member(blob, |key, value| {
             let Element::Text(value) = value else { return Err(bad_member(&key)) };
-            map.insert(key, value);
-        }
+            map.insert(key.into_owned(), value.into_owned());
+            Ok(())
+        })?;
     }
-    for (key, entry) in jsonb::object(latest_metrics)? {
-        let Element::Array(payload) = entry else { return Err(bad_member(&key)) };
-        let metric = match jsonb::items(payload)?.as_slice() {
-            [value, Element::Integer(step), Element::Integer(timestamp)] => {
-                let value = match value {
-                    Element::Float(x) => *x,
-                    Element::Integer(n) => *n as f64,
-                    Element::Null => f64::NAN,
-                    _ => return Err(bad_member(&key)),
-                };
-                Metric { key: key.clone(), value, step: *step, timestamp: *timestamp }
-            }
+    jsonb::for_each_member(latest_metrics, |key, entry| {
+        let metric = match entry {
+            Element::Array(payload) => latest_point(&key, payload)?,
             _ => return Err(bad_member(&key)),
         };
-        data.metrics.insert(key, metric);
-    }
+        data.metrics.insert(key.into_owned(), metric);
+        Ok(())
+    })?;
     Ok(data)
+}
+
+/// A metric's `[value, step, timestamp]` entry.
+fn latest_point(key: &str, payload: &[u8]) -> Result<Metric> {
+    let mut items = jsonb::items(payload);
+    let mut next = || items.next().transpose();
+    let (value, step, timestamp, end) = (next()?, next()?, next()?, next()?);
+    let value = match value {
+        Some(Element::Float(x)) => x,
+        Some(Element::Integer(n)) => n as f64,
+        Some(Element::Null) => f64::NAN,
+        _ => return Err(bad_member(key)),
+    };
+    match (step, timestamp, end) {
+        (Some(Element::Integer(step)), Some(Element::Integer(timestamp)), None) => {
+            Ok(Metric { key: key.to_string(), value, step, timestamp })
+        }
+        _ => Err(bad_member(key)),
+    }
 }
 
 fn bad_member(key: &str) -> Error {

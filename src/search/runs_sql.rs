@@ -121,7 +121,10 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
     text.push_str(&conditions.join(" AND "));
     text.push_str(" ORDER BY ");
     text.push_str(&order_terms.join(", "));
-    text.push_str(sql::limit_offset(query.limit, query.offset, &mut params));
+    // Numbers the caller computed, written into the text rather than bound: SQLite plans with
+    // a bound LIMIT's value and so re-prepares the statement whenever it is bound again.
+    let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    text.push_str(&format!(" LIMIT {} OFFSET {}", clamp(query.limit), clamp(query.offset)));
     Ok((text, params))
 }
 

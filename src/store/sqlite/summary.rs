@@ -102,3 +102,4 @@ fn latest_point(key: &str, payload: &[u8]) -> Result<Metric> {
 fn bad_member(key: &str) -> Error {
     Error::Internal(format!("malformed run summary entry '{key}'"))
 }
+

@@ -208,3 +208,39 @@ b');
     assert_eq!(search("params.alpha = '0.5'"), ["r2", "r1"]);
     assert_summary_matches(&tracker, dir.path(), "r2");
 }
+
+#[test]
+fn a_run_table_holds_what_the_runs_hold() {
+    let (_dir, tracker) = new_store();
+    let experiment = tracker.set_experiment("table").unwrap().experiment_id;
+    for i in 0..5i64 {
+        let run = tracker.create_run(RunOptions::default().experiment(experiment).name(format!("r{i}"))).unwrap();
+        let run_id = run.info.run_id;
+        tracker.log_param(&run_id, "alpha", ["0.1", "0.5"][i as usize % 2]).unwrap();
+        if i % 2 == 0 {
+            tracker.set_tag(&run_id, "even", "yes").unwrap();
+            tracker.log_metric(&run_id, "rmse", if i == 2 { f64::NAN } else { i as f64 }, Some(0), None).unwrap();
+        }
+        if i < 4 {
+            tracker.set_terminated(&run_id, RunStatus::Finished, None).unwrap();
+        }
+    }
+    let search = RunSearch {
+        experiment_ids: vec![experiment],
+        filter: "params.alpha = '0.1'".into(),
+        order_by: vec!["metrics.rmse ASC".into()],
+        ..Default::default()
+    };
+    let runs = tracker.search_runs(&search).unwrap().items;
+    let mut expected = rtrack::entities::RunTableBuilder::default();
+    for run in &runs {
+        expected.push_run(run);
+    }
+    let expected = expected.finish();
+    let table = tracker.search_run_table(&search, 100).unwrap();
+    // Debug text compares NaN cells equal.
+    assert_eq!(format!("{table:?}"), format!("{expected:?}"));
+    assert_eq!(table.len(), 3);
+    assert_eq!(table.end_times.iter().filter(|t| t.is_none()).count(), 1, "the running run has no end");
+    assert_eq!(tracker.search_run_table(&search, 2).unwrap().len(), 2, "max_results caps the table");
+}

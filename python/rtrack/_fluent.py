@@ -86,6 +86,17 @@ def search_runs(
             ids = [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
         else:
             ids = [_core._current_experiment_id()]
+    if output_format == "pandas":
+        import pandas as pd
+
+        columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by)
+        # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
+        # relabelling them is much cheaper than pd.to_datetime, and gives the same dtype.
+        utc = pd.DatetimeTZDtype("us", "UTC")
+        for column in ("start_time", "end_time"):
+            columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
+        # Every column was made for this frame alone, so pandas need not copy it.
+        return pd.DataFrame(columns, copy=False)
     runs, token = [], None
     while len(runs) < max_results:
         want = min(_PAGE, max_results - len(runs))
@@ -93,18 +104,7 @@ def search_runs(
         runs.extend(page)
         if token is None:
             break
-    if output_format == "list":
-        return ResultList(runs)
-    import pandas as pd
-
-    columns = _core.runs_to_columns(runs)
-    # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
-    # relabelling them is much cheaper than pd.to_datetime, and gives the same dtype.
-    utc = pd.DatetimeTZDtype("us", "UTC")
-    for column in ("start_time", "end_time"):
-        columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
-    # Every column was made for this frame alone, so pandas need not copy it.
-    return pd.DataFrame(columns, copy=False)
+    return ResultList(runs)
 
 
 def get_metric_history(run_id, key):

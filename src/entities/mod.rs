@@ -7,6 +7,7 @@ mod logged_model;
 mod registry;
 mod registry_validation;
 mod run_io;
+mod run_table;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
 pub use run_io::{DatasetInput, ModelOutput, RunIo};
+pub use run_table::{RunTable, RunTableBuilder};
 pub use logged_model::{
     new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
 };

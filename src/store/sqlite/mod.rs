@@ -213,6 +213,10 @@ impl TrackingStore for SqliteStore {
         self.read(|conn| search::runs(conn, search))
     }
 
+    fn search_run_table(&self, search: &RunSearch, table: &mut crate::entities::RunTableBuilder) -> Result<Option<String>> {
+        self.read(|conn| search::run_table(conn, search, table))
+    }
+
     fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<crate::store::ExperimentActivity>> {
         self.read(|conn| experiments::activity(conn, ids))
     }

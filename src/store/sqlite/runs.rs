@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::entities::{
-    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run,
+    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunTableBuilder,
     RunData, RunId, RunInfo, RunStatus,
 };
 use crate::error::{Error, Result};
@@ -76,6 +76,16 @@ pub const INFO_COLUMNS: &str =
 /// The whole run: [`INFO_COLUMNS`] then the summary columns, as [`run_from_row`] reads them.
 pub const RUN_COLUMNS: &str = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, \
      r.artifact_uri, r.lifecycle_stage, r.param_values, r.tag_values, r.latest_metrics";
+
+/// Add a row of [`RUN_COLUMNS`] to a table of runs, strings borrowed from the row until
+/// the table keeps them.
+pub fn add_row_to_table(row: &Row, table: &mut RunTableBuilder) -> Result<()> {
+    let text = |index| row.get_ref(index).and_then(|value| value.as_str().map_err(rusqlite::Error::from));
+    let status = text(4)?.parse().unwrap_or(RunStatus::Running);
+    table.start_row_with(row.get(0)?, ExperimentId(row.get(2)?), status, row.get(7)?, row.get(5)?, row.get(6)?);
+    let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
+    summary::add_to_table(blob(9)?, blob(10)?, blob(11)?, table)
+}
 
 /// A run, params, tags and latest metrics included, from a row of [`RUN_COLUMNS`].
 pub fn run_from_row(row: &Row) -> Result<Run> {

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use rusqlite::{params, Connection};
 
-use crate::entities::{Metric, RunData};
+use crate::entities::{Metric, RunData, RunTableBuilder};
 use crate::error::{Error, Result};
 use crate::search::json_member_path;
 
@@ -78,6 +78,26 @@ pub fn decode(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8]) -> 
         Ok(())
     })?;
     Ok(data)
+}
+
+/// Add a run's params, tags and latest metric values from its summary blobs to the row it
+/// started in `table`, allocating nothing for values the table already holds.
+pub fn add_to_table(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8], table: &mut RunTableBuilder) -> Result<()> {
+    jsonb::for_each_member(param_values, |key, value| {
+        let Element::Text(value) = value else { return Err(bad_member(&key)) };
+        table.param(&key, &value);
+        Ok(())
+    })?;
+    jsonb::for_each_member(tag_values, |key, value| {
+        let Element::Text(value) = value else { return Err(bad_member(&key)) };
+        table.tag(&key, &value);
+        Ok(())
+    })?;
+    jsonb::for_each_member(latest_metrics, |key, entry| {
+        let Element::Array(payload) = entry else { return Err(bad_member(&key)) };
+        table.metric(&key, latest_point(&key, payload)?.value);
+        Ok(())
+    })
 }
 
 /// A metric's `[value, step, timestamp]` entry.

@@ -1,7 +1,8 @@
-//! Each run row carries a copy of its params, tags and latest metrics (the summary that
-//! searches and `get_run` read). These tests compare that copy with the tables it is made
-//! from, after every kind of write, under concurrent writers, and across the migration that
-//! adds it to older stores.
+//! Each run row carries its params, tags and latest metrics (the summary that searches and
+//! `get_run` read). These tests compare what rtrack reads with what SQLite's own JSON
+//! functions read from the row, and the latest metrics with the series table they copy,
+//! after every kind of write, under concurrent writers, and across the migration that moves
+//! older stores' params and tags onto their runs.
 
 mod common;
 
@@ -14,19 +15,20 @@ use rtrack::store::sqlite::schema;
 use rtrack::store::{RunSearch, RunUpdate};
 use rtrack::{ExperimentId, RunOptions, RunStatus, Tracker};
 
-/// A run's params, tags and latest metrics as the tables hold them, in a form that
-/// compares NaN equal to NaN (metrics as `(value, step, timestamp)` debug text).
+/// A run's params and tags as SQLite's JSON functions read them from the run's row, and its
+/// latest metrics as the series table holds them, in a form that compares NaN equal to NaN
+/// (metrics as `(value, step, timestamp)` debug text).
 type Data = (BTreeMap<String, String>, BTreeMap<String, String>, BTreeMap<String, String>);
 
-fn from_tables(folder: &Path, run_id: &str) -> Data {
+fn as_stored(folder: &Path, run_id: &str) -> Data {
     let conn = rusqlite::Connection::open(database_of(folder)).unwrap();
     let pairs = |sql: &str| -> BTreeMap<String, String> {
         let mut stmt = conn.prepare(sql).unwrap();
         let rows = stmt.query_map([run_id], |row| Ok((row.get(0)?, row.get(1)?))).unwrap();
         rows.collect::<rusqlite::Result<_>>().unwrap()
     };
-    let params = pairs("SELECT key, value FROM params WHERE run_uuid = ?1");
-    let tags = pairs("SELECT key, value FROM tags WHERE run_uuid = ?1");
+    let params = pairs("SELECT j.key, j.value FROM runs, json_each(runs.param_values) j WHERE run_uuid = ?1");
+    let tags = pairs("SELECT j.key, j.value FROM runs, json_each(runs.tag_values) j WHERE run_uuid = ?1");
     let mut stmt = conn
         .prepare(
             "SELECT key, last_value, last_step, last_timestamp FROM metric_series
@@ -50,9 +52,9 @@ fn from_run(run: &rtrack::Run) -> Data {
     (run.data.params.clone(), run.data.tags.clone(), metrics)
 }
 
-/// `get_run` and a search both report exactly what the tables hold.
+/// `get_run` and a search both report exactly what is stored.
 fn assert_summary_matches(tracker: &Tracker, folder: &Path, run_id: &str) {
-    let expected = from_tables(folder, run_id);
+    let expected = as_stored(folder, run_id);
     assert_eq!(from_run(&tracker.get_run(run_id).unwrap()), expected, "get_run of {run_id}");
     let found = tracker
         .search_runs(&RunSearch {
@@ -103,10 +105,10 @@ fn the_summary_follows_every_kind_of_write() {
     assert_eq!((metrics["up"].value, metrics["down"].value), (f64::INFINITY, f64::NEG_INFINITY));
     assert_eq!((metrics["bulk"].value, metrics["bulk"].step), (1.0, 30));
 
-    // A write that fails part-way leaves the summary as the tables: both untouched.
-    let before = from_tables(dir.path(), &run_id);
+    // A write that fails part-way changes nothing.
+    let before = as_stored(dir.path(), &run_id);
     assert!(tracker.log_params(&run_id, &[("fresh".into(), "1".into()), ("alpha".into(), "9".into())]).is_err());
-    assert_eq!(from_tables(dir.path(), &run_id), before);
+    assert_eq!(as_stored(dir.path(), &run_id), before);
     assert_summary_matches(&tracker, dir.path(), &run_id);
 
     tracker.set_terminated(&run_id, RunStatus::Finished, None).unwrap();
@@ -114,7 +116,7 @@ fn the_summary_follows_every_kind_of_write() {
 }
 
 #[test]
-fn concurrent_writers_leave_every_summary_equal_to_the_tables() {
+fn concurrent_writers_lose_no_change_and_leave_summaries_whole() {
     const WRITERS: usize = 4;
     let dir = tempfile::tempdir().unwrap();
     let setup = Tracker::open(uri_of(dir.path())).unwrap();

@@ -50,9 +50,11 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
     let mut params = Vec::new();
     let mut text = format!("SELECT {columns} FROM runs r");
 
-    // Ordering on a metric, param or tag joins its one row per run (keys are unique per run);
-    // LEFT JOIN keeps runs that lack it.
+    // Ordering on a metric joins its series row (one per run and key; LEFT JOIN keeps runs
+    // without it); params and tags are read from the run's own row. Parameters of ORDER BY
+    // terms come after those of the WHERE clause, as in the text.
     let mut order_terms = Vec::new();
+    let mut order_params = Vec::new();
     let mut ordered_on_start_time = false;
     for (index, (resolved, ascending)) in order.iter().enumerate() {
         let direction = sql::direction(*ascending);
@@ -78,13 +80,19 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
                 order_terms.push(format!("{alias}.last_value {direction}"));
             }
             (_, None) => {
-                let table = if key.entity == Entity::Param { "params" } else { "tags" };
-                text.push_str(&format!(
-                    " LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = ?"
-                ));
-                params.push(SqlValue::Text(key.name.clone()));
-                order_terms.push(format!("{alias}.value IS NULL"));
-                order_terms.push(format!("{alias}.value {direction}"));
+                // Params and tags are members of the run's summary columns.
+                let column = if key.entity == Entity::Param { "r.param_values" } else { "r.tag_values" };
+                let value = match sql::json_member_path(&key.name) {
+                    Some(path) => {
+                        // Bound twice: once per term below.
+                        order_params.push(SqlValue::Text(path.clone()));
+                        order_params.push(SqlValue::Text(path));
+                        format!("({column} ->> ?)")
+                    }
+                    None => "NULL".to_string(), // no run can have this key
+                };
+                order_terms.push(format!("{value} IS NULL"));
+                order_terms.push(format!("{value} {direction}"));
             }
         }
     }
@@ -117,6 +125,7 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
         conditions.push(condition(comparison, *attribute, &mut params));
     }
 
+    params.extend(order_params);
     text.push_str(" WHERE ");
     text.push_str(&conditions.join(" AND "));
     text.push_str(" ORDER BY ");

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::entities::{
     now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunTableBuilder,
@@ -33,9 +33,8 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
     // A later tag of the same key wins, as it would by upserting them in order.
     let mut run_tags: std::collections::BTreeMap<String, String> = new_run.tags.into_iter().collect();
     run_tags.insert(tags::RUN_NAME.to_string(), run_name.clone());
-    let tx = conn.unchecked_transaction()?;
-    // The run's tag summary is written with its row; the tags table gets the same tags.
-    tx.prepare_cached(
+    // The run's tags are written with its row.
+    conn.prepare_cached(
         "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri, tag_values)
          VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6, jsonb(?7))",
     )?
@@ -48,10 +47,6 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
         artifact_uri,
         summary::object_text(run_tags.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))))?
     ])?;
-    for (key, value) in &run_tags {
-        insert_tag_row(&tx, run_id.as_str(), key, value)?;
-    }
-    tx.commit()?;
     // Everything about the new run is known here; no need to read it back.
     Ok(Run {
         info: RunInfo {
@@ -190,44 +185,30 @@ pub fn log_params(conn: &Connection, run_id: &str, params: &[(String, String)]) 
             }
         }
     }
-    require_active(conn, run_id)?;
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut existing = tx.prepare_cached("SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2")?;
-        let mut insert = tx.prepare_cached("INSERT INTO params (run_uuid, key, value) VALUES (?1, ?2, ?3)")?;
-        let mut added = Vec::with_capacity(seen.len());
-        for (key, value) in seen {
-            match existing.query_row(params![run_id, key], |row| row.get::<_, String>(0)).optional()? {
-                Some(old) if old == value => {}
-                Some(old) => {
-                    return Err(Error::invalid(format!(
-                        "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
-                         '{old}', cannot change it to '{value}'"
-                    )))
-                }
-                None => {
-                    insert.execute(params![run_id, key, value])?;
-                    added.push((key, value));
-                }
+    // IMMEDIATE: the check of the params logged so far and the write see the same state.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    require_active(&tx, run_id)?;
+    let logged = summary::params_of(&tx, run_id)?;
+    let mut added = Vec::with_capacity(seen.len());
+    for (key, value) in seen {
+        match logged.get(key) {
+            Some(old) if old == value => {}
+            Some(old) => {
+                return Err(Error::invalid(format!(
+                    "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
+                     '{old}', cannot change it to '{value}'"
+                )))
             }
+            None => added.push((key, value)),
         }
-        summary::add_params(&tx, run_id, &added)?;
     }
+    summary::add_params(&tx, run_id, &added)?;
     tx.commit()?;
     Ok(())
 }
 
-fn insert_tag_row(conn: &Connection, run_id: &str, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?1, ?2, ?3)")?
-        .execute(params![run_id, key, value])?;
-    Ok(())
-}
-
-/// Set tags in the tags table and in the run's summary, in the caller's transaction.
+/// Set tags on a run (a later value of one key wins), in the caller's transaction.
 fn upsert_tags(conn: &Connection, run_id: &str, tag_list: &[(&str, &str)]) -> Result<()> {
-    for (key, value) in tag_list {
-        insert_tag_row(conn, run_id, key, value)?;
-    }
     summary::change_tags(conn, run_id, &tag_list.iter().map(|&(k, v)| (k, Some(v))).collect::<Vec<_>>())
 }
 
@@ -249,9 +230,8 @@ pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) 
 pub fn delete_tag(conn: &Connection, run_id: &str, key: &str) -> Result<()> {
     validate_tag_key(key)?;
     require_active(conn, run_id)?;
-    let tx = conn.unchecked_transaction()?;
-    let removed = tx.execute("DELETE FROM tags WHERE run_uuid = ?1 AND key = ?2", params![run_id, key])?;
-    if removed == 0 {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    if !summary::has_tag(&tx, run_id, key)? {
         return Err(Error::not_found(format!("No tag '{key}' on run '{run_id}'")));
     }
     summary::change_tags(&tx, run_id, &[(key, None)])?;

@@ -193,9 +193,10 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_uuid, direction, model_id)
     ) WITHOUT ROWID;
     "#,
-    // 5: each run's params, tags and latest metrics copied onto its row as JSONB, so a
-    // search filters and loads runs from the rows it visits (store::sqlite::summary keeps
-    // them in step with the tables). x'0c' is JSONB's empty object.
+    // 5: each run's params, tags and latest metrics on its own row as JSONB, so a search
+    // filters and loads runs from the rows it visits (see store::sqlite::summary). Params
+    // and tags move there: their tables go. Latest metrics are copied (metric_series keeps
+    // counting points). x'0c' is JSONB's empty object.
     r#"
     ALTER TABLE runs ADD COLUMN param_values BLOB NOT NULL DEFAULT x'0c';
     ALTER TABLE runs ADD COLUMN tag_values BLOB NOT NULL DEFAULT x'0c';
@@ -208,6 +209,8 @@ const MIGRATIONS: &[&str] = &[
         latest_metrics = coalesce(
             (SELECT jsonb_group_object(key, jsonb_array(last_value, last_step, last_timestamp))
              FROM metric_series m WHERE m.run_uuid = runs.run_uuid AND m.point_count > 0), x'0c');
+    DROP TABLE params;
+    DROP TABLE tags;
     "#,
 ];
 

@@ -2,17 +2,18 @@
 //! (`param_values`: key -> value), tags (`tag_values`: key -> value) and latest metrics
 //! (`latest_metrics`: key -> `[value, step, timestamp]`, value null for NaN).
 //!
-//! The `params`, `tags` and `metric_series` tables stay the record; the summary is a copy
-//! kept so that a search reads a run — filter and page alike — from the one row it already
-//! visits, instead of probing three tables per run. Every write to those tables updates the
-//! summary in the same transaction, with one SQL statement that edits the stored value (no
-//! read-modify-write in Rust), so concurrent writers in other processes cannot leave it
-//! stale: SQLite serializes them, and a transaction that read an old snapshot is refused
-//! and retried (see [`super::connection::with_retry`]).
+//! Params and tags live only here; the latest metrics are a copy of `metric_series`, which
+//! also counts the points, updated in the same transaction as it. So a search reads a run,
+//! filter and page alike, from the one row it already visits instead of probing a table per
+//! key, and writing a param or tag touches that row alone. Each change is one SQL statement
+//! that edits the stored value (no read-modify-write in Rust), so concurrent writers in
+//! other processes cannot lose each other's changes: SQLite serializes them, and a
+//! transaction that read an old snapshot is refused and retried
+//! (see [`super::connection::with_retry`]).
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::entities::{Metric, RunData, RunTableBuilder};
 use crate::error::{Error, Result};
@@ -24,6 +25,32 @@ use super::jsonb::{self, Element};
 pub fn object_text<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<&'a str>)>) -> Result<String> {
     let object: BTreeMap<&str, Option<&str>> = pairs.into_iter().collect();
     serde_json::to_string(&object).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// A run's params (empty for an unknown run).
+pub fn params_of(conn: &Connection, run_id: &str) -> Result<BTreeMap<String, String>> {
+    let mut stmt = conn.prepare_cached("SELECT param_values FROM runs WHERE run_uuid = ?1")?;
+    let mut rows = stmt.query([run_id])?;
+    let mut params = BTreeMap::new();
+    if let Some(row) = rows.next()? {
+        let blob = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+        jsonb::for_each_member(blob, |key, value| {
+            let Element::Text(value) = value else { return Err(bad_member(&key)) };
+            params.insert(key.into_owned(), value.into_owned());
+            Ok(())
+        })?;
+    }
+    Ok(params)
+}
+
+/// Whether a run has a tag.
+pub fn has_tag(conn: &Connection, run_id: &str, key: &str) -> Result<bool> {
+    let Some(path) = json_member_path(key) else { return Ok(false) };
+    let found: Option<bool> = conn
+        .prepare_cached("SELECT (tag_values -> ?2) IS NOT NULL FROM runs WHERE run_uuid = ?1")?
+        .query_row(params![run_id, path], |row| row.get(0))
+        .optional()?;
+    Ok(found.unwrap_or(false))
 }
 
 /// Add params to a run's summary (params never change once logged).

@@ -235,7 +235,7 @@ impl Tracker {
     /// let table = tracker.search_run_table(&search, 1000)?;
     /// assert_eq!(table.len(), 2);
     /// assert_eq!(table.params["alpha"].len(), 2);
-    /// # Ok::<(), rtrack::Error>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn search_run_table(&self, search: &RunSearch, max_results: usize) -> Result<RunTable> {
         // The most one request asks a store for (MLflow's own limit too).

@@ -50,7 +50,7 @@
 //! })?;
 //! assert!(sql.starts_with("SELECT r.run_uuid FROM runs r"));
 //! assert!(!sql.contains("enet"), "values are bound, never pasted into the SQL");
-//! assert_eq!(params.len(), 9);
+//! assert_eq!(params.len(), 7);
 //! # Ok::<(), rtrack::Error>(())
 //! ```
 //!

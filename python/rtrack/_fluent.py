@@ -87,16 +87,8 @@ def search_runs(
         else:
             ids = [_core._current_experiment_id()]
     if output_format == "pandas":
-        import pandas as pd
-
         columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by)
-        # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
-        # relabelling them is much cheaper than pd.to_datetime, and gives the same dtype.
-        utc = pd.DatetimeTZDtype("us", "UTC")
-        for column in ("start_time", "end_time"):
-            columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
-        # Every column was made for this frame alone, so pandas need not copy it.
-        return pd.DataFrame(columns, copy=False)
+        return _adapters.runs_frame(columns)
     runs, token = [], None
     while len(runs) < max_results:
         want = min(_PAGE, max_results - len(runs))

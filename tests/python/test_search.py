@@ -92,6 +92,23 @@ def test_dataframe_rows_match_the_runs_of_the_list_output(runs):
     assert running.info.run_id == listed[0].info.run_id
 
 
+def test_the_fast_text_columns_equal_what_pandas_infers(runs, monkeypatch):
+    """Where pyarrow is there, text columns are built with it directly; the frame must be
+    exactly the one pandas builds from plain lists."""
+    import importlib.util
+
+    from rtrack import _adapters
+
+    fast = rtrack.search_runs()
+    if importlib.util.find_spec("pyarrow") and str(pd.Series(["a"]).dtype) == "str":
+        assert _adapters._arrow_text() is not None, "pandas keeps text in Arrow here: the fast path applies"
+    monkeypatch.setattr(_adapters, "_ARROW_TEXT", [None])  # let pandas infer every column
+    inferred = rtrack.search_runs()
+    assert fast.equals(inferred)
+    assert list(fast.dtypes) == list(inferred.dtypes)
+    assert fast["tags.my.key"].isna().sum() == 2
+
+
 def test_default_order_is_newest_first(runs):
     assert names() == ["delta", "gamma", "beta", "alpha"]
 

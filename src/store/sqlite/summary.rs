@@ -129,17 +129,17 @@ pub fn add_to_table(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8
 
 /// A metric's `[value, step, timestamp]` entry.
 fn latest_point(key: &str, payload: &[u8]) -> Result<Metric> {
-    let mut items = jsonb::items(payload);
-    let mut next = || items.next().transpose();
-    let (value, step, timestamp, end) = (next()?, next()?, next()?, next()?);
+    let (value, rest) = jsonb::element(payload)?;
+    let (step, rest) = jsonb::element(rest)?;
+    let (timestamp, rest) = jsonb::element(rest)?;
     let value = match value {
-        Some(Element::Float(x)) => x,
-        Some(Element::Integer(n)) => n as f64,
-        Some(Element::Null) => f64::NAN,
+        Element::Float(x) => x,
+        Element::Integer(n) => n as f64,
+        Element::Null => f64::NAN,
         _ => return Err(bad_member(key)),
     };
-    match (step, timestamp, end) {
-        (Some(Element::Integer(step)), Some(Element::Integer(timestamp)), None) => {
+    match (step, timestamp, rest.is_empty()) {
+        (Element::Integer(step), Element::Integer(timestamp), true) => {
             Ok(Metric { key: key.to_string(), value, step, timestamp })
         }
         _ => Err(bad_member(key)),

@@ -133,7 +133,7 @@ def runs_frame(columns):
     return pd.DataFrame(columns, copy=False)
 
 
-_ARROW_TEXT = []  # [the function _arrow_text found, or None], once per process
+_ARROW_TEXT: "list[object]" = []  # [the function _arrow_text found, or None], once per process
 
 
 def _arrow_text():
@@ -148,7 +148,7 @@ def _arrow_text():
 def _probe_arrow_text():
     try:
         import pandas as pd
-        import pyarrow as pa
+        import pyarrow as pa  # type: ignore[import-untyped]
 
         sample = ["a", None, "é"]
         expected = pd.Series(sample)

@@ -20,6 +20,8 @@ use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
 pub use run_io::{DatasetInput, ModelOutput, RunIo};
 pub use run_table::{RunTable, RunTableBuilder};
+#[cfg(feature = "python")]
+pub(crate) use run_table::Fnv;
 pub use logged_model::{
     new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
 };

@@ -3,6 +3,7 @@
 //! `metrics.<k>`, `params.<k>`, `tags.<k>` (sorted), one value per run.
 
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::Arc;
 
 use numpy::IntoPyArray;
@@ -10,7 +11,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 use super::entities::PyRun;
-use crate::entities::{RunTable, RunTableBuilder};
+use crate::entities::{Fnv, RunTable, RunTableBuilder};
+
+/// The Python string made for each shared value, by the value's address.
+type Strings<'py> = HashMap<*const u8, Bound<'py, PyString>, BuildHasherDefault<Fnv>>;
 
 /// numpy's NaT (not a time) in an int64 view of a datetime64 array.
 const NOT_A_TIME: i64 = i64::MIN;
@@ -44,7 +48,7 @@ pub fn table_to_columns<'py>(py: Python<'py>, table: RunTable) -> PyResult<Bound
         columns.set_item(format!("metrics.{key}"), values.into_pyarray(py))?;
     }
     // Runs share their param and tag values (see RunTable), and so do the Python strings.
-    let mut strings: HashMap<*const u8, Bound<'py, PyString>> = HashMap::new();
+    let mut strings: Strings<'py> = HashMap::default();
     for (prefix, map) in [("params", &table.params), ("tags", &table.tags)] {
         for (key, values) in map {
             columns.set_item(format!("{prefix}.{key}"), string_column(py, values, &mut strings)?)?;
@@ -56,7 +60,7 @@ pub fn table_to_columns<'py>(py: Python<'py>, table: RunTable) -> PyResult<Bound
 fn string_column<'py>(
     py: Python<'py>,
     values: &[Option<Arc<str>>],
-    strings: &mut HashMap<*const u8, Bound<'py, PyString>>,
+    strings: &mut Strings<'py>,
 ) -> PyResult<Bound<'py, PyList>> {
     let cells = values.iter().map(|value| match value {
         // The table holds each Arc for as long as `strings` lives, so its address is a

@@ -111,3 +111,54 @@ def figure_image(figure, image_format):
     if not hasattr(figure, "to_image"):
         raise InvalidValueError(f"log_figure expects a plotly Figure, got {type(figure).__name__}")
     return figure.to_image(format=image_format)
+
+
+def runs_frame(columns):
+    """The ``search_runs`` DataFrame from the columns the core gives
+    (``Client._search_runs_columns``): times relabelled as UTC datetimes, text columns made
+    as pandas would make them from the lists, through pyarrow when pandas keeps text there."""
+    import pandas as pd
+
+    # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
+    # relabelling them is much cheaper than pd.to_datetime, and gives the same dtype.
+    utc = pd.DatetimeTZDtype("us", "UTC")
+    for column in ("start_time", "end_time"):
+        columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
+    text = _arrow_text()
+    if text is not None:
+        for key, values in columns.items():
+            if isinstance(values, list):
+                columns[key] = text(values)
+    # Every column was made for this frame alone, so pandas need not copy it.
+    return pd.DataFrame(columns, copy=False)
+
+
+_ARROW_TEXT: "list[object]" = []  # [the function _arrow_text found, or None], once per process
+
+
+def _arrow_text():
+    """A function turning a list of str/None into pandas' default text array directly with
+    pyarrow (a few times faster than pandas' own inference), or None where that would not
+    give exactly what pandas gives: no pyarrow, or a pandas that keeps text elsewhere."""
+    if not _ARROW_TEXT:
+        _ARROW_TEXT.append(_probe_arrow_text())
+    return _ARROW_TEXT[0]
+
+
+def _probe_arrow_text():
+    try:
+        import pandas as pd
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        sample = ["a", None, "é"]
+        expected = pd.Series(sample)
+        dtype = expected.dtype
+
+        def text(values):
+            array = pa.chunked_array([pa.array(values, type=pa.large_string())])
+            return pd.arrays.ArrowStringArray(array, dtype=dtype)
+
+        made = pd.Series(text(sample))
+        return text if made.dtype == dtype and made.equals(expected) else None
+    except Exception:  # noqa: BLE001 - any failure just means: let pandas infer the columns
+        return None

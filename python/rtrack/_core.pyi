@@ -766,6 +766,14 @@ class Client:
         order_by: list[str] | None = None,
         page_token: str | None = None,
     ) -> tuple[list[Run], str | None]: ...
+    def _search_runs_columns(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        filter_string: str = "",
+        run_view_type: int | str | None = None,
+        max_results: int = 100_000,
+        order_by: list[str] | None = None,
+    ) -> dict[str, Any]: ...
     def _get_metric_series(
         self, run_id: str, key: str
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...

@@ -86,6 +86,9 @@ def search_runs(
             ids = [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
         else:
             ids = [_core._current_experiment_id()]
+    if output_format == "pandas":
+        columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by)
+        return _adapters.runs_frame(columns)
     runs, token = [], None
     while len(runs) < max_results:
         want = min(_PAGE, max_results - len(runs))
@@ -93,15 +96,7 @@ def search_runs(
         runs.extend(page)
         if token is None:
             break
-    if output_format == "list":
-        return ResultList(runs)
-    import pandas as pd
-
-    columns = _core.runs_to_columns(runs)
-    # Converting before the frame exists is cheaper than replacing columns of a built frame.
-    for column in ("start_time", "end_time"):
-        columns[column] = pd.to_datetime(columns[column], unit="ms", utc=True)
-    return pd.DataFrame(columns)
+    return ResultList(runs)
 
 
 def get_metric_history(run_id, key):

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::artifacts::{self, ArtifactStore};
 use crate::entities::{
     now_millis, tags, Experiment, ExperimentId, FileInfo, LifecycleStage, Metric, MetricSeries, Page, Run,
-    RunStatus,
+    RunStatus, RunTable, RunTableBuilder,
 };
 use crate::error::{Error, Result};
 use crate::store::{self, ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
@@ -217,6 +217,39 @@ impl Tracker {
     /// ```
     pub fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>> {
         self.store.search_runs(search)
+    }
+
+    /// Every run a search finds, up to `max_results` (following the pages from
+    /// `search.page_token` on), as columns: the shape of MLflow's `search_runs` DataFrame.
+    /// `search.max_results` is ignored.
+    ///
+    /// ```
+    /// # use rtrack::{store::RunSearch, ExperimentId, Tracker};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let tracker = Tracker::open(dir.path().to_str().unwrap())?;
+    /// for alpha in [0.1, 0.5] {
+    ///     let run = tracker.create_run(Default::default())?;
+    ///     tracker.log_param(&run.info.run_id, "alpha", alpha)?;
+    /// }
+    /// let search = RunSearch { experiment_ids: vec![ExperimentId::DEFAULT], ..Default::default() };
+    /// let table = tracker.search_run_table(&search, 1000)?;
+    /// assert_eq!(table.len(), 2);
+    /// assert_eq!(table.params["alpha"].len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn search_run_table(&self, search: &RunSearch, max_results: usize) -> Result<RunTable> {
+        // The most one request asks a store for (MLflow's own limit too).
+        const PAGE: usize = 50_000;
+        let mut table = RunTableBuilder::default();
+        let mut request = search.clone();
+        while table.len() < max_results {
+            request.max_results = (max_results - table.len()).min(PAGE);
+            match self.store.search_run_table(&request, &mut table)? {
+                Some(token) => request.page_token = Some(token),
+                None => break,
+            }
+        }
+        Ok(table.finish())
     }
 
     // ----- params, metrics, tags -----

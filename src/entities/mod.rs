@@ -7,6 +7,7 @@ mod logged_model;
 mod registry;
 mod registry_validation;
 mod run_io;
+mod run_table;
 mod validation;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
 pub use run_io::{DatasetInput, ModelOutput, RunIo};
+pub use run_table::{RunTable, RunTableBuilder};
+#[cfg(feature = "python")]
+pub(crate) use run_table::Fnv;
 pub use logged_model::{
     new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
 };

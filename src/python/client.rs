@@ -169,6 +169,30 @@ impl PyClient {
         Ok((page.items.into_iter().map(|run| PyRun(Arc::new(run))).collect(), page.next_page_token))
     }
 
+    /// Every run a search finds, up to `max_results`, as the columns of a pandas DataFrame
+    /// (see `frame::table_to_columns`).
+    #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=100_000, order_by=None))]
+    fn _search_runs_columns<'py>(
+        &self,
+        py: Python<'py>,
+        experiment_ids: &Bound<'py, PyAny>,
+        filter_string: &str,
+        run_view_type: Option<&Bound<'py, PyAny>>,
+        max_results: usize,
+        order_by: Option<Vec<String>>,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let search = RunSearch {
+            experiment_ids: convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default(),
+            filter: filter_string.to_string(),
+            view: convert::view_type(run_view_type)?,
+            max_results,
+            order_by: order_by.unwrap_or_default(),
+            page_token: None,
+        };
+        let table = py.detach(|| self.tracker.search_run_table(&search, max_results))?;
+        super::frame::table_to_columns(py, table)
+    }
+
     // ----- params, metrics, tags -----
 
     fn log_param<'py>(&self, py: Python<'py>, run_id: &str, key: &str, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {

@@ -2,44 +2,71 @@
 //! `run_id, experiment_id, status, artifact_uri, start_time, end_time`, then
 //! `metrics.<k>`, `params.<k>`, `tags.<k>` (sorted), one value per run.
 
-use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
 
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use super::entities::PyRun;
+use crate::entities::{Fnv, RunTable, RunTableBuilder};
 
-/// Columns for `pandas.DataFrame(...)`; times are epoch milliseconds (the caller converts).
+/// The Python string made for each shared value, by the value's address.
+type Strings<'py> = HashMap<*const u8, Bound<'py, PyString>, BuildHasherDefault<Fnv>>;
+
+/// numpy's NaT (not a time) in an int64 view of a datetime64 array.
+const NOT_A_TIME: i64 = i64::MIN;
+
+/// Columns for `pandas.DataFrame(...)` from Run objects.
 #[pyfunction]
 pub fn runs_to_columns<'py>(py: Python<'py>, runs: Vec<Bound<'py, PyRun>>) -> PyResult<Bound<'py, PyDict>> {
-    let runs: Vec<&crate::entities::Run> = runs.iter().map(|r| r.get().0.as_ref()).collect();
-    let columns = PyDict::new(py);
-    columns.set_item("run_id", runs.iter().map(|r| r.info.run_id.as_str()).collect::<Vec<_>>())?;
-    columns.set_item("experiment_id", runs.iter().map(|r| r.info.experiment_id.to_string()).collect::<Vec<_>>())?;
-    columns.set_item("status", runs.iter().map(|r| r.info.status.as_str()).collect::<Vec<_>>())?;
-    columns.set_item("artifact_uri", runs.iter().map(|r| r.info.artifact_uri.as_str()).collect::<Vec<_>>())?;
-    // Numbers go out as numpy arrays: pandas takes them without looking at each cell.
-    let start_times: Vec<i64> = runs.iter().map(|r| r.info.start_time).collect();
-    columns.set_item("start_time", start_times.into_pyarray(py))?;
-    // Milliseconds fit a float exactly; NaN marks a run that has not ended.
-    let end_times: Vec<f64> = runs.iter().map(|r| r.info.end_time.map_or(f64::NAN, |t| t as f64)).collect();
-    columns.set_item("end_time", end_times.into_pyarray(py))?;
+    let mut builder = RunTableBuilder::default();
+    for run in &runs {
+        builder.push_run(&run.get().0);
+    }
+    table_to_columns(py, builder.finish())
+}
 
-    let metric_keys: BTreeSet<&str> = runs.iter().flat_map(|r| r.data.metrics.keys().map(String::as_str)).collect();
-    for key in metric_keys {
-        let values: Vec<f64> = runs.iter().map(|r| r.data.metrics.get(key).map_or(f64::NAN, |m| m.value)).collect();
+/// Columns for `pandas.DataFrame(...)`. Times are int64 microseconds since the epoch with
+/// i64::MIN for a run that has not ended: numpy's `datetime64[us]` layout, NaT included, so
+/// the caller only relabels them (no per-value conversion in Python).
+pub fn table_to_columns<'py>(py: Python<'py>, table: RunTable) -> PyResult<Bound<'py, PyDict>> {
+    let columns = PyDict::new(py);
+    columns.set_item("run_id", &table.run_ids)?;
+    columns.set_item("experiment_id", table.experiment_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>())?;
+    columns.set_item("status", table.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>())?;
+    columns.set_item("artifact_uri", &table.artifact_uris)?;
+    // Numbers go out as numpy arrays: pandas takes them without looking at each cell.
+    let micros = |millis: i64| millis.saturating_mul(1000);
+    let start_times: Vec<i64> = table.start_times.iter().map(|&t| micros(t)).collect();
+    columns.set_item("start_time", start_times.into_pyarray(py))?;
+    let end_times: Vec<i64> = table.end_times.iter().map(|t| t.map_or(NOT_A_TIME, micros)).collect();
+    columns.set_item("end_time", end_times.into_pyarray(py))?;
+    for (key, values) in table.metrics {
         columns.set_item(format!("metrics.{key}"), values.into_pyarray(py))?;
     }
-    for (prefix, pick) in [
-        ("params", (|r: &crate::entities::Run| &r.data.params) as fn(&crate::entities::Run) -> &std::collections::BTreeMap<String, String>),
-        ("tags", |r: &crate::entities::Run| &r.data.tags),
-    ] {
-        let keys: BTreeSet<&str> = runs.iter().flat_map(|r| pick(r).keys().map(String::as_str)).collect();
-        for key in keys {
-            let values = PyList::new(py, runs.iter().map(|r| pick(r).get(key).map(String::as_str)))?;
-            columns.set_item(format!("{prefix}.{key}"), values)?;
+    // Runs share their param and tag values (see RunTable), and so do the Python strings.
+    let mut strings: Strings<'py> = HashMap::default();
+    for (prefix, map) in [("params", &table.params), ("tags", &table.tags)] {
+        for (key, values) in map {
+            columns.set_item(format!("{prefix}.{key}"), string_column(py, values, &mut strings)?)?;
         }
     }
     Ok(columns)
+}
+
+fn string_column<'py>(
+    py: Python<'py>,
+    values: &[Option<Arc<str>>],
+    strings: &mut Strings<'py>,
+) -> PyResult<Bound<'py, PyList>> {
+    let cells = values.iter().map(|value| match value {
+        // The table holds each Arc for as long as `strings` lives, so its address is a
+        // stable key for the value.
+        Some(text) => strings.entry(text.as_ptr()).or_insert_with(|| PyString::new(py, text)).clone().into_any(),
+        None => py.None().into_bound(py),
+    });
+    PyList::new(py, cells)
 }

@@ -50,7 +50,7 @@
 //! })?;
 //! assert!(sql.starts_with("SELECT r.run_uuid FROM runs r"));
 //! assert!(!sql.contains("enet"), "values are bound, never pasted into the SQL");
-//! assert_eq!(params.len(), 9);
+//! assert_eq!(params.len(), 7);
 //! # Ok::<(), rtrack::Error>(())
 //! ```
 //!
@@ -72,6 +72,7 @@ pub use experiments_sql::{experiments_sql, ExperimentQuery};
 pub use logged_models_sql::{logged_models_sql, LoggedModelQuery};
 pub use registry_sql::{model_versions_sql, registered_models_sql, RegistryQuery};
 pub use runs_sql::{runs_sql, runs_sql_selecting, RunQuery};
+pub(crate) use sql::json_member_path;
 
 use keys::{Part, Target};
 use lexer::Problem;

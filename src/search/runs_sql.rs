@@ -30,8 +30,8 @@ pub struct RunQuery<'a> {
 /// - then `start_time DESC` (unless start_time was ordered on), then `run_uuid` so that
 ///   paging with `limit`/`offset` is stable.
 ///
-/// Metrics compare on their latest value (`metric_series.last_value`); NaN (stored as NULL)
-/// and series without points match nothing. A param or tag comparison only matches runs
+/// Metrics compare on their latest value (read from the run's `latest_metrics` summary);
+/// a NaN latest value and series without points match nothing. A param or tag comparison only matches runs
 /// that have the key, so `params.a != 'x'` leaves out runs without `a`.
 ///
 /// Fails with [`Error::InvalidValue`](crate::Error::InvalidValue) when the filter or order
@@ -50,9 +50,11 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
     let mut params = Vec::new();
     let mut text = format!("SELECT {columns} FROM runs r");
 
-    // Ordering on a metric, param or tag joins its one row per run (keys are unique per run);
-    // LEFT JOIN keeps runs that lack it.
+    // Ordering on a metric joins its series row (one per run and key; LEFT JOIN keeps runs
+    // without it); params and tags are read from the run's own row. Parameters of ORDER BY
+    // terms come after those of the WHERE clause, as in the text.
     let mut order_terms = Vec::new();
+    let mut order_params = Vec::new();
     let mut ordered_on_start_time = false;
     for (index, (resolved, ascending)) in order.iter().enumerate() {
         let direction = sql::direction(*ascending);
@@ -78,13 +80,19 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
                 order_terms.push(format!("{alias}.last_value {direction}"));
             }
             (_, None) => {
-                let table = if key.entity == Entity::Param { "params" } else { "tags" };
-                text.push_str(&format!(
-                    " LEFT JOIN {table} {alias} ON {alias}.run_uuid = r.run_uuid AND {alias}.key = ?"
-                ));
-                params.push(SqlValue::Text(key.name.clone()));
-                order_terms.push(format!("{alias}.value IS NULL"));
-                order_terms.push(format!("{alias}.value {direction}"));
+                // Params and tags are members of the run's summary columns.
+                let column = if key.entity == Entity::Param { "r.param_values" } else { "r.tag_values" };
+                let value = match sql::json_member_path(&key.name) {
+                    Some(path) => {
+                        // Bound twice: once per term below.
+                        order_params.push(SqlValue::Text(path.clone()));
+                        order_params.push(SqlValue::Text(path));
+                        format!("({column} ->> ?)")
+                    }
+                    None => "NULL".to_string(), // no run can have this key
+                };
+                order_terms.push(format!("{value} IS NULL"));
+                order_terms.push(format!("{value} {direction}"));
             }
         }
     }
@@ -104,47 +112,54 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
         ));
     }
     conditions.push(sql::stages("r.lifecycle_stage", query.view, &mut params));
-    for (comparison, attribute) in &comparisons {
+    // AND does not care about order, but SQLite tests terms as written: columns first, then
+    // text members, then metrics, whose values are numbers it must parse, so that cheap
+    // tests rule most runs out before the dear ones run.
+    let mut ordered: Vec<_> = comparisons.iter().collect();
+    ordered.sort_by_key(|(comparison, attribute)| match (attribute, comparison.key.entity) {
+        (Some(_), _) => 0,
+        (None, Entity::Metric) => 2,
+        (None, _) => 1,
+    });
+    for (comparison, attribute) in ordered {
         conditions.push(condition(comparison, *attribute, &mut params));
     }
 
+    params.extend(order_params);
     text.push_str(" WHERE ");
     text.push_str(&conditions.join(" AND "));
     text.push_str(" ORDER BY ");
     text.push_str(&order_terms.join(", "));
-    text.push_str(sql::limit_offset(query.limit, query.offset, &mut params));
+    // Numbers the caller computed, written into the text rather than bound: SQLite plans with
+    // a bound LIMIT's value and so re-prepares the statement whenever it is bound again.
+    let clamp = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+    text.push_str(&format!(" LIMIT {} OFFSET {}", clamp(query.limit), clamp(query.offset)));
     Ok((text, params))
 }
 
 /// The SQL condition for one validated comparison (with its attribute, if it compares one).
+///
+/// Metrics, params and tags are read from the run's own row: its summary columns hold
+/// every param and tag and each metric's latest point as JSONB (see
+/// `store::sqlite::summary`). A missing key reads as NULL, which fails every comparison,
+/// so a comparison only matches runs that have the key; a NaN latest value is stored as
+/// null and matches nothing either.
 fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut Vec<SqlValue>) -> String {
     let Comparison { key, comparator, value } = comparison;
     if let Some(attribute) = attribute {
         return sql::compare(attribute.column, *comparator, value, params);
     }
-    match key.entity {
-        Entity::Metric => {
-            params.push(SqlValue::Text(key.name.clone()));
-            let test = sql::compare("m.last_value", *comparator, value, params);
-            format!(
-                "EXISTS (SELECT 1 FROM metric_series m WHERE m.run_uuid = r.run_uuid \
-                 AND m.key = ? AND m.point_count > 0 AND {test})"
-            )
-        }
-        _ => {
-            let table = if key.entity == Entity::Param { "params" } else { "tags" };
-            params.push(SqlValue::Text(key.name.clone()));
-            let exists = format!("SELECT 1 FROM {table} x WHERE x.run_uuid = r.run_uuid AND x.key = ?");
-            match comparator {
-                Comparator::IsNull => format!("NOT EXISTS ({exists})"),
-                Comparator::IsNotNull => format!("EXISTS ({exists})"),
-                _ => {
-                    let test = sql::compare("x.value", *comparator, value, params);
-                    format!("EXISTS ({exists} AND {test})")
-                }
-            }
-        }
-    }
+    let (column, suffix) = match key.entity {
+        Entity::Metric => ("r.latest_metrics", "[0]"),
+        Entity::Param => ("r.param_values", ""),
+        _ => ("r.tag_values", ""),
+    };
+    let Some(path) = sql::json_member_path(&key.name) else {
+        // No stored key can contain the characters that make this one unaddressable.
+        return if *comparator == Comparator::IsNull { "1".into() } else { "0".into() };
+    };
+    params.push(SqlValue::Text(format!("{path}{suffix}")));
+    sql::compare(&format!("({column} ->> ?)"), *comparator, value, params)
 }
 
 #[cfg(test)]

@@ -7,9 +7,12 @@ use crate::search::{parse_experiment_filter, parse_filter, parse_order_by};
 
 /// Experiment 1 holds r1, r2, r3, r6 (active) and r5 (deleted); experiment 2 holds r4.
 /// Default order is start_time DESC: r6, r3, r2, r1.
+/// The rows are written at schema version 4, before runs carried their summaries, and the
+/// migration to the latest version builds the summaries from them: every search below also
+/// checks what that migration kept.
 fn store() -> Connection {
     let mut conn = Connection::open_in_memory().unwrap();
-    crate::store::sqlite::schema::migrate(&mut conn, |_| Ok(())).unwrap();
+    crate::store::sqlite::schema::migrate_to(&mut conn, 4, |_| Ok(())).unwrap();
     conn.execute_batch(
         "INSERT INTO experiments VALUES (1, 'one', '/a/1', 'active', 1, 1), (2, 'two', '/a/2', 'active', 2, 2);
          INSERT INTO runs VALUES
@@ -33,6 +36,7 @@ fn store() -> Connection {
              ('r2', 'env', 'dev'), ('r4', 'env', 'prod');",
     )
     .unwrap();
+    crate::store::sqlite::schema::migrate(&mut conn, |_| Ok(())).unwrap();
     conn
 }
 

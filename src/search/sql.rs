@@ -48,6 +48,13 @@ fn scalar(value: &Value) -> SqlValue {
     }
 }
 
+/// The JSON path of an object member, `$."key"`, for SQLite's JSON functions. SQLite's
+/// quoted path labels end at the first `"` and treat a backslash as an escape, so a key holding
+/// either has no path; stored keys never do (key validation refuses both characters).
+pub(crate) fn json_member_path(key: &str) -> Option<String> {
+    (!key.contains(['"', '\\'])).then(|| format!("$.\"{key}\""))
+}
+
 /// `?, ?, ?` with `count` placeholders.
 pub(crate) fn placeholders(count: usize) -> String {
     vec!["?"; count].join(", ")

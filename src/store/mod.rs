@@ -18,7 +18,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::entities::{
-    Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, RunStatus, ViewType,
+    Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, RunStatus, RunTableBuilder, ViewType,
 };
 use crate::artifacts::ArtifactStore;
 use crate::error::Result;
@@ -127,6 +127,16 @@ pub trait TrackingStore: Send + Sync {
     fn delete_run(&self, run_id: &str) -> Result<()>;
     fn restore_run(&self, run_id: &str) -> Result<()>;
     fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>>;
+    /// Add one page of a run search to a table of runs; returns the next page's token. This
+    /// default goes through [`TrackingStore::search_runs`]; stores that can fill the columns
+    /// straight from their rows override it.
+    fn search_run_table(&self, search: &RunSearch, table: &mut RunTableBuilder) -> Result<Option<String>> {
+        let page = self.search_runs(search)?;
+        for run in &page.items {
+            table.push_run(run);
+        }
+        Ok(page.next_page_token)
+    }
     /// Run counts and last activity of the experiments `ids`, in that order. This default
     /// pages through every run; stores that can count in one query override it.
     fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<ExperimentActivity>> {

@@ -63,6 +63,52 @@ def test_dataframe_has_mlflow_columns(runs):
     assert row["start_time"] == pd.Timestamp(info.start_time, unit="ms", tz="UTC")
 
 
+def test_dataframe_rows_match_the_runs_of_the_list_output(runs):
+    """The frame is built straight from the store's rows; it must say what the Run objects say,
+    cell for cell, for a filtered, ordered and truncated search, a running run included."""
+    running = rtrack.start_run(run_name="open", tags={"team": "red"})
+    rtrack.log_metric("rmse", float("nan"))
+    rtrack.log_param("model", "enet")
+    try:
+        query = dict(filter_string="params.model = 'enet'", order_by=["attributes.start_time DESC"], max_results=2)
+        listed = rtrack.search_runs(output_format="list", **query)
+        frame = rtrack.search_runs(**query)
+    finally:
+        rtrack.end_run()
+    assert [r.info.run_name for r in listed] == ["open", "beta"]
+    assert list(frame["run_id"]) == [r.info.run_id for r in listed]
+    for (_, row), run in zip(frame.iterrows(), listed):
+        assert row["status"] == run.info.status and row["artifact_uri"] == run.info.artifact_uri
+        assert row["start_time"] == pd.Timestamp(run.info.start_time, unit="ms", tz="UTC")
+        if run.info.end_time is None:
+            assert pd.isna(row["end_time"])
+        else:
+            assert row["end_time"] == pd.Timestamp(run.info.end_time, unit="ms", tz="UTC")
+        for key, value in run.data.metrics.items():
+            assert row[f"metrics.{key}"] == value or (math.isnan(value) and math.isnan(row[f"metrics.{key}"]))
+        for prefix, data in (("params", run.data.params), ("tags", run.data.tags)):
+            for key, value in data.items():
+                assert row[f"{prefix}.{key}"] == value
+    assert running.info.run_id == listed[0].info.run_id
+
+
+def test_the_fast_text_columns_equal_what_pandas_infers(runs, monkeypatch):
+    """Where pyarrow is there, text columns are built with it directly; the frame must be
+    exactly the one pandas builds from plain lists."""
+    import importlib.util
+
+    from rtrack import _adapters
+
+    fast = rtrack.search_runs()
+    if importlib.util.find_spec("pyarrow") and str(pd.Series(["a"]).dtype) == "str":
+        assert _adapters._arrow_text() is not None, "pandas keeps text in Arrow here: the fast path applies"
+    monkeypatch.setattr(_adapters, "_ARROW_TEXT", [None])  # let pandas infer every column
+    inferred = rtrack.search_runs()
+    assert fast.equals(inferred)
+    assert list(fast.dtypes) == list(inferred.dtypes)
+    assert fast["tags.my.key"].isna().sum() == 2
+
+
 def test_default_order_is_newest_first(runs):
     assert names() == ["delta", "gamma", "beta", "alpha"]
 

@@ -9,7 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::entities::{point_is_later, MetricSeries};
 use crate::error::Result;
 
-use super::chunk;
+use super::{chunk, summary};
 
 /// Points per chunk written in bulk.
 pub const CHUNK_CAPACITY: usize = 8192;
@@ -74,9 +74,12 @@ fn update_latest(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &
         }
     }
     let candidate = (steps[best], timestamps[best], values[best]);
-    let (count, last_value, last_step, last_timestamp): (i64, Option<f64>, Option<i64>, Option<i64>) = conn
-        .prepare_cached("SELECT point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1")?
-        .query_row([series_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+    type Latest = (String, String, i64, Option<f64>, Option<i64>, Option<i64>);
+    let (run_id, key, count, last_value, last_step, last_timestamp): Latest = conn
+        .prepare_cached(
+            "SELECT run_uuid, key, point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1",
+        )?
+        .query_row([series_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?;
     let current = (last_step.unwrap_or(i64::MIN), last_timestamp.unwrap_or(i64::MIN), last_value.unwrap_or(f64::NAN));
     let replace = count == 0 || point_is_later(candidate, current);
     let latest = if replace { candidate } else { current };
@@ -87,6 +90,9 @@ fn update_latest(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &
          WHERE series_id = ?5",
     )?
     .execute(params![values.len() as i64, stored_value, latest.0, latest.1, series_id])?;
+    if replace {
+        summary::set_latest_metric(conn, &run_id, &key, latest.2, latest.0, latest.1)?;
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod chunk;
 pub mod connection;
 mod experiments;
 mod fork;
+mod jsonb;
 mod logged_models;
 mod metrics;
 mod names;
@@ -17,6 +18,7 @@ mod runs;
 pub mod schema;
 mod search;
 mod series;
+mod summary;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -209,6 +211,10 @@ impl TrackingStore for SqliteStore {
 
     fn search_runs(&self, search: &RunSearch) -> Result<Page<Run>> {
         self.read(|conn| search::runs(conn, search))
+    }
+
+    fn search_run_table(&self, search: &RunSearch, table: &mut crate::entities::RunTableBuilder) -> Result<Option<String>> {
+        self.read(|conn| search::run_table(conn, search, table))
     }
 
     fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<crate::store::ExperimentActivity>> {

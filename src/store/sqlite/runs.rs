@@ -2,17 +2,17 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::entities::{
-    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Metric, Run,
+    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunTableBuilder,
     RunData, RunId, RunInfo, RunStatus,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewRun, RunUpdate};
 
-use super::experiments;
 use super::names::generate_run_name;
+use super::{experiments, summary};
 
 pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
     let experiment_id = new_run.experiment_id.unwrap_or(ExperimentId::DEFAULT);
@@ -30,20 +30,24 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
         .unwrap_or_else(generate_run_name);
     let artifact_uri = format!("{}/{}/artifacts", experiment.artifact_location, run_id);
     let start_time = new_run.start_time.unwrap_or_else(now_millis);
-    let tx = conn.unchecked_transaction()?;
-    tx.prepare_cached(
-        "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri)
-         VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6)",
-    )?
-    .execute(params![run_id.as_str(), run_name, experiment_id.0, new_run.user_id, start_time, artifact_uri])?;
-    for (key, value) in new_run.tags.iter().filter(|(k, _)| k != tags::RUN_NAME) {
-        upsert_tag(&tx, run_id.as_str(), key, value)?;
-    }
-    upsert_tag(&tx, run_id.as_str(), tags::RUN_NAME, &run_name)?;
-    tx.commit()?;
-    // Everything about the new run is known here; no need to read it back.
+    // A later tag of the same key wins, as it would by upserting them in order.
     let mut run_tags: std::collections::BTreeMap<String, String> = new_run.tags.into_iter().collect();
     run_tags.insert(tags::RUN_NAME.to_string(), run_name.clone());
+    // The run's tags are written with its row.
+    conn.prepare_cached(
+        "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri, tag_values)
+         VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6, jsonb(?7))",
+    )?
+    .execute(params![
+        run_id.as_str(),
+        run_name,
+        experiment_id.0,
+        new_run.user_id,
+        start_time,
+        artifact_uri,
+        summary::object_text(run_tags.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))))?
+    ])?;
+    // Everything about the new run is known here; no need to read it back.
     Ok(Run {
         info: RunInfo {
             run_id: run_id.to_string(),
@@ -64,9 +68,31 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
 pub const INFO_COLUMNS: &str =
     "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, r.artifact_uri, r.lifecycle_stage";
 
+/// The whole run: [`INFO_COLUMNS`] then the summary columns, as [`run_from_row`] reads them.
+pub const RUN_COLUMNS: &str = "r.run_uuid, r.name, r.experiment_id, r.user_id, r.status, r.start_time, r.end_time, \
+     r.artifact_uri, r.lifecycle_stage, r.param_values, r.tag_values, r.latest_metrics";
+
+/// Add a row of [`RUN_COLUMNS`] to a table of runs, strings borrowed from the row until
+/// the table keeps them.
+pub fn add_row_to_table(row: &Row, table: &mut RunTableBuilder) -> Result<()> {
+    let text = |index| row.get_ref(index).and_then(|value| value.as_str().map_err(rusqlite::Error::from));
+    let status = text(4)?.parse().unwrap_or(RunStatus::Running);
+    table.start_row_with(row.get(0)?, ExperimentId(row.get(2)?), status, row.get(7)?, row.get(5)?, row.get(6)?);
+    let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
+    summary::add_to_table(blob(9)?, blob(10)?, blob(11)?, table)
+}
+
+/// A run, params, tags and latest metrics included, from a row of [`RUN_COLUMNS`].
+pub fn run_from_row(row: &Row) -> Result<Run> {
+    let info = info_from_row(row)?;
+    let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
+    let data = summary::decode(blob(9)?, blob(10)?, blob(11)?)?;
+    Ok(Run { info, data })
+}
+
 pub fn info_from_row(row: &Row) -> rusqlite::Result<RunInfo> {
-    let status: String = row.get(4)?;
-    let stage: String = row.get(8)?;
+    let status = row.get_ref(4)?.as_str()?;
+    let stage = row.get_ref(8)?.as_str()?;
     Ok(RunInfo {
         run_id: row.get(0)?,
         run_name: row.get(1)?,
@@ -93,48 +119,13 @@ pub fn get_info(conn: &Connection, run_id: &str) -> Result<RunInfo> {
 }
 
 pub fn get(conn: &Connection, run_id: &str) -> Result<Run> {
-    let info = get_info(conn, run_id)?;
-    let mut runs = attach_data(conn, vec![info])?;
-    Ok(runs.pop().expect("one run in, one run out"))
-}
-
-/// Fill in params, tags and latest metrics for runs, with one query per table.
-pub fn attach_data(conn: &Connection, infos: Vec<RunInfo>) -> Result<Vec<Run>> {
-    let mut position: HashMap<String, usize> = HashMap::with_capacity(infos.len());
-    let mut runs: Vec<Run> = Vec::with_capacity(infos.len());
-    for info in infos {
-        position.insert(info.run_id.clone(), runs.len());
-        runs.push(Run { info, data: RunData::default() });
+    let sql = format!("SELECT {RUN_COLUMNS} FROM runs r WHERE r.run_uuid = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query([run_id])?;
+    match rows.next()? {
+        Some(row) => run_from_row(row),
+        None => Err(not_found(run_id)),
     }
-    if runs.is_empty() {
-        return Ok(runs);
-    }
-    let ids: Vec<&str> = runs.iter().map(|r| r.info.run_id.as_str()).collect();
-    let ids_json = serde_json::to_string(&ids).map_err(|e| Error::Internal(e.to_string()))?;
-    let in_ids = "run_uuid IN (SELECT value FROM json_each(?1))";
-
-    for (table, is_param) in [("params", true), ("tags", false)] {
-        let mut stmt = conn.prepare_cached(&format!("SELECT run_uuid, key, value FROM {table} WHERE {in_ids}"))?;
-        let mut rows = stmt.query([&ids_json])?;
-        while let Some(row) = rows.next()? {
-            let data = &mut runs[position[row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?]].data;
-            let map = if is_param { &mut data.params } else { &mut data.tags };
-            map.insert(row.get(1)?, row.get(2)?);
-        }
-    }
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT run_uuid, key, last_value, last_step, last_timestamp FROM metric_series
-         WHERE point_count > 0 AND {in_ids}"
-    ))?;
-    let mut rows = stmt.query([&ids_json])?;
-    while let Some(row) = rows.next()? {
-        let index = position[row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?];
-        let key: String = row.get(1)?;
-        let value: Option<f64> = row.get(2)?;
-        let metric = Metric { key: key.clone(), value: value.unwrap_or(f64::NAN), step: row.get(3)?, timestamp: row.get(4)? };
-        runs[index].data.metrics.insert(key, metric);
-    }
-    Ok(runs)
 }
 
 pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
@@ -155,7 +146,7 @@ pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunI
     }
     if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
         conn.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
-        upsert_tag(conn, run_id, tags::RUN_NAME, &name)?;
+        upsert_tags(conn, run_id, &[(tags::RUN_NAME, &name)])?;
     }
     get_info(conn, run_id)
 }
@@ -194,34 +185,31 @@ pub fn log_params(conn: &Connection, run_id: &str, params: &[(String, String)]) 
             }
         }
     }
-    require_active(conn, run_id)?;
-    let tx = conn.unchecked_transaction()?;
-    {
-        let mut existing = tx.prepare_cached("SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2")?;
-        let mut insert = tx.prepare_cached("INSERT INTO params (run_uuid, key, value) VALUES (?1, ?2, ?3)")?;
-        for (key, value) in seen {
-            match existing.query_row(params![run_id, key], |row| row.get::<_, String>(0)).optional()? {
-                Some(old) if old == value => {}
-                Some(old) => {
-                    return Err(Error::invalid(format!(
-                        "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
-                         '{old}', cannot change it to '{value}'"
-                    )))
-                }
-                None => {
-                    insert.execute(params![run_id, key, value])?;
-                }
+    // IMMEDIATE: the check of the params logged so far and the write see the same state.
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    require_active(&tx, run_id)?;
+    let logged = summary::params_of(&tx, run_id)?;
+    let mut added = Vec::with_capacity(seen.len());
+    for (key, value) in seen {
+        match logged.get(key) {
+            Some(old) if old == value => {}
+            Some(old) => {
+                return Err(Error::invalid(format!(
+                    "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
+                     '{old}', cannot change it to '{value}'"
+                )))
             }
+            None => added.push((key, value)),
         }
     }
+    summary::add_params(&tx, run_id, &added)?;
     tx.commit()?;
     Ok(())
 }
 
-fn upsert_tag(conn: &Connection, run_id: &str, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO tags (run_uuid, key, value) VALUES (?1, ?2, ?3)")?
-        .execute(params![run_id, key, value])?;
-    Ok(())
+/// Set tags on a run (a later value of one key wins), in the caller's transaction.
+fn upsert_tags(conn: &Connection, run_id: &str, tag_list: &[(&str, &str)]) -> Result<()> {
+    summary::change_tags(conn, run_id, &tag_list.iter().map(|&(k, v)| (k, Some(v))).collect::<Vec<_>>())
 }
 
 pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) -> Result<()> {
@@ -230,12 +218,10 @@ pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) 
     }
     require_active(conn, run_id)?;
     let tx = conn.unchecked_transaction()?;
-    for (key, value) in tag_list {
-        upsert_tag(&tx, run_id, key, value)?;
-        // The run name lives in a column too; keep the two in step.
-        if key == tags::RUN_NAME && !value.is_empty() {
-            tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![value, run_id])?;
-        }
+    upsert_tags(&tx, run_id, &tag_list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())?;
+    // The run name lives in a column too; keep the two in step.
+    if let Some((_, name)) = tag_list.iter().rev().find(|(k, v)| k == tags::RUN_NAME && !v.is_empty()) {
+        tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
     }
     tx.commit()?;
     Ok(())
@@ -244,9 +230,11 @@ pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) 
 pub fn delete_tag(conn: &Connection, run_id: &str, key: &str) -> Result<()> {
     validate_tag_key(key)?;
     require_active(conn, run_id)?;
-    let removed = conn.execute("DELETE FROM tags WHERE run_uuid = ?1 AND key = ?2", params![run_id, key])?;
-    if removed == 0 {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    if !summary::has_tag(&tx, run_id, key)? {
         return Err(Error::not_found(format!("No tag '{key}' on run '{run_id}'")));
     }
+    summary::change_tags(&tx, run_id, &[(key, None)])?;
+    tx.commit()?;
     Ok(())
 }

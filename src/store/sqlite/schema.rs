@@ -193,6 +193,25 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (run_uuid, direction, model_id)
     ) WITHOUT ROWID;
     "#,
+    // 5: each run's params, tags and latest metrics on its own row as JSONB, so a search
+    // filters and loads runs from the rows it visits (see store::sqlite::summary). Params
+    // and tags move there: their tables go. Latest metrics are copied (metric_series keeps
+    // counting points). x'0c' is JSONB's empty object.
+    r#"
+    ALTER TABLE runs ADD COLUMN param_values BLOB NOT NULL DEFAULT x'0c';
+    ALTER TABLE runs ADD COLUMN tag_values BLOB NOT NULL DEFAULT x'0c';
+    ALTER TABLE runs ADD COLUMN latest_metrics BLOB NOT NULL DEFAULT x'0c';
+    UPDATE runs SET
+        param_values = coalesce(
+            (SELECT jsonb_group_object(key, value) FROM params p WHERE p.run_uuid = runs.run_uuid), x'0c'),
+        tag_values = coalesce(
+            (SELECT jsonb_group_object(key, value) FROM tags t WHERE t.run_uuid = runs.run_uuid), x'0c'),
+        latest_metrics = coalesce(
+            (SELECT jsonb_group_object(key, jsonb_array(last_value, last_step, last_timestamp))
+             FROM metric_series m WHERE m.run_uuid = runs.run_uuid AND m.point_count > 0), x'0c');
+    DROP TABLE params;
+    DROP TABLE tags;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use crate::entities::{Experiment, Page, Run};
+use crate::entities::{Experiment, Page, Run, RunTableBuilder};
 use crate::error::{Error, Result};
 use crate::search::{self, ExperimentQuery, RunQuery};
 use crate::store::{ExperimentSearch, RunSearch};
@@ -16,6 +16,26 @@ use super::{experiments, runs};
 pub const MAX_RESULTS_LIMIT: usize = 50_000;
 
 pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
+    let mut found = Vec::new();
+    let next_page_token = each_run_row(conn, request, |row| {
+        found.push(runs::run_from_row(row)?);
+        Ok(())
+    })?;
+    Ok(Page { items: found, next_page_token })
+}
+
+/// Add a page of runs to a table, straight from the rows, without making each run first.
+pub fn run_table(conn: &Connection, request: &RunSearch, table: &mut RunTableBuilder) -> Result<Option<String>> {
+    each_run_row(conn, request, |row| runs::add_row_to_table(row, table))
+}
+
+/// Run the search and call `visit` with each row of its page (columns
+/// [`runs::RUN_COLUMNS`]); returns the next page's token.
+fn each_run_row(
+    conn: &Connection,
+    request: &RunSearch,
+    mut visit: impl FnMut(&rusqlite::Row<'_>) -> Result<()>,
+) -> Result<Option<String>> {
     check_max_results(request.max_results)?;
     let filter = search::parse_filter(&request.filter)?;
     let order_by = request.order_by.iter().map(|clause| search::parse_order_by(clause)).collect::<Result<Vec<_>>>()?;
@@ -29,13 +49,20 @@ pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
         limit: request.max_results + 1,
         offset,
     };
-    let (sql, params) = search::runs_sql_selecting(&query, runs::INFO_COLUMNS)?;
-    let mut infos = conn
-        .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(params), runs::info_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let next_page_token = next_token(&mut infos, request.max_results, offset);
-    Ok(Page { items: runs::attach_data(conn, infos)?, next_page_token })
+    // The runs' params, tags and latest metrics come with their rows (see summary.rs).
+    let (sql, params) = search::runs_sql_selecting(&query, runs::RUN_COLUMNS)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    let mut visited = 0;
+    while let Some(row) = rows.next()? {
+        if visited == request.max_results {
+            // The look-ahead row: another page follows.
+            return Ok(Some(encode_page_token(offset + request.max_results)));
+        }
+        visit(row)?;
+        visited += 1;
+    }
+    Ok(None)
 }
 
 pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page<Experiment>> {

@@ -157,14 +157,7 @@ impl PyClient {
         order_by: Option<Vec<String>>,
         page_token: Option<String>,
     ) -> PyResult<(Vec<PyRun>, Option<String>)> {
-        let search = RunSearch {
-            experiment_ids: convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default(),
-            filter: filter_string.to_string(),
-            view: convert::view_type(run_view_type)?,
-            max_results,
-            order_by: order_by.unwrap_or_default(),
-            page_token,
-        };
+        let search = run_search(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token)?;
         let page = py.detach(|| self.tracker.search_runs(&search))?;
         Ok((page.items.into_iter().map(|run| PyRun(Arc::new(run))).collect(), page.next_page_token))
     }
@@ -181,14 +174,7 @@ impl PyClient {
         max_results: usize,
         order_by: Option<Vec<String>>,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
-        let search = RunSearch {
-            experiment_ids: convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default(),
-            filter: filter_string.to_string(),
-            view: convert::view_type(run_view_type)?,
-            max_results,
-            order_by: order_by.unwrap_or_default(),
-            page_token: None,
-        };
+        let search = run_search(experiment_ids, filter_string, run_view_type, max_results, order_by, None)?;
         let table = py.detach(|| self.tracker.search_run_table(&search, max_results))?;
         super::frame::table_to_columns(py, table)
     }
@@ -311,4 +297,23 @@ impl PyClient {
     fn get_artifact_uri(&self, py: Python<'_>, run_id: &str, artifact_path: Option<String>) -> PyResult<String> {
         Ok(py.detach(|| self.tracker.get_artifact_uri(run_id, artifact_path.as_deref()))?)
     }
+}
+
+/// A run search from the arguments Python passes to both search methods.
+fn run_search(
+    experiment_ids: &Bound<'_, PyAny>,
+    filter_string: &str,
+    run_view_type: Option<&Bound<'_, PyAny>>,
+    max_results: usize,
+    order_by: Option<Vec<String>>,
+    page_token: Option<String>,
+) -> PyResult<RunSearch> {
+    Ok(RunSearch {
+        experiment_ids: convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default(),
+        filter: filter_string.to_string(),
+        view: convert::view_type(run_view_type)?,
+        max_results,
+        order_by: order_by.unwrap_or_default(),
+        page_token,
+    })
 }

@@ -62,23 +62,20 @@ fn run(args: &[String]) -> Result<(), CliError> {
             println!("rtrack {}", env!("CARGO_PKG_VERSION"));
             Ok(())
         }
-        Some("server") => {
+        // The same server either way; `ui` only announces the page rather than the API.
+        Some(command @ ("server" | "ui")) => {
             let config = server_config(&args[1..])?;
+            let store = &config.backend_store_uri;
             server::serve_until_signal(&config, |address| {
-                println!("rtrack server listening on http://{address} (store: {})", config.backend_store_uri);
-                println!("web UI at http://{address}/");
+                if command == "ui" {
+                    println!("rtrack UI at http://{address}/ (store: {store})");
+                } else {
+                    println!("rtrack server listening on http://{address} (store: {store})");
+                    println!("web UI at http://{address}/");
+                }
                 println!("press Ctrl-C to stop");
             })?;
-            println!("rtrack server stopped");
-            Ok(())
-        }
-        Some("ui") => {
-            let config = server_config(&args[1..])?;
-            server::serve_until_signal(&config, |address| {
-                println!("rtrack UI at http://{address}/ (store: {})", config.backend_store_uri);
-                println!("press Ctrl-C to stop");
-            })?;
-            println!("rtrack UI stopped");
+            println!("rtrack {} stopped", if command == "ui" { "UI" } else { "server" });
             Ok(())
         }
         Some("models") => models_command(&args[1..]),

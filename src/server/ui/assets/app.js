@@ -137,13 +137,8 @@ function keyValueTable(entries, emptyText) {
       typeof value === "number" || typeof value === "string" && /^(NaN|-?Infinity)$/.test(value) ? formatNumber(value) : value)))));
 }
 
+/** MLflow's `[{key, value, ...}]` lists (params, tags, latest metrics) as an object. */
 function pairsToObject(list) {
-  const out = {};
-  for (const item of list || []) out[item.key] = item.value;
-  return out;
-}
-
-function metricsToObject(list) {
   const out = {};
   for (const item of list || []) out[item.key] = item.value;
   return out;
@@ -345,7 +340,7 @@ async function runPage(view, [runId], params, current) {
   const info = run.info;
   const runParams = pairsToObject(run.data.params);
   const tags = pairsToObject(run.data.tags);
-  const metrics = metricsToObject(run.data.metrics);
+  const metrics = pairsToObject(run.data.metrics);
   const { experiment } = await getJSON(`${MLFLOW}experiments/get`, { experiment_id: info.experiment_id });
   if (!current()) return;
   document.title = `${info.run_name} · rtrack`;
@@ -653,7 +648,7 @@ async function comparePage(view, _match, params, current) {
   if (ids.length < 2) throw new ApiError("Choose at least two runs to compare (select them in an experiment's runs table).");
   const runs = (await Promise.all(ids.map((id) => getJSON(`${MLFLOW}runs/get`, { run_id: id })))).map(({ run }) => ({
     run_id: run.info.run_id, run_name: run.info.run_name || run.info.run_id, info: run.info,
-    params: pairsToObject(run.data.params), metrics: metricsToObject(run.data.metrics),
+    params: pairsToObject(run.data.params), metrics: pairsToObject(run.data.metrics),
   }));
   if (!current()) return;
   document.title = `Compare ${runs.length} runs · rtrack`;

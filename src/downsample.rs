@@ -52,15 +52,16 @@ pub fn downsample(series: &MetricSeries, axis: XAxis, x_min: Option<f64>, x_max:
     };
     let in_range = |x: i64| x_min.is_none_or(|min| x as f64 >= min) && x_max.is_none_or(|max| x as f64 <= max);
     let selected: Vec<usize> = (0..series.len()).filter(|&i| in_range(xs[i])).collect();
+    let points_in_range = selected.len();
     let max_points = max_points.max(2);
-    let kept = if selected.len() <= max_points { selected.clone() } else { extremes_per_bucket(&selected, &series.values, max_points / 2) };
+    let kept = if points_in_range <= max_points { selected } else { extremes_per_bucket(&selected, &series.values, max_points / 2) };
     let mut out = MetricSeries::default();
     for i in kept {
         out.steps.push(series.steps[i]);
         out.values.push(series.values[i]);
         out.timestamps.push(series.timestamps[i]);
     }
-    Downsampled { series: out, points_in_range: selected.len(), total_points: series.len() }
+    Downsampled { series: out, points_in_range, total_points: series.len() }
 }
 
 /// For each of `buckets` equal slices of `indices`, the indices of its lowest and highest

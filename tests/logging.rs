@@ -63,6 +63,57 @@ fn a_param_batch_with_a_bad_entry_writes_nothing() {
     assert_eq!((data.params["p"].as_str(), data.tags["t"].as_str(), data.metrics["m"].value), ("1", "v", 1.0));
 }
 
+#[test]
+fn params_are_checked_against_what_other_processes_stored() {
+    // Two store instances on one folder stand for two processes.
+    let (dir, first) = new_store();
+    let second = Tracker::open(common::uri_of(dir.path())).unwrap();
+    let run_id = run(&first);
+    first.log_param(&run_id, "alpha", "0.5").unwrap();
+    first.flush().unwrap();
+    // The second instance reads the run's params before its first param.
+    assert!(invalid(second.log_param(&run_id, "alpha", "0.7")).contains("'alpha'"));
+    second.log_param(&run_id, "alpha", "0.5").unwrap();
+
+    // Both queue a value for the same new key before either is written: the first write
+    // wins, the other's flush reports the key, and the rest of its batch is kept.
+    first.log_param(&run_id, "solver", "cd").unwrap();
+    second.log_params(&run_id, &pairs(&[("solver", "lars"), ("layers", "3")])).unwrap();
+    first.flush().unwrap();
+    let message = invalid(second.flush());
+    assert!(message.contains("'solver'") && message.contains("'cd'") && message.contains("'lars'"), "{message}");
+    second.flush().unwrap(); // reported once
+    let params = first.get_run(&run_id).unwrap().data.params;
+    assert_eq!((params["solver"].as_str(), params["layers"].as_str()), ("cd", "3"));
+}
+
+#[test]
+fn params_logged_after_a_run_ended_are_still_checked() {
+    let (_dir, tracker) = new_store();
+    let run_id = run(&tracker);
+    tracker.log_param(&run_id, "alpha", "0.5").unwrap();
+    tracker.set_terminated(&run_id, RunStatus::Finished, None).unwrap();
+    assert!(invalid(tracker.log_param(&run_id, "alpha", "1")).contains("'alpha'"));
+    tracker.log_param(&run_id, "late", "yes").unwrap();
+    let params = tracker.get_run(&run_id).unwrap().data.params;
+    assert_eq!((params["alpha"].as_str(), params["late"].as_str()), ("0.5", "yes"));
+}
+
+#[test]
+fn queued_params_reach_the_database_without_a_flush() {
+    let (dir, writer) = new_store();
+    let reader = Tracker::open(common::uri_of(dir.path())).unwrap();
+    let run_id = run(&writer);
+    // The run itself is written at once: another process sees it straight away.
+    assert_eq!(reader.get_run(&run_id).unwrap().info.run_id, run_id);
+    writer.log_param(&run_id, "alpha", "0.5").unwrap();
+    let seen = common::poll(std::time::Duration::from_secs(5), || {
+        reader.get_run(&run_id).unwrap().data.params.get("alpha").cloned()
+    });
+    assert_eq!(seen.as_deref(), Some("0.5"), "the writer thread wrote the param within 5 s");
+    drop(writer);
+}
+
 // ----- tags -----
 
 #[test]

@@ -79,6 +79,8 @@ fn experiments_come_with_run_counts_and_last_activity() {
     let fixture = Fixture::new();
     let busy = fixture.tracker.create_experiment("busy", None, &[]).unwrap();
     fixture.tracker.create_experiment("idle", None, &[]).unwrap();
+    // Times are in milliseconds: let the runs start after the idle experiment was made.
+    std::thread::sleep(std::time::Duration::from_millis(3));
     for name in ["a", "b", "c"] {
         common::new_run(&fixture.tracker, busy, name);
     }

@@ -120,6 +120,8 @@ pub fn router(state: Shared) -> Router {
 
 /// An endpoint as the handler of one method.
 pub(super) fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
+    // The store queues writes; what the server acknowledges must be on disk.
+    let writes = method != Method::GET;
     let handler = move |State(state): State<Shared>, path: RawPathParams, request: Request| async move {
         let mut params = match read_params(request).await {
             Ok(params) => params,
@@ -128,7 +130,16 @@ pub(super) fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
         for (name, value) in &path {
             params.insert(name, value);
         }
-        respond(blocking(move || endpoint(&state, &params)).await)
+        respond(
+            blocking(move || {
+                let value = endpoint(&state, &params)?;
+                if writes {
+                    state.tracker.flush()?;
+                }
+                Ok(value)
+            })
+            .await,
+        )
     };
     let filter = MethodFilter::try_from(method).expect("endpoints use standard methods");
     on(filter, handler)

@@ -254,15 +254,12 @@ pub fn delete_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
     empty()
 }
 
-/// Metric points are queued by the store's writer; the response waits for them to be
-/// written, so what the server acknowledged is durable.
 pub fn log_metric(state: &AppState, params: &Params) -> ApiResult<Value> {
     let metric = params.metric()?;
     crate::entities::validate_metric_key(&metric.key)?;
     let store = state.tracker.store();
     let run_id = params.run_id()?;
     store.log_metric(run_id, &metric.key, metric.value, metric.step, metric.timestamp)?;
-    store.flush()?;
     if let Some(model_id) = params.str("model_id")?.filter(|id| !id.is_empty()) {
         super::logged_models::record_metrics(state, run_id, &[(model_id.to_string(), metric)])?;
     }
@@ -286,7 +283,6 @@ pub fn log_batch(state: &AppState, params: &Params) -> ApiResult<Value> {
         }
     }
     state.tracker.log_batch(run_id, &metrics, &param_list, &tags)?;
-    state.tracker.flush()?;
     // MLflow 3 clients mark metrics that describe a logged model with its id.
     let mut about_models = Vec::new();
     for (item, metric) in params.objects("metrics")?.iter().zip(&metrics) {

@@ -192,12 +192,27 @@ pub fn delete_tag(conn: &Connection, id: ExperimentId, key: &str) -> Result<()> 
 pub fn require_active(conn: &Connection, id: ExperimentId) -> Result<Experiment> {
     let experiment = get(conn, id)?;
     if experiment.lifecycle_stage != LifecycleStage::Active {
-        return Err(Error::invalid(format!(
-            "Experiment '{}' (id {id}) is deleted; restore it before adding runs",
-            experiment.name
-        )));
+        return Err(deleted(&experiment.name, id));
     }
     Ok(experiment)
+}
+
+/// The artifact location of an active experiment: [`require_active`] reading one row, for
+/// starting runs.
+pub fn active_artifact_location(conn: &Connection, id: ExperimentId) -> Result<String> {
+    let (name, location, stage): (String, String, String) = conn
+        .prepare_cached("SELECT name, artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ?1")?
+        .query_row([id.0], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("No experiment with id '{id}' exists")))?;
+    if stage != LifecycleStage::Active.as_str() {
+        return Err(deleted(&name, id));
+    }
+    Ok(location)
+}
+
+fn deleted(name: &str, id: ExperimentId) -> Error {
+    Error::invalid(format!("Experiment '{name}' (id {id}) is deleted; restore it before adding runs"))
 }
 
 /// Active-run counts and the latest start or end time, one indexed pass per experiment.

@@ -1,6 +1,6 @@
 //! Forked children. A child process inherits the parent's memory (queued metric points, open
 //! SQLite connections) but none of its threads. SQLite connections must not be used across a
-//! fork, the metric writer thread does not exist in the child, and points the parent queued
+//! fork, the background writer thread does not exist in the child, and points the parent queued
 //! are the parent's to write. So per-process state remembers the fork generation it was made
 //! in and is rebuilt when [`generation`] has moved on.
 //!

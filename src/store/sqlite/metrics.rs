@@ -16,27 +16,43 @@ pub const CHUNK_CAPACITY: usize = 8192;
 /// A last chunk smaller than this is extended rather than followed by a new one.
 pub const APPEND_LIMIT: usize = 1024;
 
-/// The id of the (run, key) series, creating the row if needed (one statement either way).
-pub fn series_id(conn: &Connection, run_id: &str, key: &str) -> Result<i64> {
+/// A series' row: its id, run and key, and whether it has no points yet.
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesRow<'a> {
+    pub id: i64,
+    pub run_id: &'a str,
+    pub key: &'a str,
+    pub empty: bool,
+}
+
+/// The (run, key) series' row, created if needed (one statement either way).
+pub fn series_row<'a>(conn: &Connection, run_id: &'a str, key: &'a str) -> Result<SeriesRow<'a>> {
     Ok(conn
         .prepare_cached(
             "INSERT INTO metric_series (run_uuid, key) VALUES (?1, ?2)
-             ON CONFLICT (run_uuid, key) DO UPDATE SET key = excluded.key RETURNING series_id",
+             ON CONFLICT (run_uuid, key) DO UPDATE SET key = excluded.key RETURNING series_id, point_count",
         )?
-        .query_row(params![run_id, key], |row| row.get(0))?)
+        .query_row(params![run_id, key], |row| {
+            Ok(SeriesRow { id: row.get(0)?, run_id, key, empty: row.get::<_, i64>(1)? == 0 })
+        })?)
 }
 
 /// Append points to a series. Call inside a write transaction.
-pub fn append(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
+pub fn append(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
-    let tail: Option<(i64, i64, Vec<u8>)> = conn
-        .prepare_cached(
+    let series_id = series.id;
+    // An empty series has no chunk to extend (the common case of a run's first batch).
+    let tail: Option<(i64, i64, Vec<u8>)> = if series.empty {
+        None
+    } else {
+        conn.prepare_cached(
             "SELECT seq, point_count, data FROM metric_chunks WHERE series_id = ?1 ORDER BY seq DESC LIMIT 1",
         )?
         .query_row([series_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-        .optional()?;
+        .optional()?
+    };
 
     let mut merged = MetricSeries::default();
     let (mut seq, columns): (i64, (&[i64], &[i64], &[f64])) = match tail {
@@ -62,11 +78,11 @@ pub fn append(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &[i6
         insert.execute(params![series_id, seq, (end - start) as i64, blob])?;
         seq += 1;
     }
-    update_latest(conn, series_id, steps, timestamps, values)
+    update_latest(conn, series, steps, timestamps, values)
 }
 
 /// Fold the new points into the series' latest point and count.
-fn update_latest(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
+fn update_latest(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
     let mut best = 0;
     for i in 1..values.len() {
         if point_is_later((steps[i], timestamps[i], values[i]), (steps[best], timestamps[best], values[best])) {
@@ -74,24 +90,25 @@ fn update_latest(conn: &Connection, series_id: i64, steps: &[i64], timestamps: &
         }
     }
     let candidate = (steps[best], timestamps[best], values[best]);
-    type Latest = (String, String, i64, Option<f64>, Option<i64>, Option<i64>);
-    let (run_id, key, count, last_value, last_step, last_timestamp): Latest = conn
-        .prepare_cached(
-            "SELECT run_uuid, key, point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1",
-        )?
-        .query_row([series_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?, row.get(5)?)))?;
-    let current = (last_step.unwrap_or(i64::MIN), last_timestamp.unwrap_or(i64::MIN), last_value.unwrap_or(f64::NAN));
-    let replace = count == 0 || point_is_later(candidate, current);
-    let latest = if replace { candidate } else { current };
+    let current = if series.empty {
+        None
+    } else {
+        let (count, last_value, last_step, last_timestamp): (i64, Option<f64>, Option<i64>, Option<i64>) = conn
+            .prepare_cached("SELECT point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1")?
+            .query_row([series.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+        (count > 0).then(|| (last_step.unwrap_or(i64::MIN), last_timestamp.unwrap_or(i64::MIN), last_value.unwrap_or(f64::NAN)))
+    };
+    let replace = current.is_none_or(|current| point_is_later(candidate, current));
+    let latest = if replace { candidate } else { current.unwrap_or(candidate) };
     // NaN is stored as NULL: SQLite has no NaN.
     let stored_value = if latest.2.is_nan() { None } else { Some(latest.2) };
     conn.prepare_cached(
         "UPDATE metric_series SET point_count = point_count + ?1, last_value = ?2, last_step = ?3, last_timestamp = ?4
          WHERE series_id = ?5",
     )?
-    .execute(params![values.len() as i64, stored_value, latest.0, latest.1, series_id])?;
+    .execute(params![values.len() as i64, stored_value, latest.0, latest.1, series.id])?;
     if replace {
-        summary::set_latest_metric(conn, &run_id, &key, latest.2, latest.0, latest.1)?;
+        summary::set_latest_metric(conn, series.run_id, series.key, latest.2, latest.0, latest.1)?;
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
-//! The embedded store: one SQLite file in WAL mode, metrics written by a background thread.
+//! The embedded store: one SQLite file in WAL mode; params and metrics written by a
+//! background thread.
 //!
 //! Several threads and processes may use one store at once: each process has one
-//! connection for synchronous work and one for its metric writer, and SQLite's WAL mode
+//! connection for synchronous work and one for its background writer, and SQLite's WAL mode
 //! with a busy timeout and retries keeps writers from failing on each other's locks.
 
 mod chunk;
@@ -13,6 +14,7 @@ mod logged_models;
 mod metrics;
 mod names;
 mod registry;
+mod queued_params;
 mod run_io;
 mod runs;
 pub mod schema;
@@ -32,7 +34,8 @@ use crate::entities::{
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ExperimentSearch, LoggedModelStore, NewRun, RegistryStore, RunSearch, RunUpdate, TrackingStore};
 use series::LocalSeries;
-use writer::{MetricWriter, PendingPoint};
+use queued_params::QueuedParams;
+use writer::{BackgroundWriter, PendingPoint};
 
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
 
@@ -44,8 +47,9 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
     /// The fork generation `conn` was opened in (see [`fork`]).
     conn_generation: std::sync::atomic::AtomicU64,
-    /// The metric writer, which also knows every series this store logs to.
-    writer: MetricWriter,
+    /// The background writer, which also knows every series this store logs to and the
+    /// params of the runs it logs params to.
+    writer: BackgroundWriter,
 }
 
 impl SqliteStore {
@@ -61,7 +65,7 @@ impl SqliteStore {
         let generation = fork::generation();
         let mut conn = connection::open(database)?;
         connection::with_retry(|| schema::migrate(&mut conn, |tx| experiments::seed_default(tx, &artifact_root_uri)))?;
-        let writer = MetricWriter::start(database)?;
+        let writer = BackgroundWriter::start(database)?;
         Ok(SqliteStore {
             uri: uri.to_string(),
             database: database.to_path_buf(),
@@ -182,9 +186,15 @@ impl TrackingStore for SqliteStore {
         self.write(|conn| experiments::delete_tag(conn, id, key))
     }
 
+    /// The new run is written at once, so every process sees it when this returns; what
+    /// is queued goes in the same transaction.
     fn create_run(&self, run: NewRun) -> Result<Run> {
-        let run = self.write(|conn| runs::create(conn, run.clone()))?;
-        self.writer.registry().mark_active(&run.info.run_id);
+        let mut conn = self.conn()?;
+        let (run, row) = runs::prepare_create(&conn, run)?;
+        self.writer.flush_with(&mut conn, |tx| runs::insert(tx, &row))?;
+        let mut registry = self.writer.registry();
+        registry.mark_active(&run.info.run_id);
+        registry.set_known_params(&run.info.run_id, Default::default());
         Ok(run)
     }
 
@@ -196,7 +206,13 @@ impl TrackingStore for SqliteStore {
     /// metrics durable for the price of one commit.
     fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
         let mut conn = self.conn()?;
-        self.writer.flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))
+        let ended = update.status.is_some_and(|status| status.is_terminated());
+        let info = self.writer.flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))?;
+        if ended {
+            // Its params are read again if more are logged; no need to keep them.
+            self.writer.registry().forget_params(run_id);
+        }
+        Ok(info)
     }
 
     fn delete_run(&self, run_id: &str) -> Result<()> {
@@ -221,8 +237,40 @@ impl TrackingStore for SqliteStore {
         self.read(|conn| experiments::activity(conn, ids))
     }
 
+    /// Params are checked against the run's params this store knows (read once per run)
+    /// and queued; the background writer writes them.
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
-        self.write(|conn| runs::log_params(conn, run_id, params))
+        let distinct = runs::check_params(params)?;
+        loop {
+            let mut registry = self.writer.registry();
+            let Some(known) = registry.known_params(run_id) else {
+                drop(registry);
+                let stored = self.read(|conn| {
+                    runs::require_active(conn, run_id)?;
+                    summary::params_of(conn, run_id)
+                })?;
+                let mut registry = self.writer.registry();
+                registry.mark_active(run_id);
+                if registry.known_params(run_id).is_none() {
+                    registry.set_known_params(run_id, stored.into_iter().collect());
+                }
+                continue;
+            };
+            let mut added = Vec::new();
+            for &(key, value) in &distinct {
+                match known.get(key) {
+                    Some(old) if old == value => {}
+                    Some(old) => return Err(queued_params::changed_param(run_id, key, old, value)),
+                    None => added.push((key.to_string(), value.to_string())),
+                }
+            }
+            if added.is_empty() {
+                return Ok(());
+            }
+            registry.add_known_params(run_id, added.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            drop(registry);
+            return self.writer.push_params(QueuedParams { run_id: run_id.to_string(), params: added });
+        }
     }
 
     fn set_tags(&self, run_id: &str, tags: &[(String, String)]) -> Result<()> {
@@ -262,8 +310,8 @@ impl TrackingStore for SqliteStore {
         let mut conn = self.conn()?;
         connection::with_retry(|| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let series_id = metrics::series_id(&tx, run_id, key)?;
-            metrics::append(&tx, series_id, &series.steps, &series.timestamps, &series.values)?;
+            let row = metrics::series_row(&tx, run_id, key)?;
+            metrics::append(&tx, row, &series.steps, &series.timestamps, &series.values)?;
             tx.commit()?;
             Ok(())
         })

@@ -14,12 +14,26 @@ use crate::store::{NewRun, RunUpdate};
 use super::names::generate_run_name;
 use super::{experiments, summary};
 
-pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
+/// A run's row as it is inserted.
+pub struct NewRunRow {
+    run_id: String,
+    name: String,
+    experiment_id: i64,
+    user_id: String,
+    start_time: i64,
+    artifact_uri: String,
+    /// The run's tags as a JSON object.
+    tags_json: String,
+}
+
+/// Check a new run and make its row, to [`insert`] in whatever transaction comes next.
+/// The experiment must exist and be active.
+pub fn prepare_create(conn: &Connection, new_run: NewRun) -> Result<(Run, NewRunRow)> {
     let experiment_id = new_run.experiment_id.unwrap_or(ExperimentId::DEFAULT);
     for (key, value) in &new_run.tags {
         validate_tag(key, value)?;
     }
-    let experiment = experiments::require_active(conn, experiment_id)?;
+    let artifact_location = experiments::active_artifact_location(conn, experiment_id)?;
     let run_id = RunId::generate();
     // A name given as a tag counts as the run name, as in MLflow.
     let tagged_name = new_run.tags.iter().find(|(k, _)| k == tags::RUN_NAME).map(|(_, v)| v.clone());
@@ -28,29 +42,23 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
         .filter(|name| !name.is_empty())
         .or(tagged_name)
         .unwrap_or_else(generate_run_name);
-    let artifact_uri = format!("{}/{}/artifacts", experiment.artifact_location, run_id);
+    let artifact_uri = format!("{artifact_location}/{run_id}/artifacts");
     let start_time = new_run.start_time.unwrap_or_else(now_millis);
     // A later tag of the same key wins, as it would by upserting them in order.
     let mut run_tags: std::collections::BTreeMap<String, String> = new_run.tags.into_iter().collect();
     run_tags.insert(tags::RUN_NAME.to_string(), run_name.clone());
-    // The run's tags are written with its row.
-    conn.prepare_cached(
-        "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri, tag_values)
-         VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6, jsonb(?7))",
-    )?
-    .execute(params![
-        run_id.as_str(),
-        run_name,
-        experiment_id.0,
-        new_run.user_id,
+    let row = NewRunRow {
+        run_id: run_id.to_string(),
+        name: run_name.clone(),
+        experiment_id: experiment_id.0,
+        user_id: new_run.user_id.clone(),
         start_time,
-        artifact_uri,
-        summary::object_text(run_tags.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))))?
-    ])?;
-    // Everything about the new run is known here; no need to read it back.
-    Ok(Run {
+        artifact_uri: artifact_uri.clone(),
+        tags_json: summary::object_text(run_tags.iter().map(|(k, v)| (k.as_str(), Some(v.as_str()))))?,
+    };
+    let run = Run {
         info: RunInfo {
-            run_id: run_id.to_string(),
+            run_id: row.run_id.clone(),
             run_name,
             experiment_id,
             user_id: new_run.user_id,
@@ -61,7 +69,17 @@ pub fn create(conn: &Connection, new_run: NewRun) -> Result<Run> {
             lifecycle_stage: LifecycleStage::Active,
         },
         data: RunData { tags: run_tags, ..Default::default() },
-    })
+    };
+    Ok((run, row))
+}
+
+pub fn insert(conn: &Connection, row: &NewRunRow) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri, tag_values)
+         VALUES (?1, ?2, ?3, ?4, 'RUNNING', ?5, 'active', ?6, jsonb(?7))",
+    )?
+    .execute(params![row.run_id, row.name, row.experiment_id, row.user_id, row.start_time, row.artifact_uri, row.tags_json])?;
+    Ok(())
 }
 
 /// The run info columns of `runs r`, in the order [`info_from_row`] reads them.
@@ -132,17 +150,16 @@ pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunI
     if let Some(name) = update.run_name.as_deref() {
         validate_tag(tags::RUN_NAME, name)?;
     }
-    // Runs inside the caller's transaction. An unknown run makes the updates no-ops and
-    // the final read reports it.
-    if let Some(status) = update.status {
-        conn.prepare_cached("UPDATE runs SET status = ?1 WHERE run_uuid = ?2")?.execute(params![status.as_str(), run_id])?;
-        // A resumed run is running again: it has no end yet.
-        if status == RunStatus::Running {
-            conn.execute("UPDATE runs SET end_time = NULL WHERE run_uuid = ?1", params![run_id])?;
-        }
-    }
-    if let Some(end_time) = update.end_time {
-        conn.prepare_cached("UPDATE runs SET end_time = ?1 WHERE run_uuid = ?2")?.execute(params![end_time, run_id])?;
+    // Runs inside the caller's transaction. An unknown run makes the update a no-op and
+    // the final read reports it. One statement: a resumed run (RUNNING again) loses its
+    // end time unless one is given.
+    if update.status.is_some() || update.end_time.is_some() {
+        conn.prepare_cached(
+            "UPDATE runs SET status = coalesce(?1, status),
+                 end_time = CASE WHEN ?2 IS NOT NULL THEN ?2 WHEN ?1 = 'RUNNING' THEN NULL ELSE end_time END
+             WHERE run_uuid = ?3",
+        )?
+        .execute(params![update.status.map(|s| s.as_str()), update.end_time, run_id])?;
     }
     if let Some(name) = update.run_name.filter(|n| !n.is_empty()) {
         conn.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
@@ -173,38 +190,24 @@ pub fn require_active(conn: &Connection, run_id: &str) -> Result<RunInfo> {
     Ok(info)
 }
 
-pub fn log_params(conn: &Connection, run_id: &str, params: &[(String, String)]) -> Result<()> {
+/// Check a batch of params: each valid, and a key given twice has one value. Returns the
+/// distinct (key, value) pairs.
+pub fn check_params(params: &[(String, String)]) -> Result<Vec<(&str, &str)>> {
     let mut seen: HashMap<&str, &str> = HashMap::new();
+    let mut distinct = Vec::with_capacity(params.len());
     for (key, value) in params {
         validate_param(key, value)?;
-        if let Some(previous) = seen.insert(key, value) {
-            if previous != value {
+        match seen.insert(key, value) {
+            Some(previous) if previous != value => {
                 return Err(Error::invalid(format!(
                     "Param '{key}' appears twice in one batch with different values ('{previous}' and '{value}')"
-                )));
-            }
-        }
-    }
-    // IMMEDIATE: the check of the params logged so far and the write see the same state.
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    require_active(&tx, run_id)?;
-    let logged = summary::params_of(&tx, run_id)?;
-    let mut added = Vec::with_capacity(seen.len());
-    for (key, value) in seen {
-        match logged.get(key) {
-            Some(old) if old == value => {}
-            Some(old) => {
-                return Err(Error::invalid(format!(
-                    "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as \
-                     '{old}', cannot change it to '{value}'"
                 )))
             }
-            None => added.push((key, value)),
+            Some(_) => {}
+            None => distinct.push((key.as_str(), value.as_str())),
         }
     }
-    summary::add_params(&tx, run_id, &added)?;
-    tx.commit()?;
-    Ok(())
+    Ok(distinct)
 }
 
 /// Set tags on a run (a later value of one key wins), in the caller's transaction.

@@ -1,6 +1,7 @@
-//! The metric series one store instance logs to, held in memory so that logging a point
-//! needs no SQL: a (run, key) pair gets a local number at once, and its database row is
-//! created by whoever next writes a batch, inside that batch's transaction.
+//! What one store instance knows about the runs it logs to, held in memory so that logging
+//! needs no SQL: a metric series, (run, key), gets a local number at once, and its database
+//! row is created by whoever next writes a batch, inside that batch's transaction; a run's
+//! params are checked here, against the params this process knows the run has.
 
 use std::collections::{HashMap, HashSet};
 
@@ -13,6 +14,9 @@ pub struct SeriesRegistry {
     entries: Vec<Entry>,
     /// Runs known to exist and be active: created, resumed or checked by this store.
     active_runs: HashSet<String>,
+    /// Every param of a run as this store knows it: stored ones read once, plus those
+    /// queued since. Runs this store created start empty.
+    params: HashMap<String, HashMap<String, String>>,
 }
 
 struct Entry {
@@ -39,11 +43,35 @@ impl SeriesRegistry {
     pub fn forget_run(&mut self, run_id: &str) {
         self.active_runs.remove(run_id);
         self.by_run.remove(run_id);
+        self.params.remove(run_id);
     }
 
     pub fn forget_all_runs(&mut self) {
         self.active_runs.clear();
         self.by_run.clear();
+        self.params.clear();
+    }
+
+    /// The params known for a run, if this store has them.
+    pub fn known_params(&self, run_id: &str) -> Option<&HashMap<String, String>> {
+        self.params.get(run_id)
+    }
+
+    /// Remember every param a run has (when it was created here, or just read).
+    pub fn set_known_params(&mut self, run_id: &str, params: HashMap<String, String>) {
+        self.params.insert(run_id.to_string(), params);
+    }
+
+    /// Add params to a run whose params are known.
+    pub fn add_known_params<'a>(&mut self, run_id: &str, params: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        if let Some(known) = self.params.get_mut(run_id) {
+            known.extend(params.into_iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        }
+    }
+
+    /// Drop a run's params (it ended); they are read again if more are logged.
+    pub fn forget_params(&mut self, run_id: &str) {
+        self.params.remove(run_id);
     }
 
     /// Give (run, key) a local number; its entry stays valid while points refer to it.

@@ -1,0 +1,61 @@
+//! Params written by the background writer, like metric points: logging a param costs no
+//! transaction of its own, and a run's params commit with its metrics, at the latest when
+//! the run ends.
+//!
+//! Everything that could be refused is checked before params are queued: they are valid
+//! and agree with the run's params known to this process (see
+//! [`super::series::SeriesRegistry`]). What is left for write time is a param another
+//! process gave a different value in the meantime: that param is skipped, the rest of the
+//! batch commits, and the next flush reports it.
+
+use std::collections::HashMap;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+use super::summary;
+
+/// Params queued for a run, not yet logged to it as far as this process knows.
+#[derive(Clone, Debug)]
+pub struct QueuedParams {
+    pub run_id: String,
+    pub params: Vec<(String, String)>,
+}
+
+/// Write queued params inside the caller's transaction, each run's in one statement.
+/// Returns the params refused because the stored run holds another value; the caller
+/// reports them once the transaction has committed.
+pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Error>> {
+    let mut params_by_run: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
+    let mut position: HashMap<&str, usize> = HashMap::new();
+    for QueuedParams { run_id, params } in queued {
+        let index = *position.entry(run_id.as_str()).or_insert_with(|| {
+            params_by_run.push((run_id.as_str(), Vec::new()));
+            params_by_run.len() - 1
+        });
+        params_by_run[index].1.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    }
+    let mut refused = Vec::new();
+    for (run_id, params) in params_by_run {
+        let stored = summary::params_of(conn, run_id)?;
+        let mut added = Vec::with_capacity(params.len());
+        for (key, value) in params {
+            match stored.get(key) {
+                Some(old) if old == value => {}
+                Some(old) => refused.push(changed_param(run_id, key, old, value)),
+                None => added.push((key, value)),
+            }
+        }
+        summary::add_params(conn, run_id, &added)?;
+    }
+    Ok(refused)
+}
+
+/// The error for a param logged again with a different value.
+pub fn changed_param(run_id: &str, key: &str, old: &str, new: &str) -> Error {
+    Error::invalid(format!(
+        "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as '{old}', \
+         cannot change it to '{new}'"
+    ))
+}

@@ -212,6 +212,35 @@ const MIGRATIONS: &[&str] = &[
     DROP TABLE params;
     DROP TABLE tags;
     "#,
+    // 6: runs kept in the order searches read them (experiment, stage, start time; a search
+    // walks it backwards, newest first), so a search reads its experiment's rows in place
+    // instead of looking each one up from an index, and a new run, appended at the end of
+    // its experiment, writes one index page less. Lookups by id go through runs_by_id.
+    r#"
+    CREATE TABLE runs_in_search_order (
+        run_uuid        TEXT NOT NULL,
+        name            TEXT NOT NULL,
+        experiment_id   INTEGER NOT NULL REFERENCES experiments(experiment_id),
+        user_id         TEXT NOT NULL,
+        status          TEXT NOT NULL,
+        start_time      INTEGER NOT NULL,
+        end_time        INTEGER,
+        lifecycle_stage TEXT NOT NULL DEFAULT 'active',
+        artifact_uri    TEXT NOT NULL,
+        deleted_time    INTEGER,
+        param_values    BLOB NOT NULL DEFAULT x'0c',
+        tag_values      BLOB NOT NULL DEFAULT x'0c',
+        latest_metrics  BLOB NOT NULL DEFAULT x'0c',
+        PRIMARY KEY (experiment_id, lifecycle_stage, start_time, run_uuid DESC)
+    ) WITHOUT ROWID;
+    INSERT INTO runs_in_search_order
+        SELECT run_uuid, name, experiment_id, user_id, status, start_time, end_time, lifecycle_stage,
+               artifact_uri, deleted_time, param_values, tag_values, latest_metrics
+        FROM runs;
+    DROP TABLE runs;
+    ALTER TABLE runs_in_search_order RENAME TO runs;
+    CREATE UNIQUE INDEX runs_by_id ON runs (run_uuid);
+    "#,
 ];
 
 /// The schema version this build writes.
@@ -234,6 +263,17 @@ pub fn migrate_to(conn: &mut Connection, target: i64, seed: impl FnOnce(&Connect
     if schema_version(conn)? == target {
         return Ok(());
     }
+    // A migration that rebuilds a table drops the old one, which must not cascade to the
+    // rows that refer to it: references are checked once, after the migrations. SQLite
+    // ignores this setting inside a transaction, so it is switched here.
+    let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let migrated = migrate_unchecked(conn, target, seed);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    migrated
+}
+
+fn migrate_unchecked(conn: &mut Connection, target: i64, seed: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let current = schema_version(&tx)?;
     if current > LATEST_VERSION {
@@ -248,6 +288,10 @@ pub fn migrate_to(conn: &mut Connection, target: i64, seed: impl FnOnce(&Connect
     for (index, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+    }
+    let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
+    if dangling > 0 {
+        return Err(Error::Internal(format!("migrating the store left {dangling} dangling references; nothing was changed")));
     }
     seed(&tx)?;
     tx.commit()?;
@@ -276,6 +320,53 @@ mod tests {
         conn.pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
         let err = migrate(&mut conn, |_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("newer"), "{err}");
+    }
+
+    #[test]
+    fn runs_rebuilt_in_search_order_keep_everything_that_refers_to_them() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrate_to(&mut conn, 5, |_| Ok(())).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active', 1, 1);
+             INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri,
+                               param_values, tag_values)
+                 VALUES ('r1', 'old', 0, 'ann', 'FINISHED', 1, 'active', '/a/0/r1', jsonb('{"alpha":"0.5"}'), jsonb('{"t":"v"}')),
+                        ('r2', 'new', 0, 'ann', 'RUNNING', 2, 'active', '/a/0/r2', x'0c', x'0c');
+             INSERT INTO metric_series (series_id, run_uuid, key, point_count) VALUES (7, 'r1', 'loss', 1);
+             INSERT INTO metric_chunks VALUES (7, 0, 1, x'00');"#,
+        )
+        .unwrap();
+        migrate(&mut conn, |_| Ok(())).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
+        let enforced: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
+        assert!(enforced, "foreign keys are enforced again after migrating");
+        let kept: (String, String, String, i64) = conn
+            .query_row(
+                "SELECT name, param_values ->> '$.alpha', tag_values ->> '$.t',
+                        (SELECT count(*) FROM metric_series s JOIN metric_chunks c USING (series_id) WHERE s.run_uuid = r.run_uuid)
+                 FROM runs r WHERE run_uuid = 'r1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("old".into(), "0.5".into(), "v".into(), 1));
+        // A run's series still refer to it: deleting the run takes them along.
+        conn.execute("DELETE FROM runs WHERE run_uuid = 'r1'", []).unwrap();
+        let series: i64 = conn.query_row("SELECT count(*) FROM metric_series", [], |r| r.get(0)).unwrap();
+        assert_eq!(series, 0);
+        // A search reads the rows in place, already in its order.
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT run_uuid FROM runs r WHERE r.experiment_id IN (0) AND r.lifecycle_stage IN ('active')
+                 ORDER BY r.start_time DESC, r.run_uuid ASC",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")) && plan.iter().any(|s| s.contains("PRIMARY KEY")), "{plan:?}");
     }
 
     #[test]

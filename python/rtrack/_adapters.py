@@ -115,8 +115,9 @@ def figure_image(figure, image_format):
 
 def runs_frame(columns):
     """The ``search_runs`` DataFrame from the columns the core gives
-    (``Client._search_runs_columns``): times relabelled as UTC datetimes, text columns made
-    as pandas would make them from the lists, through pyarrow when pandas keeps text there."""
+    (``Client._search_runs_columns``): times relabelled as UTC datetimes; text columns come
+    as lists, or as Arrow buffers wrapped as the text arrays pandas itself would make (see
+    ``arrow_text_columns``)."""
     import pandas as pd
 
     # The times come as int64 microseconds laid out like datetime64[us] (NaT included):
@@ -124,22 +125,23 @@ def runs_frame(columns):
     utc = pd.DatetimeTZDtype("us", "UTC")
     for column in ("start_time", "end_time"):
         columns[column] = pd.array(columns[column].view("datetime64[us]"), dtype=utc)
-    text = _arrow_text()
+    text = arrow_text_columns()
     if text is not None:
         for key, values in columns.items():
-            if isinstance(values, list):
+            if isinstance(values, tuple):
                 columns[key] = text(values)
     # Every column was made for this frame alone, so pandas need not copy it.
     return pd.DataFrame(columns, copy=False)
 
 
-_ARROW_TEXT: "list[object]" = []  # [the function _arrow_text found, or None], once per process
+_ARROW_TEXT: "list[object]" = []  # [the function arrow_text_columns found, or None], once per process
 
 
-def _arrow_text():
-    """A function turning a list of str/None into pandas' default text array directly with
-    pyarrow (a few times faster than pandas' own inference), or None where that would not
-    give exactly what pandas gives: no pyarrow, or a pandas that keeps text elsewhere."""
+def arrow_text_columns():
+    """A function turning the core's Arrow buffers of a text column (offsets, data, validity
+    bitmap or None, missing count) into pandas' default text array, without a Python object
+    per value; or None where that would not give exactly what pandas makes from a list of
+    str/None: no pyarrow, or a pandas that keeps text elsewhere. Then the core sends lists."""
     if not _ARROW_TEXT:
         _ARROW_TEXT.append(_probe_arrow_text())
     return _ARROW_TEXT[0]
@@ -147,6 +149,7 @@ def _arrow_text():
 
 def _probe_arrow_text():
     try:
+        import numpy as np
         import pandas as pd
         import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -154,11 +157,26 @@ def _probe_arrow_text():
         expected = pd.Series(sample)
         dtype = expected.dtype
 
-        def text(values):
-            array = pa.chunked_array([pa.array(values, type=pa.large_string())])
-            return pd.arrays.ArrowStringArray(array, dtype=dtype)
+        def text(buffers):
+            offsets, data, validity, missing = buffers
+            array = pa.LargeStringArray.from_buffers(
+                len(offsets) - 1,
+                pa.py_buffer(offsets),
+                pa.py_buffer(data),
+                None if validity is None else pa.py_buffer(validity),
+                missing,
+            )
+            return pd.arrays.ArrowStringArray(pa.chunked_array([array]), dtype=dtype)
 
-        made = pd.Series(text(sample))
+        # The sample in the layout the core sends: value i is data[offsets[i]:offsets[i + 1]],
+        # present where bit i of the validity bitmap is set.
+        buffers = (
+            np.array([0, 1, 1, 3], dtype=np.int64),
+            np.frombuffer("aé".encode(), dtype=np.uint8),
+            np.array([0b101], dtype=np.uint8),
+            1,
+        )
+        made = pd.Series(text(buffers))
         return text if made.dtype == dtype and made.equals(expected) else None
     except Exception:  # noqa: BLE001 - any failure just means: let pandas infer the columns
         return None

@@ -773,6 +773,7 @@ class Client:
         run_view_type: int | str | None = None,
         max_results: int = 100_000,
         order_by: list[str] | None = None,
+        arrow_text: bool = False,
     ) -> dict[str, Any]: ...
     def _get_metric_series(
         self, run_id: str, key: str

@@ -87,7 +87,8 @@ def search_runs(
         else:
             ids = [_core._current_experiment_id()]
     if output_format == "pandas":
-        columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by)
+        arrow_text = _adapters.arrow_text_columns() is not None
+        columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by, arrow_text)
         return _adapters.runs_frame(columns)
     runs, token = [], None
     while len(runs) < max_results:

@@ -163,8 +163,8 @@ impl PyClient {
     }
 
     /// Every run a search finds, up to `max_results`, as the columns of a pandas DataFrame
-    /// (see `frame::table_to_columns`).
-    #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=100_000, order_by=None))]
+    /// (see `frame::table_to_columns`); text columns as Arrow buffers when `arrow_text`.
+    #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=100_000, order_by=None, arrow_text=false))]
     fn _search_runs_columns<'py>(
         &self,
         py: Python<'py>,
@@ -173,10 +173,13 @@ impl PyClient {
         run_view_type: Option<&Bound<'py, PyAny>>,
         max_results: usize,
         order_by: Option<Vec<String>>,
+        arrow_text: bool,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        use super::frame::TextColumns;
         let search = run_search(experiment_ids, filter_string, run_view_type, max_results, order_by, None)?;
         let table = py.detach(|| self.tracker.search_run_table(&search, max_results))?;
-        super::frame::table_to_columns(py, table)
+        let text = if arrow_text { TextColumns::ArrowBuffers } else { TextColumns::Lists };
+        super::frame::table_to_columns(py, table, text)
     }
 
     // ----- params, metrics, tags -----

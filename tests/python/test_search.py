@@ -18,7 +18,7 @@ def runs(store):
         ("alpha", {"rmse": 0.9, "acc": 0.5}, {"model": "enet", "alpha": "0.1"}, {"team": "red", "my.key": "dots", "with space": "a"}),
         ("beta", {"rmse": 0.6, "acc": 0.7}, {"model": "enet", "alpha": "0.5"}, {"team": "blue", "my.key": "other"}),
         ("gamma", {"rmse": 0.3}, {"model": "ridge", "alpha": "1.0"}, {"team": "Red"}),
-        ("delta", {"rmse": 0.75, "acc": 0.9}, {"model": "lasso"}, {"team": "green", "with space": "b"}),
+        ("delta", {"rmse": 0.75, "acc": 0.9}, {"model": "lasso"}, {"team": "green", "with space": "b", "label": "naïve ✓"}),
     ]
     ids = {}
     for index, (name, metrics, params, tags) in enumerate(spec):
@@ -93,7 +93,7 @@ def test_dataframe_rows_match_the_runs_of_the_list_output(runs):
 
 
 def test_the_fast_text_columns_equal_what_pandas_infers(runs, monkeypatch):
-    """Where pyarrow is there, text columns are built with it directly; the frame must be
+    """Where pyarrow is there, text columns come as Arrow buffers from the core; the frame must be
     exactly the one pandas builds from plain lists."""
     import importlib.util
 
@@ -101,7 +101,7 @@ def test_the_fast_text_columns_equal_what_pandas_infers(runs, monkeypatch):
 
     fast = rtrack.search_runs()
     if importlib.util.find_spec("pyarrow") and str(pd.Series(["a"]).dtype) == "str":
-        assert _adapters._arrow_text() is not None, "pandas keeps text in Arrow here: the fast path applies"
+        assert _adapters.arrow_text_columns() is not None, "pandas keeps text in Arrow here: the fast path applies"
     monkeypatch.setattr(_adapters, "_ARROW_TEXT", [None])  # let pandas infer every column
     inferred = rtrack.search_runs()
     assert fast.equals(inferred)

@@ -15,6 +15,7 @@ mod metrics;
 mod names;
 mod registry;
 mod queued_params;
+mod run_decoding;
 mod run_io;
 mod runs;
 pub mod schema;

@@ -83,6 +83,8 @@ fn params_are_checked_against_what_other_processes_stored() {
     let message = invalid(second.flush());
     assert!(message.contains("'solver'") && message.contains("'cd'") && message.contains("'lars'"), "{message}");
     second.flush().unwrap(); // reported once
+    // The refusal corrected what the second instance knew of the run's params.
+    assert!(invalid(second.log_param(&run_id, "solver", "lars")).contains("'cd'"));
     let params = first.get_run(&run_id).unwrap().data.params;
     assert_eq!((params["solver"].as_str(), params["layers"].as_str()), ("cd", "3"));
 }

@@ -23,10 +23,13 @@ pub struct QueuedParams {
     pub params: Vec<(String, String)>,
 }
 
+/// A param refused at write time: the run it was for, and the error to report.
+pub type Refused = (String, Error);
+
 /// Write queued params inside the caller's transaction, each run's in one statement.
 /// Returns the params refused because the stored run holds another value; the caller
 /// reports them once the transaction has committed.
-pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Error>> {
+pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Refused>> {
     let mut params_by_run: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
     let mut position: HashMap<&str, usize> = HashMap::new();
     for QueuedParams { run_id, params } in queued {
@@ -43,7 +46,7 @@ pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Error>> {
         for (key, value) in params {
             match stored.get(key) {
                 Some(old) if old == value => {}
-                Some(old) => refused.push(changed_param(run_id, key, old, value)),
+                Some(old) => refused.push((run_id.to_string(), changed_param(run_id, key, old, value))),
                 None => added.push((key, value)),
             }
         }

@@ -123,16 +123,21 @@ impl Shared {
             record_created(&self.registry, &created);
             Ok((outcome, refused))
         });
+        if let Ok((_, refused)) = &written {
+            // What this process believed about those runs' params was wrong: read them
+            // again before the next param is checked. (The registry is never locked while
+            // the state is.)
+            let mut registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+            for (run_id, _) in refused {
+                registry.forget_params(run_id);
+            }
+        }
         let mut state = self.lock();
         state.writing = false;
         self.batch_done.notify_all();
-        match written {
-            Ok((outcome, refused)) => {
-                state.errors.extend(refused);
-                Ok(outcome)
-            }
-            Err(error) => Err(error),
-        }
+        let (outcome, refused) = written?;
+        state.errors.extend(refused.into_iter().map(|(_, error)| error));
+        Ok(outcome)
     }
 }
 

@@ -15,7 +15,6 @@ mod metrics;
 mod names;
 mod registry;
 mod queued_params;
-mod run_decoding;
 mod run_io;
 mod runs;
 pub mod schema;

@@ -10,21 +10,18 @@ use crate::store::{ExperimentSearch, RunSearch};
 pub(super) use crate::store::page_token::decode_page_token;
 use crate::store::page_token::encode_page_token;
 
-use super::{experiments, run_decoding, runs};
+use super::{experiments, runs};
 
 /// Largest page a single search may ask for.
 pub const MAX_RESULTS_LIMIT: usize = 50_000;
 
 pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
-    // Summaries are decoded on a second thread while the rows are read (see run_decoding).
-    let (items, next_page_token) = run_decoding::decode_runs(|decoder| {
-        each_run_row(conn, request, |row| {
-            let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
-            decoder.push(runs::info_from_row(row)?, [blob(9)?, blob(10)?, blob(11)?]);
-            Ok(())
-        })
+    let mut found = Vec::new();
+    let next_page_token = each_run_row(conn, request, |row| {
+        found.push(runs::run_from_row(row)?);
+        Ok(())
     })?;
-    Ok(Page { items, next_page_token })
+    Ok(Page { items: found, next_page_token })
 }
 
 /// Add a page of runs to a table, straight from the rows, without making each run first.

@@ -254,10 +254,16 @@ impl Tracker {
 
     // ----- params, metrics, tags -----
 
+    /// Log a param (stored as its string). The same value again is fine; a different one is
+    /// an [`Error::InvalidValue`] naming the key. The param is checked here and written by
+    /// the background writer with the run's metrics (at the latest on the next read, flush
+    /// or end of the run); a different value another process stored in the meantime is
+    /// reported by the next flush.
     pub fn log_param(&self, run_id: &str, key: &str, value: impl ToString) -> Result<()> {
         self.store.log_params(run_id, &[(key.to_string(), value.to_string())])
     }
 
+    /// Several params at once, checked together: a bad one logs none of them.
     pub fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
         self.store.log_params(run_id, params)
     }

@@ -256,20 +256,18 @@ impl TrackingStore for SqliteStore {
                 }
                 continue;
             };
-            let mut added = Vec::new();
-            for &(key, value) in &distinct {
-                match known.get(key) {
-                    Some(old) if old == value => {}
-                    Some(old) => return Err(queued_params::changed_param(run_id, key, old, value)),
-                    None => added.push((key.to_string(), value.to_string())),
-                }
+            let (added, changed) =
+                queued_params::sort_out(run_id, distinct.iter().copied(), |key| known.get(key).map(String::as_str));
+            if let Some(error) = changed.into_iter().next() {
+                return Err(error);
             }
             if added.is_empty() {
                 return Ok(());
             }
-            registry.add_known_params(run_id, added.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            registry.add_known_params(run_id, added.iter().copied());
             drop(registry);
-            return self.writer.push_params(QueuedParams { run_id: run_id.to_string(), params: added });
+            let params = added.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            return self.writer.push_params(QueuedParams { run_id: run_id.to_string(), params });
         }
     }
 

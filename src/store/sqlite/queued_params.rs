@@ -42,21 +42,33 @@ pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Refused>>
     let mut refused = Vec::new();
     for (run_id, params) in params_by_run {
         let stored = summary::params_of(conn, run_id)?;
-        let mut added = Vec::with_capacity(params.len());
-        for (key, value) in params {
-            match stored.get(key) {
-                Some(old) if old == value => {}
-                Some(old) => refused.push((run_id.to_string(), changed_param(run_id, key, old, value))),
-                None => added.push((key, value)),
-            }
-        }
+        let (added, changed) = sort_out(run_id, params, |key| stored.get(key).map(String::as_str));
+        refused.extend(changed.into_iter().map(|error| (run_id.to_string(), error)));
         summary::add_params(conn, run_id, &added)?;
     }
     Ok(refused)
 }
 
+/// Sort params against those a run already has (`logged`): the new ones, and an error for
+/// each that changes a logged value. The same value again is neither.
+pub fn sort_out<'p, 'l>(
+    run_id: &str,
+    params: impl IntoIterator<Item = (&'p str, &'p str)>,
+    logged: impl Fn(&str) -> Option<&'l str>,
+) -> (Vec<(&'p str, &'p str)>, Vec<Error>) {
+    let (mut added, mut changed) = (Vec::new(), Vec::new());
+    for (key, value) in params {
+        match logged(key) {
+            Some(old) if old == value => {}
+            Some(old) => changed.push(changed_param(run_id, key, old, value)),
+            None => added.push((key, value)),
+        }
+    }
+    (added, changed)
+}
+
 /// The error for a param logged again with a different value.
-pub fn changed_param(run_id: &str, key: &str, old: &str, new: &str) -> Error {
+fn changed_param(run_id: &str, key: &str, old: &str, new: &str) -> Error {
     Error::invalid(format!(
         "Changing param values is not allowed: param '{key}' of run '{run_id}' was logged as '{old}', \
          cannot change it to '{new}'"

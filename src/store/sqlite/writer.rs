@@ -103,24 +103,26 @@ impl Shared {
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let refused = queued_params::apply(&tx, &batch.params)?;
             let created = write_points(&tx, &batch.points, &self.registry)?;
-            if batch.is_empty() {
-                // Nothing else to keep: `then` has the transaction to itself.
-                return match then(&tx) {
-                    Ok(value) => tx.commit().map(|_| (Ok(value), Vec::new())).map_err(Error::from),
-                    Err(error) if connection::is_busy(&error) => Err(error),
-                    Err(error) => Ok((Err(error), Vec::new())), // dropping `tx` rolls it back
-                };
-            }
-            let outcome = {
+            // With a batch, `then` runs in a savepoint so its failure leaves the batch to
+            // commit; alone, it has the transaction, which is dropped unwritten if it fails.
+            let outcome = if batch.is_empty() {
+                then(&tx)
+            } else {
                 let savepoint = tx.savepoint()?;
-                match then(&savepoint) {
-                    Ok(value) => savepoint.commit().map(|_| Ok(value))?,
-                    Err(error) if connection::is_busy(&error) => return Err(error),
-                    Err(error) => Err(error), // dropping the savepoint rolls it back
-                }
+                let outcome = then(&savepoint);
+                if outcome.is_ok() {
+                    savepoint.commit()?;
+                } // dropping the savepoint rolls it back
+                outcome
             };
-            tx.commit()?;
-            record_created(&self.registry, &created);
+            let outcome = match outcome {
+                Err(error) if connection::is_busy(&error) => return Err(error),
+                outcome => outcome,
+            };
+            if outcome.is_ok() || !batch.is_empty() {
+                tx.commit()?;
+                record_created(&self.registry, &created);
+            }
             Ok((outcome, refused))
         });
         if let Ok((_, refused)) = &written {

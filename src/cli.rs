@@ -115,7 +115,9 @@ fn models_command(args: &[String]) -> Result<(), CliError> {
             println!("rtrack model server stopped");
             Ok(())
         }
-        Some(other) => Err(CliError::Usage(format!("unknown models command '{other}' (expected 'serve')"))),
+        Some(other) => Err(CliError::Usage(format!(
+            "unknown models command '{other}' (expected 'serve')"
+        ))),
         None => Err(CliError::Usage("'models' needs a command: serve".into())),
     }
 }
@@ -156,7 +158,9 @@ fn serve_options(args: &[String]) -> Result<(String, crate::serving::ServeConfig
 }
 
 fn port(value: &str) -> Result<u16, CliError> {
-    value.parse().map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))
+    value
+        .parse()
+        .map_err(|_| CliError::Usage(format!("invalid port '{value}': expected a number 0-65535")))
 }
 
 /// `--name value` and `--name=value` pairs; every option here takes a value.
@@ -216,7 +220,10 @@ mod tests {
         let Ok((uri, config)) = serve_options(&args("-m models:/M@production -p 1234 --host 0.0.0.0")) else {
             panic!("options refused");
         };
-        assert_eq!((uri.as_str(), config.port, config.host.as_str()), ("models:/M@production", 1234, "0.0.0.0"));
+        assert_eq!(
+            (uri.as_str(), config.port, config.host.as_str()),
+            ("models:/M@production", 1234, "0.0.0.0")
+        );
         for bad in ["-p 1234", "-m x --port nine", "-m x --workers 2"] {
             assert!(matches!(serve_options(&args(bad)), Err(CliError::Usage(_))), "{bad}");
         }

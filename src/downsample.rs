@@ -45,7 +45,13 @@ impl Downsampled {
 /// assert!(chart.series.len() <= 1000);
 /// assert!(chart.series.values.contains(&42.0)); // the spike is still drawn
 /// ```
-pub fn downsample(series: &MetricSeries, axis: XAxis, x_min: Option<f64>, x_max: Option<f64>, max_points: usize) -> Downsampled {
+pub fn downsample(
+    series: &MetricSeries,
+    axis: XAxis,
+    x_min: Option<f64>,
+    x_max: Option<f64>,
+    max_points: usize,
+) -> Downsampled {
     let xs: &[i64] = match axis {
         XAxis::Step => &series.steps,
         XAxis::Timestamp => &series.timestamps,
@@ -54,14 +60,22 @@ pub fn downsample(series: &MetricSeries, axis: XAxis, x_min: Option<f64>, x_max:
     let selected: Vec<usize> = (0..series.len()).filter(|&i| in_range(xs[i])).collect();
     let points_in_range = selected.len();
     let max_points = max_points.max(2);
-    let kept = if points_in_range <= max_points { selected } else { extremes_per_bucket(&selected, &series.values, max_points / 2) };
+    let kept = if points_in_range <= max_points {
+        selected
+    } else {
+        extremes_per_bucket(&selected, &series.values, max_points / 2)
+    };
     let mut out = MetricSeries::default();
     for i in kept {
         out.steps.push(series.steps[i]);
         out.values.push(series.values[i]);
         out.timestamps.push(series.timestamps[i]);
     }
-    Downsampled { series: out, points_in_range, total_points: series.len() }
+    Downsampled {
+        series: out,
+        points_in_range,
+        total_points: series.len(),
+    }
 }
 
 /// For each of `buckets` equal slices of `indices`, the indices of its lowest and highest
@@ -100,7 +114,11 @@ mod tests {
 
     fn series(values: Vec<f64>) -> MetricSeries {
         let steps: Vec<i64> = (0..values.len() as i64).collect();
-        MetricSeries { timestamps: steps.iter().map(|s| 1000 + s * 10).collect(), steps, values }
+        MetricSeries {
+            timestamps: steps.iter().map(|s| 1000 + s * 10).collect(),
+            steps,
+            values,
+        }
     }
 
     #[test]

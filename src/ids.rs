@@ -19,11 +19,15 @@ impl RunId {
     pub fn parse(text: &str) -> Result<Self> {
         let ok = !text.is_empty()
             && text.len() <= 64
-            && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok {
             Ok(RunId(text.to_string()))
         } else {
-            Err(Error::invalid(format!("Invalid run id '{text}': expected letters, digits, '-' or '_'")))
+            Err(Error::invalid(format!(
+                "Invalid run id '{text}': expected letters, digits, '-' or '_'"
+            )))
         }
     }
 
@@ -79,7 +83,11 @@ impl ExperimentId {
             .ok()
             .filter(|id| *id >= 0)
             .map(ExperimentId)
-            .ok_or_else(|| Error::invalid(format!("Invalid experiment id '{text}': expected a non-negative integer")))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "Invalid experiment id '{text}': expected a non-negative integer"
+                ))
+            })
     }
 }
 

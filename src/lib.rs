@@ -31,6 +31,8 @@
 
 pub mod api;
 pub mod artifacts;
+#[cfg(feature = "server")]
+pub mod cli;
 pub mod display;
 pub mod downsample;
 pub mod entities;
@@ -41,19 +43,17 @@ pub mod linfa;
 #[cfg(feature = "metrics")]
 pub mod metrics;
 pub mod models;
-#[cfg(feature = "plots")]
-pub mod plots;
-#[cfg(feature = "python")]
-mod python;
-#[cfg(any(feature = "server", feature = "remote"))]
-mod proto_json;
 #[cfg(any(feature = "server", feature = "plots"))]
 mod plotly_js;
+#[cfg(feature = "plots")]
+pub mod plots;
+#[cfg(any(feature = "server", feature = "remote"))]
+mod proto_json;
+#[cfg(feature = "python")]
+mod python;
 pub mod search;
 #[cfg(feature = "server")]
 pub mod server;
-#[cfg(feature = "server")]
-pub mod cli;
 #[cfg(feature = "server")]
 pub mod serving;
 pub mod store;

@@ -10,7 +10,9 @@ pub(crate) fn plotly_js() -> &'static str {
     SCRIPT.get_or_init(|| {
         let sources = plotly::Plot::offline_js_sources();
         let start = sources.find('>').map_or(0, |end_of_tag| end_of_tag + 1);
-        let end = sources[start..].find("</script>").map_or(sources.len(), |length| start + length);
+        let end = sources[start..]
+            .find("</script>")
+            .map_or(sources.len(), |length| start + length);
         sources[start..end].to_string()
     })
 }
@@ -25,7 +27,9 @@ pub(crate) fn plotly_js_version() -> &'static str {
             .find("plotly.js v")
             .map(|at| {
                 let rest = &script[at + "plotly.js v".len()..];
-                rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-').collect()
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-')
+                    .collect()
             })
             .unwrap_or_else(|| "unknown".to_string())
     })

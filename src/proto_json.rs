@@ -37,7 +37,11 @@ pub fn double_from_json(value: &Value) -> Option<f64> {
 /// An integer given as a JSON number (a whole float counts) or a decimal string.
 pub fn integer_from_json(value: &Value) -> Option<i64> {
     match value {
-        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)),
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18)
+                .map(|f| f as i64)
+        }),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
@@ -45,7 +49,12 @@ pub fn integer_from_json(value: &Value) -> Option<i64> {
 
 /// `[{"key": ..., "value": ...}, ...]`.
 pub fn key_values_to_json<'a>(pairs: impl IntoIterator<Item = (&'a String, &'a String)>) -> Value {
-    Value::Array(pairs.into_iter().map(|(k, v)| json!({ "key": k, "value": v })).collect())
+    Value::Array(
+        pairs
+            .into_iter()
+            .map(|(k, v)| json!({ "key": k, "value": v }))
+            .collect(),
+    )
 }
 
 /// One metric point (`key`, `value`, `timestamp`, `step`).

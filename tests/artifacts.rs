@@ -38,11 +38,19 @@ fn tree(dir: &Path) -> Vec<String> {
 }
 
 fn file(path: &str, size: u64) -> FileInfo {
-    FileInfo { path: path.into(), is_dir: false, file_size: Some(size) }
+    FileInfo {
+        path: path.into(),
+        is_dir: false,
+        file_size: Some(size),
+    }
 }
 
 fn folder(path: &str) -> FileInfo {
-    FileInfo { path: path.into(), is_dir: true, file_size: None }
+    FileInfo {
+        path: path.into(),
+        is_dir: true,
+        file_size: None,
+    }
 }
 
 #[test]
@@ -58,10 +66,16 @@ fn files_and_folders_are_copied_under_the_run() {
 
     tracker.log_artifact(&run_id, &model, None).unwrap();
     tracker.log_artifact(&run_id, &model, Some("models/v1")).unwrap();
-    tracker.log_artifacts(&run_id, &source.path().join("data"), Some("dataset")).unwrap();
+    tracker
+        .log_artifacts(&run_id, &source.path().join("data"), Some("dataset"))
+        .unwrap();
 
     let root = artifact_dir(&tracker, &run_id);
-    assert!(root.starts_with(dir.path()), "artifacts live inside the store folder: {}", root.display());
+    assert!(
+        root.starts_with(dir.path()),
+        "artifacts live inside the store folder: {}",
+        root.display()
+    );
     assert_eq!(
         tree(&root),
         [
@@ -96,16 +110,30 @@ fn download_copies_files_and_folders_keeping_relative_paths() {
     tracker.log_text(&run_id, "top", "top.txt").unwrap();
 
     let dst = tempfile::tempdir().unwrap();
-    let one = tracker.download_artifacts(&run_id, "notes/readme.txt", dst.path()).unwrap();
+    let one = tracker
+        .download_artifacts(&run_id, "notes/readme.txt", dst.path())
+        .unwrap();
     assert_eq!(one, dst.path().join("notes/readme.txt"));
     assert_eq!(fs::read_to_string(&one).unwrap(), "hello");
 
     let everything = tempfile::tempdir().unwrap();
     let all = tracker.download_artifacts(&run_id, "", everything.path()).unwrap();
-    assert_eq!(tree(&all), ["notes", "notes/readme.txt", "notes/sub", "notes/sub/more.txt", "top.txt"]);
+    assert_eq!(
+        tree(&all),
+        [
+            "notes",
+            "notes/readme.txt",
+            "notes/sub",
+            "notes/sub/more.txt",
+            "top.txt"
+        ]
+    );
 
     let missing = tracker.download_artifacts(&run_id, "nope.txt", dst.path());
-    assert!(matches!(missing, Err(rtrack::Error::NotFound(ref m)) if m.contains("nope.txt")), "{missing:?}");
+    assert!(
+        matches!(missing, Err(rtrack::Error::NotFound(ref m)) if m.contains("nope.txt")),
+        "{missing:?}"
+    );
 }
 
 #[test]
@@ -127,11 +155,19 @@ fn text_dicts_tables_and_images_are_encoded() {
     run.log_dict(&config, "config.yaml").unwrap();
     let yaml = fs::read_to_string(root.join("config.yaml")).unwrap();
     assert!(yaml.contains("alpha: 0.5\n") && yaml.contains("name: enet\n"), "{yaml}");
-    assert!(yaml.contains("- 64\n") && !yaml.trim_start().starts_with('{'), "block style: {yaml}");
-    assert!(yaml.contains("flag: 'yes'") || yaml.contains("flag: \"yes\""), "'yes' stays a string: {yaml}");
+    assert!(
+        yaml.contains("- 64\n") && !yaml.trim_start().starts_with('{'),
+        "block style: {yaml}"
+    );
+    assert!(
+        yaml.contains("flag: 'yes'") || yaml.contains("flag: \"yes\""),
+        "'yes' stays a string: {yaml}"
+    );
 
-    let columns =
-        vec![("x".to_string(), vec![json!(1), json!(2)]), ("label".to_string(), vec![json!("a"), json!("b")])];
+    let columns = vec![
+        ("x".to_string(), vec![json!(1), json!(2)]),
+        ("label".to_string(), vec![json!("a"), json!("b")]),
+    ];
     tracker.log_table(&run_id, columns, "tables/t.json").unwrap();
     let table: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(root.join("tables/t.json")).unwrap()).unwrap();
@@ -175,7 +211,14 @@ fn paths_leaving_the_artifact_root_are_refused_and_write_nothing() {
     let payload = local.path().join("payload.txt");
     fs::write(&payload, "x").unwrap();
 
-    for path in ["../escape.txt", "a/../../escape.txt", "/tmp/rtrack-absolute.txt", "..", "a/..", "C:\\x.txt"] {
+    for path in [
+        "../escape.txt",
+        "a/../../escape.txt",
+        "/tmp/rtrack-absolute.txt",
+        "..",
+        "a/..",
+        "C:\\x.txt",
+    ] {
         let message = invalid(tracker.log_text(&run_id, "x", path));
         // Paths are quoted escaped, so control characters and backslashes show.
         assert!(message.contains(&path.escape_debug().to_string()), "{path}: {message}");
@@ -223,5 +266,9 @@ fn symbolic_links_out_of_the_root_are_refused_and_write_nothing() {
     symlink(outside.path().join("secret.txt"), leaky.path().join("zz-leak.txt")).unwrap();
     invalid(tracker.log_artifacts(&run_id, leaky.path(), Some("leaky")));
     assert!(!root.join("leaky").exists(), "no half copy");
-    assert_eq!(tracker.list_artifacts(&run_id, None).unwrap(), [file("ok.txt", 6)], "links are not listed");
+    assert_eq!(
+        tracker.list_artifacts(&run_id, None).unwrap(),
+        [file("ok.txt", 6)],
+        "links are not listed"
+    );
 }

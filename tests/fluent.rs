@@ -26,16 +26,26 @@ fn the_fluent_api_tracks_the_active_run_stack() {
     // Logging with no active run starts one in the active experiment, as MLflow does.
     fluent::log_metric("implicit", 1.0, None, None).unwrap();
     let implicit = fluent::active_run_id().expect("a run was started");
-    assert_eq!(tracker.get_run(&implicit).unwrap().info.experiment_id, experiment.experiment_id);
+    assert_eq!(
+        tracker.get_run(&implicit).unwrap().info.experiment_id,
+        experiment.experiment_id
+    );
     fluent::end_run(RunStatus::Finished).unwrap();
     assert_eq!(fluent::active_run_id(), None);
     assert_eq!(fluent::last_active_run_id().as_deref(), Some(implicit.as_str()));
     assert_eq!(tracker.get_run(&implicit).unwrap().data.metrics["implicit"].value, 1.0);
 
-    let outer = fluent::start_run(StartRun { run_name: Some("outer".into()), ..Default::default() }).unwrap();
+    let outer = fluent::start_run(StartRun {
+        run_name: Some("outer".into()),
+        ..Default::default()
+    })
+    .unwrap();
     let outer_id = outer.info.run_id.clone();
     let refused = fluent::start_run(StartRun::default());
-    assert!(invalid(refused).contains(&outer_id), "a second top-level run names the active one");
+    assert!(
+        invalid(refused).contains(&outer_id),
+        "a second top-level run names the active one"
+    );
 
     let inner = fluent::start_run(StartRun {
         nested: true,
@@ -64,7 +74,11 @@ fn the_fluent_api_tracks_the_active_run_stack() {
     );
 
     // Resuming by id: running again, no end time, logging continues.
-    let resumed = fluent::start_run(StartRun { run_id: Some(outer_id.clone()), ..Default::default() }).unwrap();
+    let resumed = fluent::start_run(StartRun {
+        run_id: Some(outer_id.clone()),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!((resumed.info.status, resumed.info.end_time), (RunStatus::Running, None));
     fluent::log_metric("after", 3.0, None, None).unwrap();
     fluent::end_all_runs(RunStatus::Finished).unwrap();
@@ -74,7 +88,10 @@ fn the_fluent_api_tracks_the_active_run_stack() {
 
     // A deleted run cannot be resumed, a deleted experiment cannot be set.
     tracker.delete_run(&implicit).unwrap();
-    invalid(fluent::start_run(StartRun { run_id: Some(implicit.clone()), ..Default::default() }));
+    invalid(fluent::start_run(StartRun {
+        run_id: Some(implicit.clone()),
+        ..Default::default()
+    }));
     assert_eq!(fluent::active_run_id(), None);
     tracker.delete_experiment(experiment.experiment_id).unwrap();
     invalid(fluent::set_experiment(None, Some(experiment.experiment_id)));

@@ -9,7 +9,10 @@ use rtrack::store::{LoggedModelSearch, NewLoggedModel};
 use rtrack::{ExperimentId, Tracker};
 
 fn named(experiment: ExperimentId, name: &str) -> NewLoggedModel {
-    NewLoggedModel { name: Some(name.into()), ..NewLoggedModel::new(experiment) }
+    NewLoggedModel {
+        name: Some(name.into()),
+        ..NewLoggedModel::new(experiment)
+    }
 }
 
 fn metric(key: &str, value: f64, step: i64, dataset: Option<&str>) -> LoggedModelMetric {
@@ -31,7 +34,13 @@ fn search(tracker: &Tracker, experiments: &[ExperimentId], filter: &str, order_b
         order_by: order_by.iter().map(|o| o.to_string()).collect(),
         ..Default::default()
     };
-    tracker.search_logged_models(&request).unwrap().items.into_iter().map(|m| m.name).collect()
+    tracker
+        .search_logged_models(&request)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.name)
+        .collect()
 }
 
 #[test]
@@ -47,38 +56,65 @@ fn a_logged_model_is_created_pending_and_finalized() {
         ..named(experiment.experiment_id, "enet")
     };
     let model = tracker.create_logged_model(&new).unwrap();
-    assert!(model.model_id.starts_with("m-") && model.model_id.len() == 34, "{}", model.model_id);
+    assert!(
+        model.model_id.starts_with("m-") && model.model_id.len() == 34,
+        "{}",
+        model.model_id
+    );
     assert_eq!(model.status, LoggedModelStatus::Pending);
-    assert_eq!(model.artifact_location, format!("{}/models/{}/artifacts", experiment.artifact_location, model.model_id));
-    assert_eq!((model.params["alpha"].as_str(), model.tags["framework"].as_str()), ("0.5", "linfa"));
+    assert_eq!(
+        model.artifact_location,
+        format!("{}/models/{}/artifacts", experiment.artifact_location, model.model_id)
+    );
+    assert_eq!(
+        (model.params["alpha"].as_str(), model.tags["framework"].as_str()),
+        ("0.5", "linfa")
+    );
     assert_eq!(model.source_run_id.as_deref(), Some(run_id.as_str()));
     assert_eq!(model.model_uri(), format!("models:/{}", model.model_id));
 
-    let ready = tracker.finalize_logged_model(&model.model_id, LoggedModelStatus::Ready).unwrap();
+    let ready = tracker
+        .finalize_logged_model(&model.model_id, LoggedModelStatus::Ready)
+        .unwrap();
     assert_eq!(ready.status, LoggedModelStatus::Ready);
     assert!(ready.last_updated_timestamp_ms >= model.creation_timestamp_ms);
     let message = invalid(tracker.finalize_logged_model(&model.model_id, LoggedModelStatus::Pending));
     assert!(message.contains("PENDING"), "{message}");
-    assert_eq!(tracker.get_logged_model(&model.model_id).unwrap().status, LoggedModelStatus::Ready);
+    assert_eq!(
+        tracker.get_logged_model(&model.model_id).unwrap().status,
+        LoggedModelStatus::Ready
+    );
 
-    let unnamed = tracker.create_logged_model(&NewLoggedModel::new(experiment.experiment_id)).unwrap();
+    let unnamed = tracker
+        .create_logged_model(&NewLoggedModel::new(experiment.experiment_id))
+        .unwrap();
     assert_eq!(unnamed.name.split('-').count(), 3, "a generated name: {}", unnamed.name);
 }
 
 #[test]
 fn params_are_immutable_tags_are_not() {
     let (_dir, tracker) = new_store();
-    let id = tracker.create_logged_model(&named(ExperimentId::DEFAULT, "enet")).unwrap().model_id;
+    let id = tracker
+        .create_logged_model(&named(ExperimentId::DEFAULT, "enet"))
+        .unwrap()
+        .model_id;
     let param = |v: &str| vec![("alpha".to_string(), v.to_string())];
     tracker.log_model_params(&id, &param("0.5")).unwrap();
     tracker.log_model_params(&id, &param("0.5")).unwrap();
     let message = invalid(tracker.log_model_params(&id, &param("0.7")));
     assert!(message.contains("'alpha'") && message.contains("'0.5'"), "{message}");
 
-    tracker.set_logged_model_tags(&id, &[("stage".into(), "candidate".into())]).unwrap();
-    tracker.set_logged_model_tags(&id, &[("stage".into(), "champion".into())]).unwrap();
+    tracker
+        .set_logged_model_tags(&id, &[("stage".into(), "candidate".into())])
+        .unwrap();
+    tracker
+        .set_logged_model_tags(&id, &[("stage".into(), "champion".into())])
+        .unwrap();
     let model = tracker.get_logged_model(&id).unwrap();
-    assert_eq!((model.params["alpha"].as_str(), model.tags["stage"].as_str()), ("0.5", "champion"));
+    assert_eq!(
+        (model.params["alpha"].as_str(), model.tags["stage"].as_str()),
+        ("0.5", "champion")
+    );
     tracker.delete_logged_model_tag(&id, "stage").unwrap();
     assert!(not_found(tracker.delete_logged_model_tag(&id, "stage")).contains("'stage'"));
     assert!(tracker.get_logged_model(&id).unwrap().tags.is_empty());
@@ -88,21 +124,52 @@ fn params_are_immutable_tags_are_not() {
 fn metrics_are_kept_per_point_and_dataset() {
     let (_dir, tracker) = new_store();
     let run_id = new_run(&tracker, ExperimentId::DEFAULT, "eval");
-    let id = tracker.create_logged_model(&named(ExperimentId::DEFAULT, "enet")).unwrap().model_id;
+    let id = tracker
+        .create_logged_model(&named(ExperimentId::DEFAULT, "enet"))
+        .unwrap()
+        .model_id;
     let mut on_run = metric("rmse", 0.8, 0, Some("test"));
     on_run.run_id = Some(run_id.clone());
-    tracker.log_logged_model_metrics(&id, &[on_run, metric("rmse", 0.6, 1, Some("test")), metric("rmse", f64::NAN, 2, None)]).unwrap();
-    tracker.log_logged_model_metrics(&id, &[metric("rmse", 0.5, 1, Some("test"))]).unwrap(); // same point: replaced
+    tracker
+        .log_logged_model_metrics(
+            &id,
+            &[
+                on_run,
+                metric("rmse", 0.6, 1, Some("test")),
+                metric("rmse", f64::NAN, 2, None),
+            ],
+        )
+        .unwrap();
+    tracker
+        .log_logged_model_metrics(&id, &[metric("rmse", 0.5, 1, Some("test"))])
+        .unwrap(); // same point: replaced
     let metrics = tracker.get_logged_model(&id).unwrap().metrics;
     assert_eq!(metrics.len(), 3);
-    assert_eq!((metrics[0].value, metrics[0].run_id.as_deref()), (0.8, Some(run_id.as_str())));
-    assert_eq!((metrics[1].value, metrics[1].dataset_name.as_deref()), (0.5, Some("test")));
+    assert_eq!(
+        (metrics[0].value, metrics[0].run_id.as_deref()),
+        (0.8, Some(run_id.as_str()))
+    );
+    assert_eq!(
+        (metrics[1].value, metrics[1].dataset_name.as_deref()),
+        (0.5, Some("test"))
+    );
     assert!(metrics[2].value.is_nan());
 
     let mut unknown_run = metric("rmse", 0.1, 9, None);
     unknown_run.run_id = Some("ghost".into());
-    assert!(not_found(tracker.log_logged_model_metrics(&id, &[metric("mae", 1.0, 0, None), unknown_run])).contains("'ghost'"));
-    assert!(tracker.get_logged_model(&id).unwrap().metrics.iter().all(|m| m.key == "rmse"), "the refused batch left nothing");
+    assert!(
+        not_found(tracker.log_logged_model_metrics(&id, &[metric("mae", 1.0, 0, None), unknown_run]))
+            .contains("'ghost'")
+    );
+    assert!(
+        tracker
+            .get_logged_model(&id)
+            .unwrap()
+            .metrics
+            .iter()
+            .all(|m| m.key == "rmse"),
+        "the refused batch left nothing"
+    );
     assert!(invalid(tracker.log_logged_model_metrics(&id, &[metric("../x", 1.0, 0, None)])).contains("'../x'"));
 }
 
@@ -111,39 +178,76 @@ fn searches_filter_and_order_within_experiments() {
     let (_dir, tracker) = new_store();
     let wine = tracker.set_experiment("wine").unwrap().experiment_id;
     let other = tracker.set_experiment("other").unwrap().experiment_id;
-    for (experiment, name, alpha, rmse) in [(wine, "enet", "0.5", 0.7), (wine, "lasso", "1", 0.9), (other, "ridge", "0.5", 0.1)] {
+    for (experiment, name, alpha, rmse) in [
+        (wine, "enet", "0.5", 0.7),
+        (wine, "lasso", "1", 0.9),
+        (other, "ridge", "0.5", 0.1),
+    ] {
         let model = tracker.create_logged_model(&NewLoggedModel {
             params: vec![("alpha".into(), alpha.into())],
             tags: vec![("family".into(), "linear".into())],
             ..named(experiment, name)
         });
         let id = model.unwrap().model_id;
-        tracker.log_logged_model_metrics(&id, &[metric("rmse", rmse, 0, Some("test"))]).unwrap();
+        tracker
+            .log_logged_model_metrics(&id, &[metric("rmse", rmse, 0, Some("test"))])
+            .unwrap();
         if name != "lasso" {
             tracker.finalize_logged_model(&id, LoggedModelStatus::Ready).unwrap();
         }
     }
     assert_eq!(search(&tracker, &[wine], "", &["name"]), ["enet", "lasso"]);
-    assert_eq!(search(&tracker, &[wine, other], "params.alpha = '0.5'", &["metrics.rmse"]), ["ridge", "enet"]);
-    assert_eq!(search(&tracker, &[wine, other], "metrics.rmse > 0.5", &["metrics.rmse DESC"]), ["lasso", "enet"]);
+    assert_eq!(
+        search(&tracker, &[wine, other], "params.alpha = '0.5'", &["metrics.rmse"]),
+        ["ridge", "enet"]
+    );
+    assert_eq!(
+        search(&tracker, &[wine, other], "metrics.rmse > 0.5", &["metrics.rmse DESC"]),
+        ["lasso", "enet"]
+    );
     assert_eq!(search(&tracker, &[wine], "status = 'PENDING'", &[]), ["lasso"]);
-    assert_eq!(search(&tracker, &[wine], "status = 'LOGGED_MODEL_READY' AND tags.family = 'linear'", &[]), ["enet"]);
-    assert_eq!(search(&tracker, &[wine], "name = 'enet'' OR ''1''=''1'", &[]), Vec::<String>::new());
+    assert_eq!(
+        search(
+            &tracker,
+            &[wine],
+            "status = 'LOGGED_MODEL_READY' AND tags.family = 'linear'",
+            &[]
+        ),
+        ["enet"]
+    );
+    assert_eq!(
+        search(&tracker, &[wine], "name = 'enet'' OR ''1''=''1'", &[]),
+        Vec::<String>::new()
+    );
 
-    let mut paged = LoggedModelSearch { experiment_ids: vec![wine, other], max_results: 2, ..Default::default() };
+    let mut paged = LoggedModelSearch {
+        experiment_ids: vec![wine, other],
+        max_results: 2,
+        ..Default::default()
+    };
     let first = tracker.search_logged_models(&paged).unwrap();
     paged.page_token = first.next_page_token.clone();
     let second = tracker.search_logged_models(&paged).unwrap();
-    assert_eq!((first.items.len(), second.items.len(), second.next_page_token), (2, 1, None));
+    assert_eq!(
+        (first.items.len(), second.items.len(), second.next_page_token),
+        (2, 1, None)
+    );
 
-    let bad = LoggedModelSearch { experiment_ids: vec![wine], order_by: vec!["params.alpha".into()], ..Default::default() };
+    let bad = LoggedModelSearch {
+        experiment_ids: vec![wine],
+        order_by: vec!["params.alpha".into()],
+        ..Default::default()
+    };
     assert!(invalid(tracker.search_logged_models(&bad)).contains("param 'alpha'"));
 }
 
 #[test]
 fn deleted_models_are_gone_from_reads_and_searches() {
     let (_dir, tracker) = new_store();
-    let id = tracker.create_logged_model(&named(ExperimentId::DEFAULT, "enet")).unwrap().model_id;
+    let id = tracker
+        .create_logged_model(&named(ExperimentId::DEFAULT, "enet"))
+        .unwrap()
+        .model_id;
     tracker.delete_logged_model(&id).unwrap();
     assert!(not_found(tracker.get_logged_model(&id)).contains(&id));
     assert!(not_found(tracker.delete_logged_model(&id)).contains(&id));
@@ -174,11 +278,21 @@ fn a_version_registered_from_a_logged_model_points_back_at_it() {
     let (_dir, tracker) = new_store();
     let run_id = new_run(&tracker, ExperimentId::DEFAULT, "train");
     let model = tracker
-        .create_logged_model(&NewLoggedModel { source_run_id: Some(run_id.clone()), ..named(ExperimentId::DEFAULT, "enet") })
+        .create_logged_model(&NewLoggedModel {
+            source_run_id: Some(run_id.clone()),
+            ..named(ExperimentId::DEFAULT, "enet")
+        })
         .unwrap();
     let version = tracker.register_model(&model.model_uri(), "prices", &[]).unwrap();
     assert_eq!(version.model_id.as_deref(), Some(model.model_id.as_str()));
     assert_eq!(version.source, model.artifact_location);
-    assert_eq!(version.run_id.as_deref(), Some(run_id.as_str()), "the logged model's run");
-    assert!(not_found(tracker.register_model("models:/m-00000000000000000000000000000000", "prices", &[])).contains("m-0000"));
+    assert_eq!(
+        version.run_id.as_deref(),
+        Some(run_id.as_str()),
+        "the logged model's run"
+    );
+    assert!(
+        not_found(tracker.register_model("models:/m-00000000000000000000000000000000", "prices", &[]))
+            .contains("m-0000")
+    );
 }

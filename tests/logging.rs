@@ -45,22 +45,42 @@ fn a_param_batch_with_a_bad_entry_writes_nothing() {
     assert!(invalid(tracker.log_params(&run_id, &changed)).contains("'fixed'"));
     let twice = pairs(&[("dup", "1"), ("dup", "2")]);
     assert!(invalid(tracker.log_params(&run_id, &twice)).contains("'dup'"));
-    let too_long = vec![("ok".to_string(), "v".to_string()), ("long".to_string(), "x".repeat(6001))];
+    let too_long = vec![
+        ("ok".to_string(), "v".to_string()),
+        ("long".to_string(), "x".repeat(6001)),
+    ];
     assert!(invalid(tracker.log_params(&run_id, &too_long)).contains("'long'"));
 
     let params = tracker.get_run(&run_id).unwrap().data.params;
     assert_eq!(params.keys().collect::<Vec<_>>(), vec!["fixed"], "{params:?}");
 
     // log_batch checks params and tags before writing any of them or any metric.
-    let metrics = vec![Metric { key: "m".into(), value: 1.0, timestamp: 1, step: 0 }];
+    let metrics = vec![Metric {
+        key: "m".into(),
+        value: 1.0,
+        timestamp: 1,
+        step: 0,
+    }];
     let bad_tag = pairs(&[("../t", "v")]);
     assert!(invalid(tracker.log_batch(&run_id, &metrics, &pairs(&[("p", "1")]), &bad_tag)).contains("../t"));
     let data = tracker.get_run(&run_id).unwrap().data;
-    assert!(!data.params.contains_key("p") && !data.metrics.contains_key("m"), "{data:?}");
+    assert!(
+        !data.params.contains_key("p") && !data.metrics.contains_key("m"),
+        "{data:?}"
+    );
 
-    tracker.log_batch(&run_id, &metrics, &pairs(&[("p", "1")]), &pairs(&[("t", "v")])).unwrap();
+    tracker
+        .log_batch(&run_id, &metrics, &pairs(&[("p", "1")]), &pairs(&[("t", "v")]))
+        .unwrap();
     let data = tracker.get_run(&run_id).unwrap().data;
-    assert_eq!((data.params["p"].as_str(), data.tags["t"].as_str(), data.metrics["m"].value), ("1", "v", 1.0));
+    assert_eq!(
+        (
+            data.params["p"].as_str(),
+            data.tags["t"].as_str(),
+            data.metrics["m"].value
+        ),
+        ("1", "v", 1.0)
+    );
 }
 
 #[test]
@@ -78,12 +98,17 @@ fn params_are_checked_against_what_other_processes_stored() {
     // Both queue a value for the same new key before either is written: the first write
     // wins, the other's flush reports the key, and the rest of its batch is kept.
     first.log_param(&run_id, "solver", "cd").unwrap();
-    second.log_params(&run_id, &pairs(&[("solver", "lars"), ("layers", "3")])).unwrap();
+    second
+        .log_params(&run_id, &pairs(&[("solver", "lars"), ("layers", "3")]))
+        .unwrap();
     first.flush().unwrap();
     let message = invalid(second.flush());
-    assert!(message.contains("'solver'") && message.contains("'cd'") && message.contains("'lars'"), "{message}");
+    assert!(
+        message.contains("'solver'") && message.contains("'cd'") && message.contains("'lars'"),
+        "{message}"
+    );
     second.flush().unwrap(); // reported once
-    // The refusal corrected what the second instance knew of the run's params.
+                             // The refusal corrected what the second instance knew of the run's params.
     assert!(invalid(second.log_param(&run_id, "solver", "lars")).contains("'cd'"));
     let params = first.get_run(&run_id).unwrap().data.params;
     assert_eq!((params["solver"].as_str(), params["layers"].as_str()), ("cd", "3"));
@@ -112,7 +137,11 @@ fn queued_params_reach_the_database_without_a_flush() {
     let seen = common::poll(std::time::Duration::from_secs(5), || {
         reader.get_run(&run_id).unwrap().data.params.get("alpha").cloned()
     });
-    assert_eq!(seen.as_deref(), Some("0.5"), "the writer thread wrote the param within 5 s");
+    assert_eq!(
+        seen.as_deref(),
+        Some("0.5"),
+        "the writer thread wrote the param within 5 s"
+    );
     drop(writer);
 }
 
@@ -123,9 +152,14 @@ fn tags_can_be_set_overwritten_and_deleted() {
     let (_dir, tracker) = new_store();
     let run_id = run(&tracker);
     tracker.set_tag(&run_id, "stage", "draft").unwrap();
-    tracker.set_tags(&run_id, &pairs(&[("stage", "final"), ("owner", "ana")])).unwrap();
+    tracker
+        .set_tags(&run_id, &pairs(&[("stage", "final"), ("owner", "ana")]))
+        .unwrap();
     let tags_now = tracker.get_run(&run_id).unwrap().data.tags;
-    assert_eq!((tags_now["stage"].as_str(), tags_now["owner"].as_str()), ("final", "ana"));
+    assert_eq!(
+        (tags_now["stage"].as_str(), tags_now["owner"].as_str()),
+        ("final", "ana")
+    );
 
     tracker.delete_tag(&run_id, "owner").unwrap();
     assert!(!tracker.get_run(&run_id).unwrap().data.tags.contains_key("owner"));
@@ -143,7 +177,9 @@ fn setting_the_run_name_tag_renames_the_run() {
     assert_eq!(run.info.run_name, "after");
     assert_eq!(run.data.tags[tags::RUN_NAME], "after");
     // A name given only as a tag at creation is the run's name too.
-    let tagged = tracker.create_run(RunOptions::default().tag(tags::RUN_NAME, "from-tag")).unwrap();
+    let tagged = tracker
+        .create_run(RunOptions::default().tag(tags::RUN_NAME, "from-tag"))
+        .unwrap();
     assert_eq!(tagged.info.run_name, "from-tag");
 }
 
@@ -156,16 +192,36 @@ fn the_latest_value_is_the_highest_step_then_timestamp_then_value() {
     let latest = |tracker: &Tracker| tracker.get_run(&run_id).unwrap().data.metrics["m"].clone();
     tracker.log_metric(&run_id, "m", 1.0, Some(5), Some(100)).unwrap();
     tracker.log_metric(&run_id, "m", 2.0, Some(3), Some(999)).unwrap(); // lower step loses
-    assert_eq!(latest(&tracker), Metric { key: "m".into(), value: 1.0, timestamp: 100, step: 5 });
+    assert_eq!(
+        latest(&tracker),
+        Metric {
+            key: "m".into(),
+            value: 1.0,
+            timestamp: 100,
+            step: 5
+        }
+    );
     tracker.log_metric(&run_id, "m", 0.5, Some(5), Some(200)).unwrap(); // same step, newer
     assert_eq!(latest(&tracker).value, 0.5);
     tracker.log_metric(&run_id, "m", 0.7, Some(5), Some(200)).unwrap(); // same step and time, larger
     tracker.log_metric(&run_id, "m", 0.6, Some(5), Some(200)).unwrap(); // ... smaller loses
     assert_eq!(latest(&tracker).value, 0.7);
     // The same rule across one batch written in a single call.
-    let series = MetricSeries { steps: vec![9, 7, 9], values: vec![3.0, 8.0, 4.0], timestamps: vec![50, 60, 40] };
+    let series = MetricSeries {
+        steps: vec![9, 7, 9],
+        values: vec![3.0, 8.0, 4.0],
+        timestamps: vec![50, 60, 40],
+    };
     tracker.store().log_metric_series(&run_id, "m", &series).unwrap();
-    assert_eq!(latest(&tracker), Metric { key: "m".into(), value: 3.0, timestamp: 50, step: 9 });
+    assert_eq!(
+        latest(&tracker),
+        Metric {
+            key: "m".into(),
+            value: 3.0,
+            timestamp: 50,
+            step: 9
+        }
+    );
 }
 
 #[test]
@@ -174,8 +230,12 @@ fn nan_and_infinities_round_trip() {
     let run_id = run(&tracker);
     let values = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -0.0, f64::MIN_POSITIVE];
     for (step, value) in values.iter().enumerate() {
-        tracker.log_metric(&run_id, "odd", *value, Some(step as i64), Some(1)).unwrap();
-        tracker.log_metric(&run_id, &format!("only{step}"), *value, None, None).unwrap();
+        tracker
+            .log_metric(&run_id, "odd", *value, Some(step as i64), Some(1))
+            .unwrap();
+        tracker
+            .log_metric(&run_id, &format!("only{step}"), *value, None, None)
+            .unwrap();
     }
     let history = tracker.get_metric_history(&run_id, "odd").unwrap();
     let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
@@ -204,14 +264,30 @@ fn history_is_ordered_by_step_then_timestamp() {
     let (_dir, tracker) = new_store();
     let run_id = run(&tracker);
     for (step, timestamp, value) in [(2, 10, 2.0), (0, 30, 0.3), (1, 10, 1.0), (0, 20, 0.2), (2, 5, 1.5)] {
-        tracker.log_metric(&run_id, "m", value, Some(step), Some(timestamp)).unwrap();
+        tracker
+            .log_metric(&run_id, "m", value, Some(step), Some(timestamp))
+            .unwrap();
     }
     // Read in between so the points land in several chunks, then add more.
     assert_eq!(tracker.get_metric_history(&run_id, "m").unwrap().len(), 5);
     tracker.log_metric(&run_id, "m", -1.0, Some(-1), Some(99)).unwrap();
-    let history: Vec<(i64, i64, f64)> =
-        tracker.get_metric_history(&run_id, "m").unwrap().iter().map(|m| (m.step, m.timestamp, m.value)).collect();
-    assert_eq!(history, vec![(-1, 99, -1.0), (0, 20, 0.2), (0, 30, 0.3), (1, 10, 1.0), (2, 5, 1.5), (2, 10, 2.0)]);
+    let history: Vec<(i64, i64, f64)> = tracker
+        .get_metric_history(&run_id, "m")
+        .unwrap()
+        .iter()
+        .map(|m| (m.step, m.timestamp, m.value))
+        .collect();
+    assert_eq!(
+        history,
+        vec![
+            (-1, 99, -1.0),
+            (0, 20, 0.2),
+            (0, 30, 0.3),
+            (1, 10, 1.0),
+            (2, 5, 1.5),
+            (2, 10, 2.0)
+        ]
+    );
     assert!(tracker.get_metric_history(&run_id, "never").unwrap().is_empty());
 }
 
@@ -223,17 +299,38 @@ fn metric_series_round_trip_and_defaults() {
     let values: Vec<f64> = (0..n).map(|i| (i as f64).sin()).collect();
     let steps: Vec<i64> = (0..n).map(|i| i * 10).collect();
     let timestamps: Vec<i64> = (0..n).map(|i| 1_700_000_000_000 + i * 7 + (i % 3)).collect();
-    tracker.log_metric_series(&run_id, "wave", values.clone(), Some(steps.clone()), Some(timestamps.clone())).unwrap();
+    tracker
+        .log_metric_series(
+            &run_id,
+            "wave",
+            values.clone(),
+            Some(steps.clone()),
+            Some(timestamps.clone()),
+        )
+        .unwrap();
     let series = tracker.get_metric_series(&run_id, "wave").unwrap();
-    assert_eq!(series, MetricSeries { steps, values, timestamps });
+    assert_eq!(
+        series,
+        MetricSeries {
+            steps,
+            values,
+            timestamps
+        }
+    );
     let run = tracker.get_run(&run_id).unwrap();
     assert_eq!(run.data.metrics["wave"].step, (n - 1) * 10);
 
-    tracker.log_metric_series(&run_id, "plain", vec![3.0, 2.0, 1.0], None, None).unwrap();
+    tracker
+        .log_metric_series(&run_id, "plain", vec![3.0, 2.0, 1.0], None, None)
+        .unwrap();
     let plain = tracker.get_metric_series(&run_id, "plain").unwrap();
     assert_eq!(plain.steps, vec![0, 1, 2]);
     assert_eq!(plain.values, vec![3.0, 2.0, 1.0]);
-    assert!(plain.timestamps.iter().all(|t| *t > 1_600_000_000_000), "{:?}", plain.timestamps);
+    assert!(
+        plain.timestamps.iter().all(|t| *t > 1_600_000_000_000),
+        "{:?}",
+        plain.timestamps
+    );
 }
 
 #[test]
@@ -241,7 +338,10 @@ fn metric_series_with_mismatched_lengths_are_refused() {
     let (_dir, tracker) = new_store();
     let run_id = run(&tracker);
     let message = invalid(tracker.log_metric_series(&run_id, "m", vec![1.0, 2.0, 3.0], Some(vec![0, 1]), None));
-    assert!(message.contains("'m'") && message.contains('3') && message.contains('2'), "{message}");
+    assert!(
+        message.contains("'m'") && message.contains('3') && message.contains('2'),
+        "{message}"
+    );
     invalid(tracker.log_metric_series(&run_id, "m", vec![1.0], None, Some(vec![1, 2])));
     invalid(tracker.log_metric_series(&run_id, "bad;key", vec![1.0], None, None));
     assert!(tracker.get_metric_series(&run_id, "m").unwrap().is_empty());
@@ -269,7 +369,11 @@ fn reads_see_points_logged_just_before() {
         filter: "metrics.acc > 0.85".into(),
         ..Default::default()
     };
-    assert_eq!(tracker.search_runs(&search).unwrap().items.len(), 1, "searches see queued points too");
+    assert_eq!(
+        tracker.search_runs(&search).unwrap().items.len(),
+        1,
+        "searches see queued points too"
+    );
 }
 
 #[test]
@@ -281,14 +385,27 @@ fn bad_metric_keys_are_refused_and_queue_nothing() {
         assert!(key.is_empty() || message.contains(key), "{message}");
     }
     let batch = vec![
-        Metric { key: "ok".into(), value: 1.0, timestamp: 1, step: 0 },
-        Metric { key: "not ok!".into(), value: 2.0, timestamp: 1, step: 0 },
+        Metric {
+            key: "ok".into(),
+            value: 1.0,
+            timestamp: 1,
+            step: 0,
+        },
+        Metric {
+            key: "not ok!".into(),
+            value: 2.0,
+            timestamp: 1,
+            step: 0,
+        },
     ];
     invalid(tracker.log_batch(&run_id, &batch, &[], &[]));
     assert!(tracker.get_run(&run_id).unwrap().data.metrics.is_empty());
     let active = tracker.resume_run(&run_id).unwrap();
     invalid(active.log_metrics([("fine", 1.0), ("not fine!", 2.0)], 0));
-    assert!(active.get().unwrap().data.metrics.is_empty(), "a refused batch logs none of its metrics");
+    assert!(
+        active.get().unwrap().data.metrics.is_empty(),
+        "a refused batch logs none of its metrics"
+    );
 }
 
 #[test]

@@ -19,7 +19,14 @@ fn house_signature() -> ModelSignature {
         has_missing: false,
     };
     let frame = DataDescription::Table(vec![column("rooms", "int64"), column("area", "float64")]);
-    ModelSignature::infer(&frame, Some(&DataDescription::Array { dtype: "float64".into(), shape: vec![3] })).unwrap()
+    ModelSignature::infer(
+        &frame,
+        Some(&DataDescription::Array {
+            dtype: "float64".into(),
+            shape: vec![3],
+        }),
+    )
+    .unwrap()
 }
 
 #[test]
@@ -35,12 +42,21 @@ fn a_model_folder_logged_registered_and_found_by_every_uri() {
     model.artifact_path = Some("model".into());
     model.add_flavor("rust_linear", json!({"weights": [50.0, 2.0]}));
     model.signature = Some(house_signature());
-    let example = InputExample::Table(vec![("rooms".into(), vec![json!(2)]), ("area".into(), vec![json!(70.0)])]);
+    let example = InputExample::Table(vec![
+        ("rooms".into(), vec![json!(2)]),
+        ("area".into(), vec![json!(70.0)]),
+    ]);
     rtrack::models::write_model_dir(&folder, &mut model, None, Some(&example)).unwrap();
     tracker.log_artifacts(&run_id, &folder, Some("model")).unwrap();
-    tracker.register_model(&format!("runs:/{run_id}/model"), "HousePrices", &[]).unwrap();
-    tracker.set_registered_model_alias("HousePrices", "production", 1).unwrap();
-    tracker.transition_model_version_stage("HousePrices", 1, rtrack::entities::ModelVersionStage::Production, false).unwrap();
+    tracker
+        .register_model(&format!("runs:/{run_id}/model"), "HousePrices", &[])
+        .unwrap();
+    tracker
+        .set_registered_model_alias("HousePrices", "production", 1)
+        .unwrap();
+    tracker
+        .transition_model_version_stage("HousePrices", 1, rtrack::entities::ModelVersionStage::Production, false)
+        .unwrap();
 
     for uri in [
         format!("runs:/{run_id}/model"),
@@ -81,7 +97,12 @@ impl Predictor for Linear {
     fn predict(&self, input: &InputTable) -> rtrack::Result<Vec<Value>> {
         Ok((0..input.rows())
             .map(|row| {
-                let total: f64 = input.columns.iter().zip(&self.weights).map(|(c, w)| c.values[row].as_f64().unwrap() * w).sum();
+                let total: f64 = input
+                    .columns
+                    .iter()
+                    .zip(&self.weights)
+                    .map(|(c, w)| c.values[row].as_f64().unwrap() * w)
+                    .sum();
                 json!(total)
             })
             .collect())
@@ -90,7 +111,11 @@ impl Predictor for Linear {
 
 fn post(url: &str, content_type: &str, body: &str) -> (u16, Value) {
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut response = agent.post(&format!("{url}/invocations")).header("Content-Type", content_type).send(body).unwrap();
+    let mut response = agent
+        .post(&format!("{url}/invocations"))
+        .header("Content-Type", content_type)
+        .send(body)
+        .unwrap();
     let status = response.status().as_u16();
     (status, response.body_mut().read_json().unwrap())
 }
@@ -98,11 +123,24 @@ fn post(url: &str, content_type: &str, body: &str) -> (u16, Value) {
 #[test]
 fn a_rust_predictor_served_over_http() {
     let signature = ModelSignature {
-        inputs: Schema::Columns(vec![ColSpec::new("rooms", ColumnType::Long), ColSpec::new("area", ColumnType::Double)]),
+        inputs: Schema::Columns(vec![
+            ColSpec::new("rooms", ColumnType::Long),
+            ColSpec::new("area", ColumnType::Double),
+        ]),
         outputs: None,
         params: None,
     };
-    let server = start(Arc::new(Linear { signature, weights: vec![50.0, 2.0] }), &ServeConfig { port: 0, ..ServeConfig::default() }).unwrap();
+    let server = start(
+        Arc::new(Linear {
+            signature,
+            weights: vec![50.0, 2.0],
+        }),
+        &ServeConfig {
+            port: 0,
+            ..ServeConfig::default()
+        },
+    )
+    .unwrap();
     let url = server.url();
     let ping = ureq::get(&format!("{url}/ping")).call().unwrap();
     assert_eq!(ping.status().as_u16(), 200);
@@ -116,18 +154,34 @@ fn a_rust_predictor_served_over_http() {
     ] {
         assert_eq!(post(&url, "application/json", body), (200, expected.clone()), "{body}");
     }
-    assert_eq!(post(&url, "text/csv; charset=utf-8", "rooms,area\n2,70\n2,0\n"), (200, expected));
+    assert_eq!(
+        post(&url, "text/csv; charset=utf-8", "rooms,area\n2,70\n2,0\n"),
+        (200, expected)
+    );
 
-    let (status, answer) = post(&url, "application/json", r#"{"dataframe_records": [{"rooms": 2.5, "area": 1}]}"#);
+    let (status, answer) = post(
+        &url,
+        "application/json",
+        r#"{"dataframe_records": [{"rooms": 2.5, "area": 1}]}"#,
+    );
     assert_eq!(status, 400);
     assert_eq!(answer["error_code"], "INVALID_PARAMETER_VALUE");
-    assert!(answer["message"].as_str().unwrap().contains("column 'rooms'"), "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("column 'rooms'"),
+        "{answer}"
+    );
     let (status, answer) = post(&url, "application/json", r#"{"dataframe_records": [{"area": 1}]}"#);
     assert_eq!(status, 400);
-    assert!(answer["message"].as_str().unwrap().contains("missing inputs ['rooms']"), "{answer}");
+    assert!(
+        answer["message"].as_str().unwrap().contains("missing inputs ['rooms']"),
+        "{answer}"
+    );
     assert_eq!(post(&url, "application/json", "[").0, 400);
     assert_eq!(post(&url, "application/xml", "<x/>").0, 415);
     // Still up and answering after the bad requests.
-    assert_eq!(post(&url, "application/json", r#"{"inputs": {"rooms": [1], "area": [1]}}"#), (200, json!({"predictions": [52.0]})));
+    assert_eq!(
+        post(&url, "application/json", r#"{"inputs": {"rooms": [1], "area": [1]}}"#),
+        (200, json!({"predictions": [52.0]}))
+    );
     server.stop().unwrap();
 }

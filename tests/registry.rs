@@ -9,25 +9,50 @@ use rtrack::store::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch};
 use rtrack::{Error, ExperimentId, Tracker};
 
 fn version_of(name: &str, source: &str) -> NewModelVersion {
-    NewModelVersion { name: name.into(), source: source.into(), ..Default::default() }
+    NewModelVersion {
+        name: name.into(),
+        source: source.into(),
+        ..Default::default()
+    }
 }
 
 /// A model with `count` versions whose sources are `s3://m/<name>/<n>`.
 fn model_with_versions(tracker: &Tracker, name: &str, count: i64) {
     tracker.create_registered_model(name, &[], None).unwrap();
     for n in 1..=count {
-        tracker.create_model_version(&version_of(name, &format!("s3://m/{name}/{n}"))).unwrap();
+        tracker
+            .create_model_version(&version_of(name, &format!("s3://m/{name}/{n}")))
+            .unwrap();
     }
 }
 
 fn version_numbers(tracker: &Tracker, filter: &str) -> Vec<i64> {
-    let search = ModelVersionSearch { filter: filter.into(), order_by: vec!["version_number".into()], ..Default::default() };
-    tracker.search_model_versions(&search).unwrap().items.iter().map(|v| v.version).collect()
+    let search = ModelVersionSearch {
+        filter: filter.into(),
+        order_by: vec!["version_number".into()],
+        ..Default::default()
+    };
+    tracker
+        .search_model_versions(&search)
+        .unwrap()
+        .items
+        .iter()
+        .map(|v| v.version)
+        .collect()
 }
 
 fn model_names(tracker: &Tracker, filter: &str) -> Vec<String> {
-    let search = RegisteredModelSearch { filter: filter.into(), ..Default::default() };
-    tracker.search_registered_models(&search).unwrap().items.into_iter().map(|m| m.name).collect()
+    let search = RegisteredModelSearch {
+        filter: filter.into(),
+        ..Default::default()
+    };
+    tracker
+        .search_registered_models(&search)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|m| m.name)
+        .collect()
 }
 
 fn already_exists<T: std::fmt::Debug>(result: rtrack::Result<T>) -> String {
@@ -44,14 +69,22 @@ fn versions_count_up_per_model_and_numbers_are_never_reused() {
     model_with_versions(&tracker, "rents", 1);
     assert_eq!(tracker.get_model_version("rents", 1).unwrap().source, "s3://m/rents/1");
     tracker.delete_model_version("prices", 3).unwrap();
-    let next = tracker.create_model_version(&version_of("prices", "s3://m/prices/next")).unwrap();
+    let next = tracker
+        .create_model_version(&version_of("prices", "s3://m/prices/next"))
+        .unwrap();
     assert_eq!(next.version, 4, "version 3 was deleted, its number stays retired");
     assert_eq!(version_numbers(&tracker, "name = 'prices'"), [1, 2, 4]);
 
     let created = tracker.get_model_version("prices", 1).unwrap();
-    assert_eq!((created.current_stage, created.status.as_str()), (ModelVersionStage::None, "READY"));
+    assert_eq!(
+        (created.current_stage, created.status.as_str()),
+        (ModelVersionStage::None, "READY")
+    );
     let model = tracker.get_registered_model("prices").unwrap();
-    assert!(model.last_updated_timestamp >= next.creation_timestamp, "a new version updates the model");
+    assert!(
+        model.last_updated_timestamp >= next.creation_timestamp,
+        "a new version updates the model"
+    );
 }
 
 #[test]
@@ -73,11 +106,17 @@ fn versions_keep_what_they_were_created_with() {
     assert_eq!(version, tracker.get_model_version("prices", 1).unwrap());
     assert_eq!(version.run_id.as_deref(), Some(run_id.as_str()));
     assert_eq!(version.run_link.as_deref(), Some("http://ci/42"));
-    assert_eq!((version.description.as_deref(), version.tags["validated"].as_str()), (Some("first"), "yes"));
+    assert_eq!(
+        (version.description.as_deref(), version.tags["validated"].as_str()),
+        (Some("first"), "yes")
+    );
 
     let updated = tracker.update_model_version("prices", 1, Some("second")).unwrap();
     assert_eq!(updated.description.as_deref(), Some("second"));
-    assert_eq!(tracker.update_model_version("prices", 1, None).unwrap().description, None);
+    assert_eq!(
+        tracker.update_model_version("prices", 1, None).unwrap().description,
+        None
+    );
     assert_eq!(version_numbers(&tracker, &format!("run_id = '{run_id}'")), [1]);
 }
 
@@ -92,7 +131,13 @@ fn a_refused_version_takes_no_number() {
     bad.tags = vec![("../up".into(), "v".into())];
     assert!(invalid(tracker.create_model_version(&bad)).contains("'../up'"));
     assert!(invalid(tracker.create_model_version(&version_of("prices", " "))).contains("source"));
-    assert_eq!(tracker.create_model_version(&version_of("prices", "s3://m/ok")).unwrap().version, 2);
+    assert_eq!(
+        tracker
+            .create_model_version(&version_of("prices", "s3://m/ok"))
+            .unwrap()
+            .version,
+        2
+    );
 }
 
 #[test]
@@ -101,16 +146,27 @@ fn moving_an_alias_back_is_a_rollback() {
     model_with_versions(&tracker, "prices", 3);
     tracker.set_registered_model_alias("prices", "production", 3).unwrap();
     tracker.set_registered_model_alias("prices", "champion", 3).unwrap();
-    assert_eq!(tracker.get_model_version("prices", 3).unwrap().aliases, ["champion", "production"]);
+    assert_eq!(
+        tracker.get_model_version("prices", 3).unwrap().aliases,
+        ["champion", "production"]
+    );
 
     tracker.set_registered_model_alias("prices", "production", 2).unwrap(); // roll back
     let serving = tracker.get_model_version_by_alias("prices", "production").unwrap();
     assert_eq!((serving.version, serving.source.as_str()), (2, "s3://m/prices/2"));
     assert_eq!(serving.aliases, ["production"]);
-    let aliases: Vec<(String, i64)> =
-        tracker.get_registered_model("prices").unwrap().aliases.into_iter().map(|a| (a.alias, a.version)).collect();
+    let aliases: Vec<(String, i64)> = tracker
+        .get_registered_model("prices")
+        .unwrap()
+        .aliases
+        .into_iter()
+        .map(|a| (a.alias, a.version))
+        .collect();
     assert_eq!(aliases, [("champion".to_string(), 3), ("production".to_string(), 2)]);
-    assert_eq!(tracker.get_model_version_by_alias("prices", "LATEST").unwrap().version, 3);
+    assert_eq!(
+        tracker.get_model_version_by_alias("prices", "LATEST").unwrap().version,
+        3
+    );
 
     tracker.delete_registered_model_alias("prices", "champion").unwrap();
     assert!(not_found(tracker.get_model_version_by_alias("prices", "champion")).contains("'champion'"));
@@ -143,7 +199,10 @@ fn reserved_and_malformed_aliases_are_refused() {
     }
     assert!(not_found(tracker.set_registered_model_alias("prices", "prod", 7)).contains("Version 7"));
     assert!(tracker.get_registered_model("prices").unwrap().aliases.is_empty());
-    assert_eq!(tracker.get_model_version_by_alias("prices", "latest").unwrap().version, 1);
+    assert_eq!(
+        tracker.get_model_version_by_alias("prices", "latest").unwrap().version,
+        1
+    );
     tracker.create_registered_model("empty", &[], None).unwrap();
     assert!(not_found(tracker.get_model_version_by_alias("empty", "latest")).contains("no versions"));
 }
@@ -152,24 +211,48 @@ fn reserved_and_malformed_aliases_are_refused() {
 fn stage_transitions_archive_what_they_replace() {
     let (_dir, tracker) = new_store();
     model_with_versions(&tracker, "prices", 4);
-    tracker.transition_model_version_stage("prices", 1, Production, false).unwrap();
-    tracker.transition_model_version_stage("prices", 2, Production, false).unwrap();
-    tracker.transition_model_version_stage("prices", 3, Staging, false).unwrap();
+    tracker
+        .transition_model_version_stage("prices", 1, Production, false)
+        .unwrap();
+    tracker
+        .transition_model_version_stage("prices", 2, Production, false)
+        .unwrap();
+    tracker
+        .transition_model_version_stage("prices", 3, Staging, false)
+        .unwrap();
     // Without archiving, two versions share Production.
     let stage = |v| tracker.get_model_version("prices", v).unwrap().current_stage;
     assert_eq!((stage(1), stage(2)), (Production, Production));
 
-    let moved = tracker.transition_model_version_stage("prices", 4, "production".parse().unwrap(), true).unwrap();
+    let moved = tracker
+        .transition_model_version_stage("prices", 4, "production".parse().unwrap(), true)
+        .unwrap();
     assert_eq!(moved.current_stage, Production);
-    assert_eq!((stage(1), stage(2), stage(3)), (Archived, Archived, Staging), "Staging is left alone");
+    assert_eq!(
+        (stage(1), stage(2), stage(3)),
+        (Archived, Archived, Staging),
+        "Staging is left alone"
+    );
 
-    let latest: Vec<(i64, ModelVersionStage)> =
-        tracker.get_latest_versions("prices", &[]).unwrap().into_iter().map(|v| (v.version, v.current_stage)).collect();
+    let latest: Vec<(i64, ModelVersionStage)> = tracker
+        .get_latest_versions("prices", &[])
+        .unwrap()
+        .into_iter()
+        .map(|v| (v.version, v.current_stage))
+        .collect();
     assert_eq!(latest, [(2, Archived), (3, Staging), (4, Production)]);
-    let in_use: Vec<i64> = tracker.get_latest_versions("prices", &[Staging, Production]).unwrap().iter().map(|v| v.version).collect();
+    let in_use: Vec<i64> = tracker
+        .get_latest_versions("prices", &[Staging, Production])
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
     assert_eq!(in_use, [3, 4]);
     let model = tracker.get_registered_model("prices").unwrap();
-    assert_eq!(model.latest_versions.iter().map(|v| v.version).collect::<Vec<_>>(), [2, 3, 4]);
+    assert_eq!(
+        model.latest_versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
 
     let message = invalid(tracker.transition_model_version_stage("prices", 3, Archived, true));
     assert!(message.contains("'Archived'"), "{message}");
@@ -181,34 +264,63 @@ fn stage_transitions_archive_what_they_replace() {
 fn searches_filter_order_and_page() {
     let (_dir, tracker) = new_store();
     let team = |t: &str| vec![("team".to_string(), t.to_string())];
-    tracker.create_registered_model("house-prices", &team("pricing"), None).unwrap();
-    tracker.create_registered_model("house-rents", &team("rentals"), None).unwrap();
+    tracker
+        .create_registered_model("house-prices", &team("pricing"), None)
+        .unwrap();
+    tracker
+        .create_registered_model("house-rents", &team("rentals"), None)
+        .unwrap();
     tracker.create_registered_model("churn", &team("growth"), None).unwrap();
     assert_eq!(model_names(&tracker, ""), ["churn", "house-prices", "house-rents"]);
-    assert_eq!(model_names(&tracker, "name LIKE '%house%'"), ["house-prices", "house-rents"]);
+    assert_eq!(
+        model_names(&tracker, "name LIKE '%house%'"),
+        ["house-prices", "house-rents"]
+    );
     assert_eq!(model_names(&tracker, "name = 'churn'"), ["churn"]);
     assert_eq!(model_names(&tracker, "tags.team = 'rentals'"), ["house-rents"]);
 
-    let mut search = RegisteredModelSearch { max_results: 2, ..Default::default() };
+    let mut search = RegisteredModelSearch {
+        max_results: 2,
+        ..Default::default()
+    };
     let first = tracker.search_registered_models(&search).unwrap();
     assert_eq!(first.items.len(), 2);
     search.page_token = first.next_page_token;
     let second = tracker.search_registered_models(&search).unwrap();
-    assert_eq!(second.items.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["house-rents"]);
+    assert_eq!(
+        second.items.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        ["house-rents"]
+    );
     assert!(second.next_page_token.is_none());
 
     for name in ["house-prices", "churn"] {
-        tracker.create_model_version(&version_of(name, &format!("s3://m/{name}/1"))).unwrap();
-        tracker.create_model_version(&version_of(name, &format!("file:///m/{name}/2"))).unwrap();
+        tracker
+            .create_model_version(&version_of(name, &format!("s3://m/{name}/1")))
+            .unwrap();
+        tracker
+            .create_model_version(&version_of(name, &format!("file:///m/{name}/2")))
+            .unwrap();
     }
     tracker.set_model_version_tag("churn", 2, "validated", "yes").unwrap();
     assert_eq!(version_numbers(&tracker, "name IN ('churn', 'house-rents')"), [1, 2]);
-    assert_eq!(version_numbers(&tracker, "source_path LIKE 'file://%' AND name = 'house-prices'"), [2]);
-    assert_eq!(version_numbers(&tracker, "version_number > 1 AND tags.validated = 'yes'"), [2]);
+    assert_eq!(
+        version_numbers(&tracker, "source_path LIKE 'file://%' AND name = 'house-prices'"),
+        [2]
+    );
+    assert_eq!(
+        version_numbers(&tracker, "version_number > 1 AND tags.validated = 'yes'"),
+        [2]
+    );
 
-    let err = invalid(tracker.search_model_versions(&ModelVersionSearch { filter: "stage = 'x'".into(), ..Default::default() }));
+    let err = invalid(tracker.search_model_versions(&ModelVersionSearch {
+        filter: "stage = 'x'".into(),
+        ..Default::default()
+    }));
     assert!(err.contains("unknown attribute 'stage'"), "{err}");
-    let order = RegisteredModelSearch { order_by: vec!["tags.team".into()], ..Default::default() };
+    let order = RegisteredModelSearch {
+        order_by: vec!["tags.team".into()],
+        ..Default::default()
+    };
     assert!(invalid(tracker.search_registered_models(&order)).contains("tag 'team'"));
 }
 
@@ -232,7 +344,10 @@ fn an_injection_attempt_matches_nothing_and_changes_nothing() {
     assert!(err.contains("'OR'"), "{err}");
     assert_eq!(version_numbers(&tracker, "name = 'prices'"), [1, 2]);
     let conn = rusqlite::Connection::open(database_of(dir.path())).unwrap();
-    let count = |table: &str| -> i64 { conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap() };
+    let count = |table: &str| -> i64 {
+        conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
     assert_eq!((count("registered_models"), count("model_versions")), (1, 2));
 }
 
@@ -243,19 +358,39 @@ fn renaming_keeps_versions_tags_and_aliases() {
     model_with_versions(&tracker, "rents", 1);
     tracker.set_registered_model_tag("prices", "team", "pricing").unwrap();
     tracker.set_registered_model_alias("prices", "production", 2).unwrap();
-    tracker.transition_model_version_stage("prices", 1, Staging, false).unwrap();
+    tracker
+        .transition_model_version_stage("prices", 1, Staging, false)
+        .unwrap();
 
     let renamed = tracker.rename_registered_model("prices", "house-prices").unwrap();
-    assert_eq!((renamed.name.as_str(), renamed.tags["team"].as_str()), ("house-prices", "pricing"));
+    assert_eq!(
+        (renamed.name.as_str(), renamed.tags["team"].as_str()),
+        ("house-prices", "pricing")
+    );
     assert!(not_found(tracker.get_registered_model("prices")).contains("'prices'"));
-    let serving = tracker.get_model_version_by_alias("house-prices", "production").unwrap();
+    let serving = tracker
+        .get_model_version_by_alias("house-prices", "production")
+        .unwrap();
     assert_eq!((serving.name.as_str(), serving.version), ("house-prices", 2));
     assert_eq!(version_numbers(&tracker, "name = 'house-prices'"), [1, 2]);
-    assert_eq!(tracker.get_latest_versions("house-prices", &[Staging]).unwrap()[0].version, 1);
-    assert_eq!(tracker.create_model_version(&version_of("house-prices", "s3://m/3")).unwrap().version, 3);
+    assert_eq!(
+        tracker.get_latest_versions("house-prices", &[Staging]).unwrap()[0].version,
+        1
+    );
+    assert_eq!(
+        tracker
+            .create_model_version(&version_of("house-prices", "s3://m/3"))
+            .unwrap()
+            .version,
+        3
+    );
 
     assert!(already_exists(tracker.rename_registered_model("house-prices", "rents")).contains("'rents'"));
-    assert_eq!(version_numbers(&tracker, "name = 'rents'"), [1], "a refused rename changes nothing");
+    assert_eq!(
+        version_numbers(&tracker, "name = 'rents'"),
+        [1],
+        "a refused rename changes nothing"
+    );
     assert!(invalid(tracker.rename_registered_model("house-prices", "a/b")).contains("'a/b'"));
 }
 
@@ -280,7 +415,10 @@ fn errors_name_what_was_wrong() {
     let (_dir, tracker) = new_store();
     tracker.create_registered_model("prices", &[], Some("first")).unwrap();
     assert!(already_exists(tracker.create_registered_model("prices", &[], None)).contains("'prices'"));
-    assert_eq!(tracker.get_registered_model("prices").unwrap().description.as_deref(), Some("first"));
+    assert_eq!(
+        tracker.get_registered_model("prices").unwrap().description.as_deref(),
+        Some("first")
+    );
     assert!(not_found(tracker.get_registered_model("nope")).contains("'nope'"));
     assert!(not_found(tracker.create_model_version(&version_of("nope", "s3://x"))).contains("'nope'"));
     assert!(not_found(tracker.get_model_version("prices", 9)).contains("Version 9"));
@@ -291,13 +429,22 @@ fn errors_name_what_was_wrong() {
     }
     let long = "x".repeat(100_001);
     assert!(invalid(tracker.set_registered_model_tag("prices", "prompt", &long)).contains("'prompt'"));
-    assert_eq!(tracker.update_registered_model("prices", Some("second")).unwrap().description.as_deref(), Some("second"));
+    assert_eq!(
+        tracker
+            .update_registered_model("prices", Some("second"))
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("second")
+    );
 }
 
 #[test]
 fn register_model_takes_a_run_uri() {
     let (_dir, tracker) = new_store();
-    let run = tracker.get_run(&new_run(&tracker, ExperimentId::DEFAULT, "train")).unwrap();
+    let run = tracker
+        .get_run(&new_run(&tracker, ExperimentId::DEFAULT, "train"))
+        .unwrap();
     let tags = [("framework".to_string(), "linfa".to_string())];
     let uri = format!("runs:/{}/model", run.info.run_id);
     let first = tracker.register_model(&uri, "prices", &tags).unwrap();
@@ -309,9 +456,17 @@ fn register_model_takes_a_run_uri() {
     assert_eq!((copy.source, copy.run_id), (first.source, first.run_id));
     assert!(not_found(tracker.register_model("runs:/0123abcd/model", "other", &[])).contains("'0123abcd'"));
     assert!(invalid(tracker.register_model("models:/prices/zero", "other", &[])).contains("'zero'"));
-    assert!(not_found(tracker.get_registered_model("other")).contains("'other'"), "a refused URI registers nothing");
-    let plain = tracker.register_model("s3://bucket/models/prices", "other", &[]).unwrap();
-    assert_eq!((plain.source.as_str(), plain.run_id), ("s3://bucket/models/prices", None));
+    assert!(
+        not_found(tracker.get_registered_model("other")).contains("'other'"),
+        "a refused URI registers nothing"
+    );
+    let plain = tracker
+        .register_model("s3://bucket/models/prices", "other", &[])
+        .unwrap();
+    assert_eq!(
+        (plain.source.as_str(), plain.run_id),
+        ("s3://bucket/models/prices", None)
+    );
 }
 
 #[test]
@@ -331,14 +486,23 @@ fn a_store_made_at_schema_version_2_keeps_its_runs_and_gains_a_registry() {
     }
     let tracker = Tracker::open(uri_of(dir.path())).unwrap();
     let run = tracker.get_run("r1").unwrap();
-    assert_eq!((run.info.run_name.as_str(), run.data.params["alpha"].as_str()), ("enet", "0.5"));
+    assert_eq!(
+        (run.info.run_name.as_str(), run.data.params["alpha"].as_str()),
+        ("enet", "0.5")
+    );
     let version = tracker.register_model("runs:/r1/model", "wine", &[]).unwrap();
     assert_eq!(version.source, "file:///a/1/r1/artifacts/model");
     drop(tracker);
 
     let reopened = Tracker::open(uri_of(dir.path())).unwrap();
-    assert_eq!(reopened.get_model_version("wine", 1).unwrap().run_id.as_deref(), Some("r1"));
-    assert_eq!(reopened.get_experiment_by_name("wine").unwrap().unwrap().experiment_id, ExperimentId(1));
+    assert_eq!(
+        reopened.get_model_version("wine", 1).unwrap().run_id.as_deref(),
+        Some("r1")
+    );
+    assert_eq!(
+        reopened.get_experiment_by_name("wine").unwrap().unwrap().experiment_id,
+        ExperimentId(1)
+    );
 }
 
 #[test]
@@ -352,7 +516,11 @@ fn versions_created_at_once_from_several_stores_get_distinct_numbers() {
             std::thread::spawn(move || {
                 let own = Tracker::open(uri_of(&folder)).unwrap();
                 (0..10)
-                    .map(|i| own.create_model_version(&version_of("prices", &format!("s3://m/{writer}/{i}"))).unwrap().version)
+                    .map(|i| {
+                        own.create_model_version(&version_of("prices", &format!("s3://m/{writer}/{i}")))
+                            .unwrap()
+                            .version
+                    })
                     .collect::<Vec<_>>()
             })
         })
@@ -368,8 +536,16 @@ fn a_tag_inequality_also_matches_models_without_the_tag() {
     let (_dir, tracker) = new_store();
     model_with_versions(&tracker, "plain", 0);
     model_with_versions(&tracker, "prompt", 0);
-    tracker.set_registered_model_tag("prompt", "mlflow.prompt.is_prompt", "true").unwrap();
+    tracker
+        .set_registered_model_tag("prompt", "mlflow.prompt.is_prompt", "true")
+        .unwrap();
     // The filter MLflow's client adds to every registered model search.
-    assert_eq!(model_names(&tracker, "tag.`mlflow.prompt.is_prompt` != 'true'"), vec!["plain"]);
-    assert_eq!(model_names(&tracker, "tags.`mlflow.prompt.is_prompt` = 'true'"), vec!["prompt"]);
+    assert_eq!(
+        model_names(&tracker, "tag.`mlflow.prompt.is_prompt` != 'true'"),
+        vec!["plain"]
+    );
+    assert_eq!(
+        model_names(&tracker, "tags.`mlflow.prompt.is_prompt` = 'true'"),
+        vec!["prompt"]
+    );
 }

@@ -9,7 +9,10 @@ use rtrack::{Error, RunOptions, RunStatus, Tracker};
 
 fn served() -> (tempfile::TempDir, rtrack::server::RunningServer, Tracker) {
     let dir = tempfile::tempdir().unwrap();
-    let config = ServerConfig { port: 0, ..ServerConfig::new(common::uri_of(&dir.path().join("store"))) };
+    let config = ServerConfig {
+        port: 0,
+        ..ServerConfig::new(common::uri_of(&dir.path().join("store")))
+    };
     let server = start(&config).unwrap();
     let tracker = Tracker::open(&server.url()).unwrap();
     (dir, server, tracker)
@@ -20,14 +23,18 @@ fn a_remote_tracker_logs_reads_and_searches_through_the_server() {
     let (dir, server, tracker) = served();
     let experiment = tracker.set_experiment("remote").unwrap();
     assert!(experiment.artifact_location.starts_with("mlflow-artifacts:/"));
-    let run = tracker.start_run(RunOptions::default().experiment(experiment.experiment_id).name("r1")).unwrap();
+    let run = tracker
+        .start_run(RunOptions::default().experiment(experiment.experiment_id).name("r1"))
+        .unwrap();
     let run_id = run.id().to_string();
     run.log_param("alpha", 0.5).unwrap();
     for step in 0..2500 {
         run.log_metric("loss", 1.0 / (step as f64 + 1.0), step).unwrap(); // queued, sent in batches
     }
     run.log_metric("odd", f64::NAN, 0).unwrap();
-    tracker.log_metric_series(&run_id, "series", (0..3000).map(f64::from).collect(), None, None).unwrap();
+    tracker
+        .log_metric_series(&run_id, "series", (0..3000).map(f64::from).collect(), None, None)
+        .unwrap();
     tracker.set_tag(&run_id, "team", "ml").unwrap();
     run.log_text("remote notes", "notes/readme.txt").unwrap();
 
@@ -37,20 +44,38 @@ fn a_remote_tracker_logs_reads_and_searches_through_the_server() {
     assert_eq!(got.data.metrics["loss"].step, 2499);
     assert!(got.data.metrics["odd"].value.is_nan());
     assert_eq!(tracker.get_metric_series(&run_id, "loss").unwrap().len(), 2500);
-    assert_eq!(tracker.get_metric_history(&run_id, "series").unwrap()[2999].value, 2999.0);
+    assert_eq!(
+        tracker.get_metric_history(&run_id, "series").unwrap()[2999].value,
+        2999.0
+    );
 
     let listing = tracker.list_artifacts(&run_id, Some("notes")).unwrap();
     assert_eq!(listing.len(), 1);
-    assert_eq!((listing[0].path.as_str(), listing[0].file_size), ("notes/readme.txt", Some(12)));
+    assert_eq!(
+        (listing[0].path.as_str(), listing[0].file_size),
+        ("notes/readme.txt", Some(12))
+    );
     let out = tempfile::tempdir().unwrap();
     let downloaded = tracker.download_artifacts(&run_id, "notes", out.path()).unwrap();
-    assert_eq!(std::fs::read_to_string(downloaded.join("readme.txt")).unwrap(), "remote notes");
+    assert_eq!(
+        std::fs::read_to_string(downloaded.join("readme.txt")).unwrap(),
+        "remote notes"
+    );
 
     // Errors come back as the same variants a local store gives.
     assert!(matches!(run.log_param("alpha", 0.6), Err(Error::InvalidValue(m)) if m.contains("alpha")));
-    assert!(matches!(tracker.get_run("0123456789abcdef0123456789abcdef"), Err(Error::NotFound(_))));
-    assert!(matches!(tracker.create_experiment("remote", None, &[]), Err(Error::AlreadyExists(_))));
-    assert!(matches!(run.log_text("x", "../escape.txt"), Err(Error::InvalidValue(_))));
+    assert!(matches!(
+        tracker.get_run("0123456789abcdef0123456789abcdef"),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        tracker.create_experiment("remote", None, &[]),
+        Err(Error::AlreadyExists(_))
+    ));
+    assert!(matches!(
+        run.log_text("x", "../escape.txt"),
+        Err(Error::InvalidValue(_))
+    ));
     drop(run); // ends FINISHED
 
     let found = tracker
@@ -69,7 +94,10 @@ fn a_remote_tracker_logs_reads_and_searches_through_the_server() {
     let stored = local.get_run(&run_id).unwrap();
     assert_eq!(stored.data.tags["team"], "ml");
     assert_eq!(local.get_metric_series(&run_id, "loss").unwrap().len(), 2500);
-    assert_eq!(local.list_artifacts(&run_id, Some("notes")).unwrap()[0].path, "notes/readme.txt");
+    assert_eq!(
+        local.list_artifacts(&run_id, Some("notes")).unwrap()[0].path,
+        "notes/readme.txt"
+    );
 }
 
 #[test]
@@ -89,7 +117,9 @@ fn the_registry_works_through_the_server() {
 
     let (dir, server, tracker) = served();
     let run_id = tracker.create_run(RunOptions::default()).unwrap().info.run_id;
-    tracker.create_registered_model("HousePrices", &[("team".into(), "ml".into())], Some("prices")).unwrap();
+    tracker
+        .create_registered_model("HousePrices", &[("team".into(), "ml".into())], Some("prices"))
+        .unwrap();
     for n in 1..=3 {
         let version = tracker
             .create_model_version(&NewModelVersion {
@@ -101,31 +131,73 @@ fn the_registry_works_through_the_server() {
             .unwrap();
         assert_eq!(version.version, n);
     }
-    tracker.set_registered_model_alias("HousePrices", "production", 3).unwrap();
-    assert_eq!(tracker.get_model_version_by_alias("HousePrices", "production").unwrap().version, 3);
-    tracker.set_registered_model_alias("HousePrices", "production", 2).unwrap(); // rollback
-    assert_eq!(tracker.get_model_version_by_alias("HousePrices", "production").unwrap().version, 2);
+    tracker
+        .set_registered_model_alias("HousePrices", "production", 3)
+        .unwrap();
+    assert_eq!(
+        tracker
+            .get_model_version_by_alias("HousePrices", "production")
+            .unwrap()
+            .version,
+        3
+    );
+    tracker
+        .set_registered_model_alias("HousePrices", "production", 2)
+        .unwrap(); // rollback
+    assert_eq!(
+        tracker
+            .get_model_version_by_alias("HousePrices", "production")
+            .unwrap()
+            .version,
+        2
+    );
 
-    tracker.transition_model_version_stage("HousePrices", 1, Staging, false).unwrap();
-    tracker.transition_model_version_stage("HousePrices", 3, Production, false).unwrap();
+    tracker
+        .transition_model_version_stage("HousePrices", 1, Staging, false)
+        .unwrap();
+    tracker
+        .transition_model_version_stage("HousePrices", 3, Production, false)
+        .unwrap();
     let latest = tracker.get_latest_versions("HousePrices", &[Production]).unwrap();
     assert_eq!(latest.iter().map(|v| v.version).collect::<Vec<_>>(), vec![3]);
     let found = tracker
-        .search_model_versions(&ModelVersionSearch { filter: "name = 'HousePrices' and version_number >= 2".into(), ..Default::default() })
+        .search_model_versions(&ModelVersionSearch {
+            filter: "name = 'HousePrices' and version_number >= 2".into(),
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(found.items.len(), 2);
-    let model = tracker.update_registered_model("HousePrices", Some("house prices")).unwrap();
+    let model = tracker
+        .update_registered_model("HousePrices", Some("house prices"))
+        .unwrap();
     assert_eq!(model.description.as_deref(), Some("house prices"));
     assert_eq!(model.tags["team"], "ml");
 
-    tracker.delete_registered_model_alias("HousePrices", "production").unwrap();
-    assert!(matches!(tracker.get_model_version_by_alias("HousePrices", "production"), Err(Error::NotFound(_))));
-    assert!(matches!(tracker.create_registered_model("HousePrices", &[], None), Err(Error::AlreadyExists(_))));
-    let listed = tracker.search_registered_models(&RegisteredModelSearch::default()).unwrap();
+    tracker
+        .delete_registered_model_alias("HousePrices", "production")
+        .unwrap();
+    assert!(matches!(
+        tracker.get_model_version_by_alias("HousePrices", "production"),
+        Err(Error::NotFound(_))
+    ));
+    assert!(matches!(
+        tracker.create_registered_model("HousePrices", &[], None),
+        Err(Error::AlreadyExists(_))
+    ));
+    let listed = tracker
+        .search_registered_models(&RegisteredModelSearch::default())
+        .unwrap();
     assert_eq!(listed.items.len(), 1);
 
     // The server's own store holds the registry.
     server.stop().unwrap();
     let local = Tracker::open(dir.path().join("store").to_str().unwrap()).unwrap();
-    assert_eq!(local.get_registered_model("HousePrices").unwrap().description.as_deref(), Some("house prices"));
+    assert_eq!(
+        local
+            .get_registered_model("HousePrices")
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("house prices")
+    );
 }

@@ -17,7 +17,9 @@ fn settled_size(folder: &Path) -> u64 {
     let database = database_of(folder);
     let conn = rusqlite::Connection::open(&database).unwrap();
     let (busy, _, _): (i64, i64, i64) = conn
-        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
         .unwrap();
     assert_eq!(busy, 0, "the checkpoint completed");
     drop(conn);
@@ -31,7 +33,11 @@ fn bytes_per_point(how: &str, points: usize, log: impl FnOnce(&Tracker, &str)) -
     let dir = tempfile::tempdir().unwrap();
     let run_id = {
         let tracker = Tracker::open(uri_of(dir.path())).unwrap();
-        let run_id = tracker.create_run(RunOptions::default().experiment(ExperimentId::DEFAULT)).unwrap().info.run_id;
+        let run_id = tracker
+            .create_run(RunOptions::default().experiment(ExperimentId::DEFAULT))
+            .unwrap()
+            .info
+            .run_id;
         log(&tracker, &run_id);
         tracker.flush().unwrap();
         run_id
@@ -54,7 +60,9 @@ fn values() -> impl Iterator<Item = f64> {
 #[test]
 fn a_million_points_by_series_cost_at_most_32_bytes_each() {
     let per_point = bytes_per_point("log_metric_series", POINTS, |tracker, run_id| {
-        tracker.log_metric_series(run_id, "loss", values().collect(), None, None).unwrap();
+        tracker
+            .log_metric_series(run_id, "loss", values().collect(), None, None)
+            .unwrap();
     });
     assert!(per_point <= MAX_BYTES_PER_POINT, "{per_point:.2} bytes per point");
 }
@@ -63,7 +71,9 @@ fn a_million_points_by_series_cost_at_most_32_bytes_each() {
 fn a_million_points_one_by_one_cost_at_most_32_bytes_each() {
     let per_point = bytes_per_point("log_metric", POINTS, |tracker, run_id| {
         for (step, value) in values().enumerate() {
-            tracker.log_metric(run_id, "loss", value, Some(step as i64), None).unwrap();
+            tracker
+                .log_metric(run_id, "loss", value, Some(step as i64), None)
+                .unwrap();
         }
     });
     assert!(per_point <= MAX_BYTES_PER_POINT, "{per_point:.2} bytes per point");
@@ -76,7 +86,9 @@ fn small_batches_cost_at_most_32_bytes_each_too() {
     let points = POINTS / 10;
     let per_point = bytes_per_point("log_metric, flushed every 10 points", points, |tracker, run_id| {
         for (step, value) in values().enumerate().take(points) {
-            tracker.log_metric(run_id, "loss", value, Some(step as i64), None).unwrap();
+            tracker
+                .log_metric(run_id, "loss", value, Some(step as i64), None)
+                .unwrap();
             if step % 10 == 9 {
                 tracker.flush().unwrap();
             }
@@ -97,7 +109,12 @@ fn the_schema_version_is_recorded_in_user_version() {
     assert_eq!(mode.to_lowercase(), "wal");
 
     // Opening again leaves the version and the data alone.
-    drop(Tracker::open(uri_of(dir.path())).unwrap().set_experiment("kept").unwrap());
+    drop(
+        Tracker::open(uri_of(dir.path()))
+            .unwrap()
+            .set_experiment("kept")
+            .unwrap(),
+    );
     let tracker = Tracker::open(uri_of(dir.path())).unwrap();
     assert!(tracker.get_experiment_by_name("kept").unwrap().is_some());
     let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0)).unwrap();
@@ -112,5 +129,8 @@ fn a_store_from_a_newer_rtrack_is_refused() {
     conn.pragma_update(None, "user_version", LATEST_VERSION + 1).unwrap();
     drop(conn);
     let message = invalid(Tracker::open(uri_of(dir.path())).map(|_| ()));
-    assert!(message.contains("newer") && message.contains(&(LATEST_VERSION + 1).to_string()), "{message}");
+    assert!(
+        message.contains("newer") && message.contains(&(LATEST_VERSION + 1).to_string()),
+        "{message}"
+    );
 }

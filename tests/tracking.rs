@@ -12,7 +12,13 @@ use rtrack::store::{ExperimentSearch, RunSearch};
 use rtrack::{Error, ExperimentId, RunOptions, RunStatus, Tracker};
 
 fn experiment_names(tracker: &Tracker, search: &ExperimentSearch) -> Vec<String> {
-    tracker.search_experiments(search).unwrap().items.into_iter().map(|e| e.name).collect()
+    tracker
+        .search_experiments(search)
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
 }
 
 // ----- experiments -----
@@ -23,7 +29,10 @@ fn a_new_store_has_the_default_experiment() {
     let default = tracker.get_experiment(ExperimentId::DEFAULT).unwrap();
     assert_eq!(default.name, "Default");
     assert_eq!(default.lifecycle_stage, LifecycleStage::Active);
-    let by_name = tracker.get_experiment_by_name("Default").unwrap().expect("Default by name");
+    let by_name = tracker
+        .get_experiment_by_name("Default")
+        .unwrap()
+        .expect("Default by name");
     assert_eq!(by_name.experiment_id, ExperimentId::DEFAULT);
 }
 
@@ -34,13 +43,21 @@ fn set_experiment_creates_once_then_gets() {
     assert_ne!(created.experiment_id, ExperimentId::DEFAULT);
     assert_eq!(created.name, "wine-quality");
     assert!(
-        created.artifact_location.ends_with(&format!("/{}", created.experiment_id)),
+        created
+            .artifact_location
+            .ends_with(&format!("/{}", created.experiment_id)),
         "{}",
         created.artifact_location
     );
     let again = tracker.set_experiment("wine-quality").unwrap();
     assert_eq!(again.experiment_id, created.experiment_id);
-    let all = experiment_names(&tracker, &ExperimentSearch { view: ViewType::All, ..Default::default() });
+    let all = experiment_names(
+        &tracker,
+        &ExperimentSearch {
+            view: ViewType::All,
+            ..Default::default()
+        },
+    );
     assert_eq!(all.iter().filter(|n| *n == "wine-quality").count(), 1, "{all:?}");
 }
 
@@ -55,7 +72,10 @@ fn create_experiment_with_tags_and_a_taken_name() {
         Err(Error::AlreadyExists(message)) => assert!(message.contains("cats"), "{message}"),
         other => panic!("expected AlreadyExists, got {other:?}"),
     }
-    assert!(matches!(tracker.create_experiment("", None, &[]), Err(Error::InvalidValue(_))));
+    assert!(matches!(
+        tracker.create_experiment("", None, &[]),
+        Err(Error::InvalidValue(_))
+    ));
     assert!(tracker.get_experiment_by_name("dogs").unwrap().is_none());
     let message = not_found(tracker.get_experiment(ExperimentId(4242)));
     assert!(message.contains("4242"), "{message}");
@@ -69,7 +89,10 @@ fn rename_experiment_keeps_the_id_and_refuses_taken_names() {
     tracker.rename_experiment(a, "a2").unwrap();
     assert_eq!(tracker.get_experiment(a).unwrap().name, "a2");
     assert!(tracker.get_experiment_by_name("a").unwrap().is_none());
-    assert!(matches!(tracker.rename_experiment(a, "b"), Err(Error::AlreadyExists(_))));
+    assert!(matches!(
+        tracker.rename_experiment(a, "b"),
+        Err(Error::AlreadyExists(_))
+    ));
     assert_eq!(tracker.get_experiment(a).unwrap().name, "a2");
 }
 
@@ -77,18 +100,35 @@ fn rename_experiment_keeps_the_id_and_refuses_taken_names() {
 fn deleting_an_experiment_deletes_its_runs_and_restoring_brings_them_back() {
     let (_dir, tracker) = new_store();
     let experiment = tracker.create_experiment("doomed", None, &[]).unwrap();
-    let runs: Vec<String> = (0..3).map(|i| new_run(&tracker, experiment, &format!("r{i}"))).collect();
+    let runs: Vec<String> = (0..3)
+        .map(|i| new_run(&tracker, experiment, &format!("r{i}")))
+        .collect();
     let other = new_run(&tracker, ExperimentId::DEFAULT, "bystander");
 
     tracker.delete_experiment(experiment).unwrap();
-    assert_eq!(tracker.get_experiment(experiment).unwrap().lifecycle_stage, LifecycleStage::Deleted);
+    assert_eq!(
+        tracker.get_experiment(experiment).unwrap().lifecycle_stage,
+        LifecycleStage::Deleted
+    );
     for run_id in &runs {
-        assert_eq!(tracker.get_run(run_id).unwrap().info.lifecycle_stage, LifecycleStage::Deleted);
+        assert_eq!(
+            tracker.get_run(run_id).unwrap().info.lifecycle_stage,
+            LifecycleStage::Deleted
+        );
     }
-    assert_eq!(tracker.get_run(&other).unwrap().info.lifecycle_stage, LifecycleStage::Active);
+    assert_eq!(
+        tracker.get_run(&other).unwrap().info.lifecycle_stage,
+        LifecycleStage::Active
+    );
     let active = experiment_names(&tracker, &ExperimentSearch::default());
     assert!(!active.contains(&"doomed".to_string()), "{active:?}");
-    let deleted = experiment_names(&tracker, &ExperimentSearch { view: ViewType::DeletedOnly, ..Default::default() });
+    let deleted = experiment_names(
+        &tracker,
+        &ExperimentSearch {
+            view: ViewType::DeletedOnly,
+            ..Default::default()
+        },
+    );
     assert_eq!(deleted, vec!["doomed".to_string()]);
     // A deleted experiment takes no new runs and cannot be set.
     let refused = tracker.create_run(RunOptions::default().experiment(experiment));
@@ -96,9 +136,15 @@ fn deleting_an_experiment_deletes_its_runs_and_restoring_brings_them_back() {
     assert!(invalid(tracker.set_experiment("doomed")).contains("deleted"));
 
     tracker.restore_experiment(experiment).unwrap();
-    assert_eq!(tracker.get_experiment(experiment).unwrap().lifecycle_stage, LifecycleStage::Active);
+    assert_eq!(
+        tracker.get_experiment(experiment).unwrap().lifecycle_stage,
+        LifecycleStage::Active
+    );
     for run_id in &runs {
-        assert_eq!(tracker.get_run(run_id).unwrap().info.lifecycle_stage, LifecycleStage::Active);
+        assert_eq!(
+            tracker.get_run(run_id).unwrap().info.lifecycle_stage,
+            LifecycleStage::Active
+        );
     }
 }
 
@@ -115,8 +161,14 @@ fn restoring_an_experiment_leaves_runs_deleted_on_their_own_in_the_bin() {
     tracker.delete_experiment(experiment).unwrap();
     tracker.restore_experiment(experiment).unwrap();
 
-    assert_eq!(tracker.get_run(&kept).unwrap().info.lifecycle_stage, LifecycleStage::Active);
-    assert_eq!(tracker.get_run(&discarded).unwrap().info.lifecycle_stage, LifecycleStage::Deleted);
+    assert_eq!(
+        tracker.get_run(&kept).unwrap().info.lifecycle_stage,
+        LifecycleStage::Active
+    );
+    assert_eq!(
+        tracker.get_run(&discarded).unwrap().info.lifecycle_stage,
+        LifecycleStage::Deleted
+    );
 }
 
 #[test]
@@ -124,7 +176,10 @@ fn the_default_experiment_cannot_be_deleted() {
     let (_dir, tracker) = new_store();
     let message = invalid(tracker.delete_experiment(ExperimentId::DEFAULT));
     assert!(message.contains("default"), "{message}");
-    assert_eq!(tracker.get_experiment(ExperimentId::DEFAULT).unwrap().lifecycle_stage, LifecycleStage::Active);
+    assert_eq!(
+        tracker.get_experiment(ExperimentId::DEFAULT).unwrap().lifecycle_stage,
+        LifecycleStage::Active
+    );
 }
 
 // ----- runs -----
@@ -148,7 +203,11 @@ fn a_created_run_carries_options_and_system_tags() {
     assert_eq!(info.status, RunStatus::Running);
     assert_eq!(info.end_time, None);
     assert_eq!(info.lifecycle_stage, LifecycleStage::Active);
-    assert!(info.artifact_uri.ends_with(&format!("/{}/artifacts", info.run_id)), "{}", info.artifact_uri);
+    assert!(
+        info.artifact_uri.ends_with(&format!("/{}/artifacts", info.run_id)),
+        "{}",
+        info.artifact_uri
+    );
 
     let stored = tracker.get_run(&info.run_id).unwrap();
     assert_eq!(stored, run);
@@ -159,20 +218,37 @@ fn a_created_run_carries_options_and_system_tags() {
     assert_eq!(tag("purpose").as_deref(), Some("test"));
     assert!(tag(tags::USER).is_some_and(|u| !u.is_empty()), "{:?}", stored.data.tags);
     assert_eq!(tag(tags::SOURCE_TYPE).as_deref(), Some("LOCAL"));
-    assert!(tag(tags::SOURCE_NAME).is_some_and(|s| !s.is_empty()), "{:?}", stored.data.tags);
+    assert!(
+        tag(tags::SOURCE_NAME).is_some_and(|s| !s.is_empty()),
+        "{:?}",
+        stored.data.tags
+    );
 }
 
 #[test]
 fn the_git_commit_of_the_source_is_tagged() {
     let (_dir, tracker) = new_store();
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-    let source = Source { name: manifest.into(), kind: "LOCAL".into() };
-    let run = tracker.create_run(RunOptions { source: Some(source), ..Default::default() }).unwrap();
+    let source = Source {
+        name: manifest.into(),
+        kind: "LOCAL".into(),
+    };
+    let run = tracker
+        .create_run(RunOptions {
+            source: Some(source),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(run.data.tags[tags::SOURCE_NAME], manifest);
-    let git =
-        std::process::Command::new("git").args(["rev-parse", "HEAD"]).current_dir(env!("CARGO_MANIFEST_DIR")).output();
+    let git = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output();
     let Ok(git) = git else { return }; // no git program to compare with
-    let head = git.status.success().then(|| String::from_utf8_lossy(&git.stdout).trim().to_string());
+    let head = git
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&git.stdout).trim().to_string());
     // Built from a checkout: the commit checked out; from a bare source tree: no tag.
     assert_eq!(run.data.tags.get(tags::GIT_COMMIT), head.as_ref());
 }
@@ -216,7 +292,10 @@ fn an_active_run_ends_failed_when_dropped_by_a_panic() {
     let run = tracker.get_run(&run_id).unwrap();
     assert_eq!(run.info.status, RunStatus::Failed);
     assert!(run.info.end_time.is_some());
-    assert_eq!(run.data.metrics["loss"].value, 1.0, "points logged before the panic are kept");
+    assert_eq!(
+        run.data.metrics["loss"].value, 1.0,
+        "points logged before the panic are kept"
+    );
 }
 
 #[test]
@@ -256,20 +335,31 @@ fn resume_run_sets_running_and_clears_the_end_time() {
 fn a_deleted_run_cannot_be_resumed() {
     let (_dir, tracker) = new_store();
     let run_id = new_run(&tracker, ExperimentId::DEFAULT, "r");
-    tracker.set_terminated(&run_id, RunStatus::Finished, Some(1_700_000_000_000)).unwrap();
+    tracker
+        .set_terminated(&run_id, RunStatus::Finished, Some(1_700_000_000_000))
+        .unwrap();
     tracker.delete_run(&run_id).unwrap();
     assert!(invalid(tracker.resume_run(&run_id).map(|r| r.id().to_string())).contains(&run_id));
     let info = tracker.get_run(&run_id).unwrap().info;
-    assert_eq!((info.status, info.end_time), (RunStatus::Finished, Some(1_700_000_000_000)), "left as it was");
+    assert_eq!(
+        (info.status, info.end_time),
+        (RunStatus::Finished, Some(1_700_000_000_000)),
+        "left as it was"
+    );
 }
 
 #[test]
 fn set_terminated_records_status_and_end_time() {
     let (_dir, tracker) = new_store();
     let run_id = new_run(&tracker, ExperimentId::DEFAULT, "r");
-    tracker.set_terminated(&run_id, RunStatus::Failed, Some(1_700_000_000_000)).unwrap();
+    tracker
+        .set_terminated(&run_id, RunStatus::Failed, Some(1_700_000_000_000))
+        .unwrap();
     let info = tracker.get_run(&run_id).unwrap().info;
-    assert_eq!((info.status, info.end_time), (RunStatus::Failed, Some(1_700_000_000_000)));
+    assert_eq!(
+        (info.status, info.end_time),
+        (RunStatus::Failed, Some(1_700_000_000_000))
+    );
 }
 
 #[test]
@@ -278,7 +368,10 @@ fn deleted_runs_refuse_logging_until_restored() {
     let run_id = new_run(&tracker, ExperimentId::DEFAULT, "r");
     tracker.log_metric(&run_id, "before", 1.0, None, None).unwrap();
     tracker.delete_run(&run_id).unwrap();
-    assert_eq!(tracker.get_run(&run_id).unwrap().info.lifecycle_stage, LifecycleStage::Deleted);
+    assert_eq!(
+        tracker.get_run(&run_id).unwrap().info.lifecycle_stage,
+        LifecycleStage::Deleted
+    );
 
     assert!(invalid(tracker.log_param(&run_id, "p", 1)).contains(&run_id));
     assert!(invalid(tracker.set_tag(&run_id, "t", "v")).contains("deleted"));
@@ -286,8 +379,12 @@ fn deleted_runs_refuse_logging_until_restored() {
     assert!(invalid(tracker.log_metric(&run_id, "before", 2.0, Some(1), None)).contains("deleted"));
     assert!(invalid(tracker.log_metric(&run_id, "after", 2.0, None, None)).contains("deleted"));
     assert!(invalid(tracker.log_metric_series(&run_id, "series", vec![1.0], None, None)).contains("deleted"));
-    let listed =
-        tracker.search_runs(&RunSearch { experiment_ids: vec![ExperimentId::DEFAULT], ..Default::default() }).unwrap();
+    let listed = tracker
+        .search_runs(&RunSearch {
+            experiment_ids: vec![ExperimentId::DEFAULT],
+            ..Default::default()
+        })
+        .unwrap();
     assert!(listed.items.iter().all(|r| r.info.run_id != run_id));
 
     tracker.restore_run(&run_id).unwrap();

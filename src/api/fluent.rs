@@ -35,8 +35,8 @@ use crate::entities::{now_millis, Experiment, ExperimentId, Run, RunStatus};
 use crate::error::{Error, Result};
 use crate::store::location::{StoreLocation, DEFAULT_STORE_DIR};
 
-use super::system::Source;
 use super::options::RunOptions;
+use super::system::Source;
 use super::tracker::Tracker;
 
 /// Environment variable naming the tracking URI.
@@ -57,12 +57,17 @@ struct Context {
 
 fn context() -> MutexGuard<'static, Context> {
     static CONTEXT: OnceLock<Mutex<Context>> = OnceLock::new();
-    CONTEXT.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
+    CONTEXT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
 }
 
 fn open_trackers() -> MutexGuard<'static, HashMap<String, Tracker>> {
     static OPEN: OnceLock<Mutex<HashMap<String, Tracker>>> = OnceLock::new();
-    OPEN.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner())
+    OPEN.get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
 }
 
 /// One open store per database per process, shared by the fluent API and every client.
@@ -117,7 +122,9 @@ pub fn get_tracking_uri() -> String {
     explicit
         .or_else(|| std::env::var(TRACKING_URI_ENV).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| {
-            std::env::current_dir().map(|d| d.join(DEFAULT_STORE_DIR).to_string_lossy().into_owned()).unwrap_or_else(|_| DEFAULT_STORE_DIR.into())
+            std::env::current_dir()
+                .map(|d| d.join(DEFAULT_STORE_DIR).to_string_lossy().into_owned())
+                .unwrap_or_else(|_| DEFAULT_STORE_DIR.into())
         })
 }
 
@@ -144,7 +151,10 @@ pub fn set_experiment(name: Option<&str>, experiment_id: Option<ExperimentId>) -
         (None, Some(id)) => {
             let experiment = tracker.get_experiment(id)?;
             if experiment.lifecycle_stage != crate::entities::LifecycleStage::Active {
-                return Err(Error::invalid(format!("Cannot use experiment '{}' (id {id}): it is deleted", experiment.name)));
+                return Err(Error::invalid(format!(
+                    "Cannot use experiment '{}' (id {id}): it is deleted",
+                    experiment.name
+                )));
             }
             experiment
         }
@@ -235,7 +245,13 @@ pub fn start_run(args: StartRun) -> Result<Run> {
             if existing.info.lifecycle_stage != crate::entities::LifecycleStage::Active {
                 return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted")));
             }
-            tracker.update_run(run_id, crate::store::RunUpdate { status: Some(RunStatus::Running), ..Default::default() })?;
+            tracker.update_run(
+                run_id,
+                crate::store::RunUpdate {
+                    status: Some(RunStatus::Running),
+                    ..Default::default()
+                },
+            )?;
             if !args.tags.is_empty() {
                 tracker.set_tags(run_id, &args.tags)?;
             }
@@ -265,7 +281,9 @@ pub fn start_run(args: StartRun) -> Result<Run> {
 pub fn end_run(status: RunStatus) -> Result<()> {
     let (run_id, tracker) = {
         let mut ctx = context();
-        let Some((run_id, tracker)) = ctx.run_stack.pop() else { return Ok(()) };
+        let Some((run_id, tracker)) = ctx.run_stack.pop() else {
+            return Ok(());
+        };
         ctx.last_active_run_id = Some(run_id.clone());
         (run_id, tracker)
     };
@@ -301,7 +319,10 @@ pub fn active_run_id() -> Option<String> {
 /// The run most recently ended in this process, or the active one.
 pub fn last_active_run_id() -> Option<String> {
     let ctx = context();
-    ctx.run_stack.last().map(|(id, _)| id.clone()).or_else(|| ctx.last_active_run_id.clone())
+    ctx.run_stack
+        .last()
+        .map(|(id, _)| id.clone())
+        .or_else(|| ctx.last_active_run_id.clone())
 }
 
 /// The active run and its store, starting a run if none is active (MLflow's behaviour
@@ -342,9 +363,13 @@ pub fn log_metric(key: &str, value: f64, step: Option<i64>, timestamp: Option<i6
     {
         let ctx = context();
         if let Some((run_id, tracker)) = ctx.run_stack.last() {
-            return tracker.store().log_metric(run_id, key, value, step.unwrap_or(0), timestamp);
+            return tracker
+                .store()
+                .log_metric(run_id, key, value, step.unwrap_or(0), timestamp);
         }
     }
     let (run_id, tracker) = active_or_new_run()?;
-    tracker.store().log_metric(&run_id, key, value, step.unwrap_or(0), timestamp)
+    tracker
+        .store()
+        .log_metric(&run_id, key, value, step.unwrap_or(0), timestamp)
 }

@@ -47,7 +47,10 @@ impl ModelUri {
             if run_id.is_empty() {
                 return Err(bad("expected runs:/<run_id>/<path>"));
             }
-            return Ok(ModelUri::Run { run_id: run_id.to_string(), path: path.trim_matches('/').to_string() });
+            return Ok(ModelUri::Run {
+                run_id: run_id.to_string(),
+                path: path.trim_matches('/').to_string(),
+            });
         }
         let Some(rest) = uri.strip_prefix("models:/") else {
             return Err(bad("expected runs:/<run_id>/<path> or models:/<name>/<version>"));
@@ -60,10 +63,15 @@ impl ModelUri {
             if name.is_empty() || alias.is_empty() || alias.contains('/') {
                 return Err(bad("expected models:/<name>@<alias>"));
             }
-            return Ok(ModelUri::Alias { name: name.to_string(), alias: alias.to_string() });
+            return Ok(ModelUri::Alias {
+                name: name.to_string(),
+                alias: alias.to_string(),
+            });
         }
         let Some((name, suffix)) = rest.split_once('/') else {
-            return Ok(ModelUri::LoggedModel { model_id: rest.to_string() });
+            return Ok(ModelUri::LoggedModel {
+                model_id: rest.to_string(),
+            });
         };
         let name = name.to_string();
         if suffix.eq_ignore_ascii_case("latest") {
@@ -113,14 +121,30 @@ mod tests {
         }
         assert_eq!(
             ModelUri::parse("models:/M/staging").unwrap(),
-            ModelUri::Stage { name: "M".into(), stage: ModelVersionStage::Staging }
+            ModelUri::Stage {
+                name: "M".into(),
+                stage: ModelVersionStage::Staging
+            }
         );
-        assert_eq!(ModelUri::parse("runs:/abc/model/").unwrap(), ModelUri::Run { run_id: "abc".into(), path: "model".into() });
+        assert_eq!(
+            ModelUri::parse("runs:/abc/model/").unwrap(),
+            ModelUri::Run {
+                run_id: "abc".into(),
+                path: "model".into()
+            }
+        );
     }
 
     #[test]
     fn bad_uris_are_named() {
-        for uri in ["s3://bucket/model", "runs:/", "models:/", "models:/M/zero", "models:/M@", "models:/@a"] {
+        for uri in [
+            "s3://bucket/model",
+            "runs:/",
+            "models:/",
+            "models:/M/zero",
+            "models:/M@",
+            "models:/@a",
+        ] {
             let err = ModelUri::parse(uri).unwrap_err();
             assert!(matches!(err, Error::InvalidValue(_)), "{uri}");
             assert!(err.to_string().contains(&format!("'{uri}'")), "{err}");

@@ -28,7 +28,12 @@ impl Tracker {
     /// assert!(matches!(tracker.create_registered_model("HousePrices", &[], None), Err(rtrack::Error::AlreadyExists(_))));
     /// # Ok::<(), rtrack::Error>(())
     /// ```
-    pub fn create_registered_model(&self, name: &str, tags: &[(String, String)], description: Option<&str>) -> Result<RegisteredModel> {
+    pub fn create_registered_model(
+        &self,
+        name: &str,
+        tags: &[(String, String)],
+        description: Option<&str>,
+    ) -> Result<RegisteredModel> {
         self.registry()?.create_registered_model(name, tags, description)
     }
 
@@ -157,7 +162,8 @@ impl Tracker {
         stage: ModelVersionStage,
         archive_existing_versions: bool,
     ) -> Result<ModelVersion> {
-        self.registry()?.transition_model_version_stage(name, version, stage, archive_existing_versions)
+        self.registry()?
+            .transition_model_version_stage(name, version, stage, archive_existing_versions)
     }
 
     /// The newest version in each of `stages` (every stage when empty).
@@ -246,16 +252,31 @@ impl Tracker {
         let uri = match ModelUri::parse(model_uri) {
             Ok(uri) => uri,
             // A plain location (a folder, s3://...) is a source of its own.
-            Err(_) if !model_uri.starts_with("runs:") && !model_uri.starts_with("models:") && !model_uri.trim().is_empty() => {
-                return Ok(NewModelVersion { source: model_uri.to_string(), ..Default::default() });
+            Err(_)
+                if !model_uri.starts_with("runs:")
+                    && !model_uri.starts_with("models:")
+                    && !model_uri.trim().is_empty() =>
+            {
+                return Ok(NewModelVersion {
+                    source: model_uri.to_string(),
+                    ..Default::default()
+                });
             }
             Err(error) => return Err(error),
         };
         Ok(match uri {
             ModelUri::Run { run_id, path } => {
                 let root = self.get_run(&run_id)?.info.artifact_uri;
-                let source = if path.is_empty() { root } else { format!("{root}/{path}") };
-                NewModelVersion { source, run_id: Some(run_id), ..Default::default() }
+                let source = if path.is_empty() {
+                    root
+                } else {
+                    format!("{root}/{path}")
+                };
+                NewModelVersion {
+                    source,
+                    run_id: Some(run_id),
+                    ..Default::default()
+                }
             }
             ModelUri::LoggedModel { model_id } => {
                 let model = self.get_logged_model(&model_id)?;

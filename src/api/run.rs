@@ -57,7 +57,11 @@ pub struct ActiveRun {
 
 impl ActiveRun {
     pub(crate) fn new(tracker: Tracker, run_id: String) -> ActiveRun {
-        ActiveRun { tracker, run_id, ended: AtomicBool::new(false) }
+        ActiveRun {
+            tracker,
+            run_id,
+            ended: AtomicBool::new(false),
+        }
     }
 
     pub fn id(&self) -> &str {
@@ -78,20 +82,32 @@ impl ActiveRun {
     }
 
     pub fn log_params<K: ToString, V: ToString>(&self, params: impl IntoIterator<Item = (K, V)>) -> Result<()> {
-        let params: Vec<(String, String)> = params.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let params: Vec<(String, String)> = params
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         self.tracker.log_params(&self.run_id, &params)
     }
 
     /// Queue a metric point at `step`, timestamped now.
     pub fn log_metric(&self, key: &str, value: f64, step: i64) -> Result<()> {
-        self.tracker.store().log_metric(&self.run_id, key, value, step, now_millis())
+        self.tracker
+            .store()
+            .log_metric(&self.run_id, key, value, step, now_millis())
     }
 
     /// Log several metrics at the same step; a bad key refuses the whole batch.
     pub fn log_metrics<'a>(&self, metrics: impl IntoIterator<Item = (&'a str, f64)>, step: i64) -> Result<()> {
         let timestamp = now_millis();
-        let metrics: Vec<Metric> =
-            metrics.into_iter().map(|(key, value)| Metric { key: key.to_string(), value, timestamp, step }).collect();
+        let metrics: Vec<Metric> = metrics
+            .into_iter()
+            .map(|(key, value)| Metric {
+                key: key.to_string(),
+                value,
+                timestamp,
+                step,
+            })
+            .collect();
         self.tracker.store().log_metrics(&self.run_id, &metrics)
     }
 
@@ -105,7 +121,8 @@ impl ActiveRun {
     }
 
     pub fn log_artifact(&self, local_path: impl AsRef<Path>, artifact_path: Option<&str>) -> Result<()> {
-        self.tracker.log_artifact(&self.run_id, local_path.as_ref(), artifact_path)
+        self.tracker
+            .log_artifact(&self.run_id, local_path.as_ref(), artifact_path)
     }
 
     pub fn log_text(&self, text: &str, artifact_file: &str) -> Result<()> {
@@ -132,7 +149,11 @@ impl ActiveRun {
 
 impl Drop for ActiveRun {
     fn drop(&mut self) {
-        let status = if std::thread::panicking() { RunStatus::Failed } else { RunStatus::Finished };
+        let status = if std::thread::panicking() {
+            RunStatus::Failed
+        } else {
+            RunStatus::Finished
+        };
         // Errors cannot escape a drop; end() is there for callers who want to see them.
         let _ = self.end_with(status);
     }

@@ -14,7 +14,10 @@ pub struct Source {
 impl Source {
     /// The running program itself, for Rust binaries.
     pub fn current_process() -> Source {
-        Source { name: std::env::args().next().unwrap_or_default(), kind: "LOCAL".into() }
+        Source {
+            name: std::env::args().next().unwrap_or_default(),
+            kind: "LOCAL".into(),
+        }
     }
 }
 
@@ -113,7 +116,11 @@ mod tests {
         assert_eq!(read_git_commit(&nested).as_deref(), Some(hash));
 
         std::fs::remove_file(git.join("refs/heads/main")).unwrap();
-        std::fs::write(git.join("packed-refs"), format!("# pack-refs\n{hash} refs/heads/main\n")).unwrap();
+        std::fs::write(
+            git.join("packed-refs"),
+            format!("# pack-refs\n{hash} refs/heads/main\n"),
+        )
+        .unwrap();
         assert_eq!(read_git_commit(&nested).as_deref(), Some(hash));
 
         let detached = "fedcba9876543210fedcba9876543210fedcba98";

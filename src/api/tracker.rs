@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use crate::artifacts::{self, ArtifactStore};
 use crate::entities::{
-    now_millis, tags, Experiment, ExperimentId, FileInfo, LifecycleStage, Metric, MetricSeries, Page, Run,
-    RunStatus, RunTable, RunTableBuilder,
+    now_millis, tags, Experiment, ExperimentId, FileInfo, LifecycleStage, Metric, MetricSeries, Page, Run, RunStatus,
+    RunTable, RunTableBuilder,
 };
 use crate::error::{Error, Result};
 use crate::store::{self, ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
@@ -42,7 +42,9 @@ pub struct Tracker {
 impl Tracker {
     /// Open the store a tracking URI names: a folder, `file:` or `sqlite:///` URI.
     pub fn open(uri: &str) -> Result<Tracker> {
-        Ok(Tracker { store: store::open_store(uri)? })
+        Ok(Tracker {
+            store: store::open_store(uri)?,
+        })
     }
 
     /// Use an already open store.
@@ -60,7 +62,12 @@ impl Tracker {
 
     // ----- experiments -----
 
-    pub fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId> {
+    pub fn create_experiment(
+        &self,
+        name: &str,
+        artifact_location: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<ExperimentId> {
         self.store.create_experiment(name, artifact_location, tags)
     }
 
@@ -126,7 +133,11 @@ impl Tracker {
             (tags::SOURCE_TYPE.to_string(), source.kind.clone()),
         ];
         let source_path = Path::new(&source.name);
-        let git_start = if source_path.exists() { source_path.to_path_buf() } else { std::env::current_dir().unwrap_or_default() };
+        let git_start = if source_path.exists() {
+            source_path.to_path_buf()
+        } else {
+            std::env::current_dir().unwrap_or_default()
+        };
         if let Some(commit) = system::git_commit(&git_start) {
             run_tags.push((tags::GIT_COMMIT.to_string(), commit));
         }
@@ -157,9 +168,17 @@ impl Tracker {
     /// Reopen a finished run to log more to it. A deleted run must be restored first.
     pub fn resume_run(&self, run_id: &str) -> Result<ActiveRun> {
         if self.store.get_run(run_id)?.info.lifecycle_stage != LifecycleStage::Active {
-            return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted; restore it first")));
+            return Err(Error::invalid(format!(
+                "Cannot resume run '{run_id}': it is deleted; restore it first"
+            )));
         }
-        self.store.update_run(run_id, RunUpdate { status: Some(RunStatus::Running), ..Default::default() })?;
+        self.store.update_run(
+            run_id,
+            RunUpdate {
+                status: Some(RunStatus::Running),
+                ..Default::default()
+            },
+        )?;
         Ok(ActiveRun::new(self.clone(), run_id.to_string()))
     }
 
@@ -171,7 +190,11 @@ impl Tracker {
     pub fn set_terminated(&self, run_id: &str, status: RunStatus, end_time: Option<i64>) -> Result<()> {
         self.store.update_run(
             run_id,
-            RunUpdate { status: Some(status), end_time: Some(end_time.unwrap_or_else(now_millis)), run_name: None },
+            RunUpdate {
+                status: Some(status),
+                end_time: Some(end_time.unwrap_or_else(now_millis)),
+                run_name: None,
+            },
         )?;
         Ok(())
     }
@@ -269,13 +292,32 @@ impl Tracker {
     }
 
     /// Queue a metric point; `step` defaults to 0 and `timestamp` to now, as in MLflow.
-    pub fn log_metric(&self, run_id: &str, key: &str, value: f64, step: Option<i64>, timestamp: Option<i64>) -> Result<()> {
-        self.store.log_metric(run_id, key, value, step.unwrap_or(0), timestamp.unwrap_or_else(now_millis))
+    pub fn log_metric(
+        &self,
+        run_id: &str,
+        key: &str,
+        value: f64,
+        step: Option<i64>,
+        timestamp: Option<i64>,
+    ) -> Result<()> {
+        self.store.log_metric(
+            run_id,
+            key,
+            value,
+            step.unwrap_or(0),
+            timestamp.unwrap_or_else(now_millis),
+        )
     }
 
     /// Params, tags and metrics in one call; params and tags are checked before anything
     /// of the batch is written.
-    pub fn log_batch(&self, run_id: &str, metrics: &[Metric], params: &[(String, String)], tags: &[(String, String)]) -> Result<()> {
+    pub fn log_batch(
+        &self,
+        run_id: &str,
+        metrics: &[Metric],
+        params: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<()> {
         for (key, value) in params {
             crate::entities::validate_param(key, value)?;
         }
@@ -314,11 +356,26 @@ impl Tracker {
     /// assert!(tracker.log_metric_series(&run_id, "loss", vec![1.0, 2.0], Some(vec![0]), None).is_err());
     /// # Ok::<(), rtrack::Error>(())
     /// ```
-    pub fn log_metric_series(&self, run_id: &str, key: &str, values: Vec<f64>, steps: Option<Vec<i64>>, timestamps: Option<Vec<i64>>) -> Result<()> {
+    pub fn log_metric_series(
+        &self,
+        run_id: &str,
+        key: &str,
+        values: Vec<f64>,
+        steps: Option<Vec<i64>>,
+        timestamps: Option<Vec<i64>>,
+    ) -> Result<()> {
         let n = values.len();
         let steps = steps.unwrap_or_else(|| (0..n as i64).collect());
         let timestamps = timestamps.unwrap_or_else(|| vec![now_millis(); n]);
-        self.store.log_metric_series(run_id, key, &MetricSeries { steps, values, timestamps })
+        self.store.log_metric_series(
+            run_id,
+            key,
+            &MetricSeries {
+                steps,
+                values,
+                timestamps,
+            },
+        )
     }
 
     pub fn get_metric_series(&self, run_id: &str, key: &str) -> Result<MetricSeries> {
@@ -393,19 +450,33 @@ impl Tracker {
         let text = if lower.ends_with(".yaml") || lower.ends_with(".yml") {
             artifacts::to_yaml(value)
         } else {
-            serde_json::to_string_pretty(value).map_err(|e| Error::invalid(format!("Cannot write '{artifact_file}' as JSON: {e}")))?
+            serde_json::to_string_pretty(value)
+                .map_err(|e| Error::invalid(format!("Cannot write '{artifact_file}' as JSON: {e}")))?
         };
         self.log_text(run_id, &text, artifact_file)
     }
 
     /// Encode 8-bit pixels (`channels` of 1, 2, 3 or 4) as PNG and store them.
-    pub fn log_image(&self, run_id: &str, pixels: &[u8], height: u32, width: u32, channels: u8, artifact_file: &str) -> Result<()> {
+    pub fn log_image(
+        &self,
+        run_id: &str,
+        pixels: &[u8],
+        height: u32,
+        width: u32,
+        channels: u8,
+        artifact_file: &str,
+    ) -> Result<()> {
         let png = artifacts::encode_png(pixels, height, width, channels)?;
         self.log_bytes(run_id, &png, artifact_file)
     }
 
     /// Store columns of values as a table in MLflow's JSON layout (`columns` + `data` rows).
-    pub fn log_table(&self, run_id: &str, columns: Vec<(String, Vec<serde_json::Value>)>, artifact_file: &str) -> Result<()> {
+    pub fn log_table(
+        &self,
+        run_id: &str,
+        columns: Vec<(String, Vec<serde_json::Value>)>,
+        artifact_file: &str,
+    ) -> Result<()> {
         let json = artifacts::table_to_json(columns)?;
         self.log_text(run_id, &json, artifact_file)
     }

@@ -35,13 +35,17 @@ impl Root {
         match fs::metadata(dir) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(Error::io(format!("reading artifact root '{}'", dir.display()), e)),
-            Ok(meta) if !meta.is_dir() => {
-                Err(Error::invalid(format!("artifact root '{}' is not a folder", dir.display())))
-            }
+            Ok(meta) if !meta.is_dir() => Err(Error::invalid(format!(
+                "artifact root '{}' is not a folder",
+                dir.display()
+            ))),
             Ok(_) => {
-                let canonical = fs::canonicalize(dir)
-                    .context(|| format!("resolving artifact root '{}'", dir.display()))?;
-                Ok(Some(Root { dir: dir.to_path_buf(), canonical }))
+                let canonical =
+                    fs::canonicalize(dir).context(|| format!("resolving artifact root '{}'", dir.display()))?;
+                Ok(Some(Root {
+                    dir: dir.to_path_buf(),
+                    canonical,
+                }))
             }
         }
     }
@@ -86,9 +90,7 @@ pub(crate) fn inspect(root: &Root, rel: &ArtifactPath, follow_last: bool) -> Res
         let on_disk = prefix.to_path(&root.dir);
         let meta = match fs::symlink_metadata(&on_disk) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Entry::Missing),
-            Err(e) if e.kind() == io::ErrorKind::NotADirectory => {
-                return Ok(Entry::UnderFile(prefix.parent()))
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => return Ok(Entry::UnderFile(prefix.parent())),
             Err(e) => return Err(Error::io(format!("reading artifact '{prefix}'"), e)),
             Ok(meta) => meta,
         };
@@ -97,7 +99,10 @@ pub(crate) fn inspect(root: &Root, rel: &ArtifactPath, follow_last: bool) -> Res
                 return Ok(Entry::Link(on_disk));
             }
             let target = resolve_link(root, rel, &prefix, &on_disk)?;
-            classify(&fs::metadata(&target).context(|| format!("reading artifact '{prefix}'"))?, target)
+            classify(
+                &fs::metadata(&target).context(|| format!("reading artifact '{prefix}'"))?,
+                target,
+            )
         } else {
             classify(&meta, on_disk)
         };
@@ -139,12 +144,12 @@ pub(crate) fn check_file_target(root: &Root, rel: &ArtifactPath) -> Result<()> {
             "Invalid artifact path '{rel}': it is a symbolic link, and rtrack does not write through links"
         ))),
         Entry::Dir(_) => Err(Error::invalid(format!("Invalid artifact path '{rel}': it is a folder"))),
-        Entry::UnderFile(file) => {
-            Err(Error::invalid(format!("Invalid artifact path '{rel}': '{file}' is a file, not a folder")))
-        }
-        Entry::Other => {
-            Err(Error::invalid(format!("Invalid artifact path '{rel}': it is not a regular file")))
-        }
+        Entry::UnderFile(file) => Err(Error::invalid(format!(
+            "Invalid artifact path '{rel}': '{file}' is a file, not a folder"
+        ))),
+        Entry::Other => Err(Error::invalid(format!(
+            "Invalid artifact path '{rel}': it is not a regular file"
+        ))),
     }
 }
 
@@ -152,10 +157,12 @@ pub(crate) fn check_file_target(root: &Root, rel: &ArtifactPath) -> Result<()> {
 pub(crate) fn check_dir_target(root: &Root, rel: &ArtifactPath) -> Result<()> {
     match inspect(root, rel, true)? {
         Entry::Missing | Entry::Dir(_) => Ok(()),
-        Entry::UnderFile(file) => {
-            Err(Error::invalid(format!("Invalid artifact path '{rel}': '{file}' is a file, not a folder")))
-        }
-        _ => Err(Error::invalid(format!("Invalid artifact path '{rel}': it is a file, not a folder"))),
+        Entry::UnderFile(file) => Err(Error::invalid(format!(
+            "Invalid artifact path '{rel}': '{file}' is a file, not a folder"
+        ))),
+        _ => Err(Error::invalid(format!(
+            "Invalid artifact path '{rel}': it is a file, not a folder"
+        ))),
     }
 }
 
@@ -183,10 +190,15 @@ pub(crate) fn write_file_with(
 ) -> Result<()> {
     check_file_target(root, rel)?;
     let dir = ensure_dir(root, &rel.parent())?;
-    let name = rel.file_name().ok_or_else(|| Error::invalid("an artifact file needs a file name"))?;
+    let name = rel
+        .file_name()
+        .ok_or_else(|| Error::invalid("an artifact file needs a file name"))?;
     let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4().simple()));
-    let written =
-        fs::OpenOptions::new().write(true).create_new(true).open(&temp).and_then(|mut file| fill(&mut file));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&temp)
+        .and_then(|mut file| fill(&mut file));
     if let Err(e) = written {
         let _ = fs::remove_file(&temp);
         return Err(Error::io(format!("writing artifact '{rel}'"), e));
@@ -223,7 +235,14 @@ pub(crate) struct TreeEntry {
 pub(crate) fn plan_tree(top: &Path, boundary: &Path, boundary_label: &str) -> Result<Vec<TreeEntry>> {
     let mut plan = Vec::new();
     let mut walking = vec![fs::canonicalize(top).context(|| format!("resolving '{}'", top.display()))?];
-    walk(top, &ArtifactPath::root(), boundary, boundary_label, &mut walking, &mut plan)?;
+    walk(
+        top,
+        &ArtifactPath::root(),
+        boundary,
+        boundary_label,
+        &mut walking,
+        &mut plan,
+    )?;
     Ok(plan)
 }
 
@@ -242,18 +261,17 @@ fn walk(
     for child in children {
         let path = child.path();
         let name = child.file_name();
-        let name = name.to_str().ok_or_else(|| {
-            Error::invalid(format!("'{}' has a name that is not valid UTF-8", path.display()))
-        })?;
+        let name = name
+            .to_str()
+            .ok_or_else(|| Error::invalid(format!("'{}' has a name that is not valid UTF-8", path.display())))?;
         if name.starts_with(TEMP_PREFIX) {
             continue; // an unfinished write of ours
         }
         let child_rel = rel.join(name)?;
         let file_type = child.file_type().context(|| format!("reading '{}'", path.display()))?;
         let (source, meta) = if file_type.is_symlink() {
-            let target = fs::canonicalize(&path).map_err(|_| {
-                Error::invalid(format!("'{}' is a symbolic link to a missing target", path.display()))
-            })?;
+            let target = fs::canonicalize(&path)
+                .map_err(|_| Error::invalid(format!("'{}' is a symbolic link to a missing target", path.display())))?;
             if !target.starts_with(boundary) {
                 return Err(Error::invalid(format!(
                     "'{}' is a symbolic link to '{}', outside {boundary_label}; \
@@ -269,20 +287,27 @@ fn walk(
             (path, meta)
         };
         if meta.is_dir() {
-            let canonical =
-                fs::canonicalize(&source).context(|| format!("resolving '{}'", source.display()))?;
+            let canonical = fs::canonicalize(&source).context(|| format!("resolving '{}'", source.display()))?;
             if walking.contains(&canonical) {
                 return Err(Error::invalid(format!(
                     "'{}' links back to a folder that contains it",
                     child.path().display()
                 )));
             }
-            plan.push(TreeEntry { rel: child_rel.clone(), source: source.clone(), is_dir: true });
+            plan.push(TreeEntry {
+                rel: child_rel.clone(),
+                source: source.clone(),
+                is_dir: true,
+            });
             walking.push(canonical);
             walk(&source, &child_rel, boundary, boundary_label, walking, plan)?;
             walking.pop();
         } else if meta.is_file() {
-            plan.push(TreeEntry { rel: child_rel, source, is_dir: false });
+            plan.push(TreeEntry {
+                rel: child_rel,
+                source,
+                is_dir: false,
+            });
         } else {
             return Err(Error::invalid(format!(
                 "'{}' is neither a file nor a folder",

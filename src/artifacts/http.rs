@@ -58,7 +58,8 @@ fn file_name(path: &Path) -> Result<String> {
 
 impl HttpArtifactStore {
     fn put(&self, root: &str, rel: &ArtifactPath, bytes: &[u8]) -> Result<()> {
-        self.client.put_bytes(&format!("{ROUTE}/{}", url_path(&proxied(root, rel)?)), bytes)
+        self.client
+            .put_bytes(&format!("{ROUTE}/{}", url_path(&proxied(root, rel)?)), bytes)
     }
 
     fn entries(&self, root: &str, rel: &ArtifactPath) -> Result<Vec<FileInfo>> {
@@ -69,13 +70,21 @@ impl HttpArtifactStore {
             // The server answers with base names; anything else is not trusted.
             let child = ArtifactPath::parse(name)?;
             if child.is_root() || name.contains('/') {
-                return Err(Error::Internal(format!("the tracking server listed an unexpected artifact name '{name}'")));
+                return Err(Error::Internal(format!(
+                    "the tracking server listed an unexpected artifact name '{name}'"
+                )));
             }
-            let path = if rel.is_root() { name.to_string() } else { format!("{}/{name}", rel.as_str()) };
+            let path = if rel.is_root() {
+                name.to_string()
+            } else {
+                format!("{}/{name}", rel.as_str())
+            };
             files.push(FileInfo {
                 path,
                 is_dir: item["is_dir"].as_bool().unwrap_or(false),
-                file_size: item["file_size"].as_u64().or_else(|| item["file_size"].as_str().and_then(|s| s.parse().ok())),
+                file_size: item["file_size"]
+                    .as_u64()
+                    .or_else(|| item["file_size"].as_str().and_then(|s| s.parse().ok())),
             });
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -139,12 +148,14 @@ impl ArtifactStore for HttpArtifactStore {
 
     fn read_file(&self, root: &str, path: &str) -> Result<Vec<u8>> {
         let rel = ArtifactPath::parse_file(path)?;
-        self.client.get_bytes(&format!("{ROUTE}/{}", url_path(&proxied(root, &rel)?)))
+        self.client
+            .get_bytes(&format!("{ROUTE}/{}", url_path(&proxied(root, &rel)?)))
     }
 
     fn delete(&self, root: &str, path: Option<&str>) -> Result<()> {
         let rel = ArtifactPath::parse(path.unwrap_or(""))?;
-        self.client.delete(&format!("{ROUTE}/{}", url_path(&proxied(root, &rel)?)))
+        self.client
+            .delete(&format!("{ROUTE}/{}", url_path(&proxied(root, &rel)?)))
     }
 }
 
@@ -155,7 +166,10 @@ mod tests {
     #[test]
     fn proxied_paths_join_the_root_and_encode_for_urls() {
         let rel = ArtifactPath::parse("plots/loss curve.png").unwrap();
-        assert_eq!(proxied("mlflow-artifacts:/0/abc/artifacts", &rel).unwrap(), "0/abc/artifacts/plots/loss curve.png");
+        assert_eq!(
+            proxied("mlflow-artifacts:/0/abc/artifacts", &rel).unwrap(),
+            "0/abc/artifacts/plots/loss curve.png"
+        );
         assert_eq!(url_path("0/abc/plots/loss curve.png"), "0/abc/plots/loss%20curve.png");
         assert!(proxied("file:///tmp", &rel).is_err());
     }

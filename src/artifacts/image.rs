@@ -79,8 +79,9 @@ mod tests {
             (3, png::ColorType::Rgb),
             (4, png::ColorType::Rgba),
         ] {
-            let pixels: Vec<u8> =
-                (0..height * width * channels as u32).map(|i| (i * 37 % 256) as u8).collect();
+            let pixels: Vec<u8> = (0..height * width * channels as u32)
+                .map(|i| (i * 37 % 256) as u8)
+                .collect();
             let encoded = encode_png(&pixels, height, width, channels).unwrap();
             assert_eq!(&encoded[..8], b"\x89PNG\r\n\x1a\n");
             assert_eq!(decode(&encoded), (color, height, width, pixels));
@@ -90,7 +91,10 @@ mod tests {
     #[test]
     fn refuses_bad_shapes() {
         let message = encode_png(&[0; 5], 2, 2, 1).unwrap_err().to_string();
-        assert!(message.contains("5 pixel bytes") && message.contains("needs 4"), "{message}");
+        assert!(
+            message.contains("5 pixel bytes") && message.contains("needs 4"),
+            "{message}"
+        );
         for channels in [0, 5] {
             let message = encode_png(&[], 1, 1, channels).unwrap_err().to_string();
             assert!(message.contains(&format!("{channels} channels")), "{message}");

@@ -87,8 +87,7 @@ impl ArtifactStore for LocalArtifactStore {
                 local_dir.display()
             )));
         }
-        let boundary =
-            fs::canonicalize(local_dir).context(|| format!("resolving '{}'", local_dir.display()))?;
+        let boundary = fs::canonicalize(local_dir).context(|| format!("resolving '{}'", local_dir.display()))?;
         let plan = confine::plan_tree(local_dir, &boundary, "the folder being logged")?;
         let root_dir = local_root_dir(root)?;
         // Check every destination before writing any, so a refused tree leaves no half copy.
@@ -144,9 +143,17 @@ impl ArtifactStore for LocalArtifactStore {
             };
             let path = if rel.is_root() { name } else { format!("{rel}/{name}") };
             if meta.is_dir() {
-                infos.push(FileInfo { path, is_dir: true, file_size: None });
+                infos.push(FileInfo {
+                    path,
+                    is_dir: true,
+                    file_size: None,
+                });
             } else if meta.is_file() {
-                infos.push(FileInfo { path, is_dir: false, file_size: Some(meta.len()) });
+                infos.push(FileInfo {
+                    path,
+                    is_dir: false,
+                    file_size: Some(meta.len()),
+                });
             }
         }
         infos.sort_by(|a, b| a.path.cmp(&b.path));
@@ -165,7 +172,11 @@ impl ArtifactStore for LocalArtifactStore {
         let destination = rel.to_path(dst_dir);
         let not_found = || Error::not_found(format!("artifact '{path}' does not exist"));
         let Some(root) = Root::open(&local_root_dir(root)?)? else {
-            return if rel.is_root() { Ok(destination) } else { Err(not_found()) };
+            return if rel.is_root() {
+                Ok(destination)
+            } else {
+                Err(not_found())
+            };
         };
         match confine::inspect(&root, &rel, true)? {
             Entry::File(source) => {
@@ -175,8 +186,7 @@ impl ArtifactStore for LocalArtifactStore {
             }
             Entry::Dir(source) => {
                 let plan = confine::plan_tree(&source, &root.canonical, "the run's artifact root")?;
-                fs::create_dir_all(&destination)
-                    .context(|| format!("creating '{}'", destination.display()))?;
+                fs::create_dir_all(&destination).context(|| format!("creating '{}'", destination.display()))?;
                 for entry in plan {
                     let target = entry.rel.to_path(&destination);
                     if entry.is_dir {
@@ -189,7 +199,9 @@ impl ArtifactStore for LocalArtifactStore {
             }
             Entry::Missing | Entry::UnderFile(_) => return Err(not_found()),
             Entry::Link(_) | Entry::Other => {
-                return Err(Error::invalid(format!("artifact '{rel}' is neither a file nor a folder")))
+                return Err(Error::invalid(format!(
+                    "artifact '{rel}' is neither a file nor a folder"
+                )))
             }
         }
         Ok(destination)
@@ -203,9 +215,7 @@ impl ArtifactStore for LocalArtifactStore {
             Entry::File(source) => fs::read(&source).context(|| format!("reading artifact '{rel}'")),
             Entry::Dir(_) => Err(Error::invalid(format!("artifact '{rel}' is a folder, not a file"))),
             Entry::Missing | Entry::UnderFile(_) => Err(not_found()),
-            Entry::Link(_) | Entry::Other => {
-                Err(Error::invalid(format!("artifact '{rel}' is not a regular file")))
-            }
+            Entry::Link(_) | Entry::Other => Err(Error::invalid(format!("artifact '{rel}' is not a regular file"))),
         }
     }
 
@@ -233,7 +243,9 @@ impl ArtifactStore for LocalArtifactStore {
         match confine::inspect(&root, &rel, false)? {
             Entry::Missing | Entry::UnderFile(_) => Ok(()),
             // A link is removed itself, never what it points to.
-            Entry::Link(link) => fs::remove_file(&link).or_else(|_| fs::remove_dir(&link)).context(context),
+            Entry::Link(link) => fs::remove_file(&link)
+                .or_else(|_| fs::remove_dir(&link))
+                .context(context),
             Entry::File(file) => fs::remove_file(file).context(context),
             Entry::Dir(dir) => fs::remove_dir_all(dir).context(context),
             Entry::Other => fs::remove_file(rel.to_path(&root.dir)).context(context),
@@ -261,9 +273,9 @@ fn listed_metadata(root: &Root, path: &Path) -> Result<Option<fs::Metadata>> {
         return Ok(Some(meta));
     }
     match fs::canonicalize(path) {
-        Ok(target) if target.starts_with(&root.canonical) => {
-            Ok(Some(fs::metadata(&target).context(|| format!("reading '{}'", target.display()))?))
-        }
+        Ok(target) if target.starts_with(&root.canonical) => Ok(Some(
+            fs::metadata(&target).context(|| format!("reading '{}'", target.display()))?,
+        )),
         _ => Ok(None),
     }
 }

@@ -114,9 +114,11 @@ mod tests {
 
     #[test]
     fn refuses_other_schemes_and_relative_paths() {
-        for (uri, scheme) in
-            [("s3://bucket/a", "s3"), ("gs://b/a", "gs"), ("mlflow-artifacts:/a", "mlflow-artifacts")]
-        {
+        for (uri, scheme) in [
+            ("s3://bucket/a", "s3"),
+            ("gs://b/a", "gs"),
+            ("mlflow-artifacts:/a", "mlflow-artifacts"),
+        ] {
             match open_artifact_store(uri) {
                 Err(Error::InvalidValue(message)) => {
                     assert!(

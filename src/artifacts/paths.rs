@@ -56,7 +56,11 @@ impl ArtifactPath {
     /// This path with one more component, itself checked (a file name from a local folder,
     /// say). Unlike [`parse`](Self::parse), `name` must be exactly one non-empty component.
     pub fn join(&self, name: &str) -> Result<Self> {
-        let shown = if self.is_root() { name.to_string() } else { format!("{}/{name}", self.0) };
+        let shown = if self.is_root() {
+            name.to_string()
+        } else {
+            format!("{}/{name}", self.0)
+        };
         check_whole(&shown)?;
         if name.is_empty() || name == "." || name.contains('/') {
             return Err(Error::invalid(format!(
@@ -122,8 +126,12 @@ impl fmt::Display for ArtifactPath {
 
 /// Rules about the path as a whole.
 fn check_whole(path: &str) -> Result<()> {
-    let reject =
-        |why: &str| Err(Error::invalid(format!("Invalid artifact path '{}': {why}", path.escape_debug())));
+    let reject = |why: &str| {
+        Err(Error::invalid(format!(
+            "Invalid artifact path '{}': {why}",
+            path.escape_debug()
+        )))
+    };
     if path.contains('\0') {
         return reject("it contains a NUL byte");
     }
@@ -172,7 +180,10 @@ mod tests {
         assert_eq!(ArtifactPath::parse("").unwrap(), ArtifactPath::root());
         assert_eq!(ArtifactPath::parse(".").unwrap().as_str(), "");
         assert_eq!(ArtifactPath::parse("a//./b/").unwrap().as_str(), "a/b");
-        assert_eq!(ArtifactPath::parse("notes/readme.txt").unwrap().as_str(), "notes/readme.txt");
+        assert_eq!(
+            ArtifactPath::parse("notes/readme.txt").unwrap().as_str(),
+            "notes/readme.txt"
+        );
         assert_eq!(ArtifactPath::parse("dé jà/ü.txt").unwrap().as_str(), "dé jà/ü.txt");
         assert_eq!(ArtifactPath::parse("...").unwrap().as_str(), "...");
         assert_eq!(ArtifactPath::parse("time 12:30").unwrap().as_str(), "time 12:30");
@@ -188,7 +199,16 @@ mod tests {
 
     #[test]
     fn refuses_absolute_and_windows_paths() {
-        for bad in ["/etc/passwd", "//server/share", "C:/x", "c:x", "a/C:/b", "a\\..\\b", "..\\x", "\\x"] {
+        for bad in [
+            "/etc/passwd",
+            "//server/share",
+            "C:/x",
+            "c:x",
+            "a/C:/b",
+            "a\\..\\b",
+            "..\\x",
+            "\\x",
+        ] {
             invalid(ArtifactPath::parse(bad));
         }
     }
@@ -205,7 +225,10 @@ mod tests {
         for bad in ["", "notes/", "notes/.", ".", "/"] {
             invalid(ArtifactPath::parse_file(bad));
         }
-        assert_eq!(ArtifactPath::parse_file("./notes//a.txt").unwrap().as_str(), "notes/a.txt");
+        assert_eq!(
+            ArtifactPath::parse_file("./notes//a.txt").unwrap().as_str(),
+            "notes/a.txt"
+        );
     }
 
     #[test]

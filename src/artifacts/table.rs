@@ -30,7 +30,9 @@ pub fn table_to_json(columns: Vec<(String, Vec<Value>)>) -> Result<String> {
     }
     let table = SplitTable {
         columns: columns.iter().map(|(name, _)| name.as_str()).collect(),
-        data: (0..rows).map(|row| columns.iter().map(|(_, values)| &values[row]).collect()).collect(),
+        data: (0..rows)
+            .map(|row| columns.iter().map(|(_, values)| &values[row]).collect())
+            .collect(),
     };
     serde_json::to_string(&table).map_err(|e| Error::Internal(format!("table to JSON: {e}")))
 }
@@ -53,18 +55,27 @@ mod tests {
     #[test]
     fn empty_tables() {
         assert_eq!(table_to_json(vec![]).unwrap(), r#"{"columns":[],"data":[]}"#);
-        assert_eq!(table_to_json(vec![("x".into(), vec![])]).unwrap(), r#"{"columns":["x"],"data":[]}"#);
+        assert_eq!(
+            table_to_json(vec![("x".into(), vec![])]).unwrap(),
+            r#"{"columns":["x"],"data":[]}"#
+        );
     }
 
     #[test]
     fn refuses_ragged_and_duplicate_columns() {
-        let message =
-            table_to_json(vec![("a".into(), vec![json!(1), json!(2)]), ("b".into(), vec![json!(1)])])
-                .unwrap_err()
-                .to_string();
-        assert!(message.contains("column 'b' has 1 values") && message.contains("'a' has 2"), "{message}");
-        let message =
-            table_to_json(vec![("a".into(), vec![]), ("a".into(), vec![])]).unwrap_err().to_string();
+        let message = table_to_json(vec![
+            ("a".into(), vec![json!(1), json!(2)]),
+            ("b".into(), vec![json!(1)]),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("column 'b' has 1 values") && message.contains("'a' has 2"),
+            "{message}"
+        );
+        let message = table_to_json(vec![("a".into(), vec![]), ("a".into(), vec![])])
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("'a' appears twice"), "{message}");
     }
 }

@@ -48,7 +48,9 @@ pub fn file_uri_to_path(uri: &str) -> Result<PathBuf> {
         return Ok(PathBuf::from(uri));
     };
     if !scheme.eq_ignore_ascii_case("file") {
-        return Err(Error::invalid(format!("'{uri}' is not a file:// URI (scheme '{scheme}')")));
+        return Err(Error::invalid(format!(
+            "'{uri}' is not a file:// URI (scheme '{scheme}')"
+        )));
     }
     let rest = &uri[scheme.len() + 1..];
     let path = if let Some(after_slashes) = rest.strip_prefix("//") {
@@ -74,7 +76,9 @@ pub fn file_uri_to_path(uri: &str) -> Result<PathBuf> {
     let decoded = percent_decode(path)
         .ok_or_else(|| Error::invalid(format!("file URI '{uri}' has a malformed percent escape")))?;
     if decoded.contains(&0) {
-        return Err(Error::invalid(format!("file URI '{uri}' decodes to a path with a NUL byte")));
+        return Err(Error::invalid(format!(
+            "file URI '{uri}' decodes to a path with a NUL byte"
+        )));
     }
     Ok(bytes_to_path(decoded))
 }
@@ -145,7 +149,10 @@ mod tests {
     fn round_trip_with_spaces_and_unicode() {
         let path = Path::new("/tmp/my runs/expé 1/件/100%/a+b#c?d");
         let uri = path_to_file_uri(path);
-        assert_eq!(uri, "file:///tmp/my%20runs/exp%C3%A9%201/%E4%BB%B6/100%25/a%2Bb%23c%3Fd");
+        assert_eq!(
+            uri,
+            "file:///tmp/my%20runs/exp%C3%A9%201/%E4%BB%B6/100%25/a%2Bb%23c%3Fd"
+        );
         assert_eq!(file_uri_to_path(&uri).unwrap(), path);
     }
 
@@ -168,7 +175,13 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn accepted_uri_forms() {
-        for uri in ["file:///a/b", "file://localhost/a/b", "file:/a/b", "FILE:///a/b", "/a/b"] {
+        for uri in [
+            "file:///a/b",
+            "file://localhost/a/b",
+            "file:/a/b",
+            "FILE:///a/b",
+            "/a/b",
+        ] {
             assert_eq!(file_uri_to_path(uri).unwrap(), Path::new("/a/b"), "{uri}");
         }
         // A plain path is not decoded.

@@ -124,9 +124,16 @@ fn yaml_float(text: &str) -> String {
     let Some((mantissa, exponent)) = text.split_once(['e', 'E']) else {
         return text.to_string();
     };
-    let mantissa = if mantissa.contains('.') { mantissa.to_string() } else { format!("{mantissa}.0") };
-    let exponent =
-        if exponent.starts_with(['+', '-']) { exponent.to_string() } else { format!("+{exponent}") };
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let exponent = if exponent.starts_with(['+', '-']) {
+        exponent.to_string()
+    } else {
+        format!("+{exponent}")
+    };
     format!("{mantissa}e{exponent}")
 }
 
@@ -146,15 +153,20 @@ fn is_plain_safe(text: &str) -> bool {
     let (Some(first), Some(last)) = (text.chars().next(), text.chars().last()) else {
         return false; // empty is null
     };
-    if first.is_ascii_digit() || matches!(first, '-' | '+' | '.' | '?' | '~' | '=' | '<' | ' ') || last == ' '
-    {
+    if first.is_ascii_digit() || matches!(first, '-' | '+' | '.' | '?' | '~' | '=' | '<' | ' ') || last == ' ' {
         return false; // numbers, dates, .inf, sequences, null, YAML 1.1 value/merge keys
     }
-    if text.chars().any(|c| needs_escape(c) || c == '\t' || ":#{}[],&*!|>'\"%@`".contains(c)) {
+    if text
+        .chars()
+        .any(|c| needs_escape(c) || c == '\t' || ":#{}[],&*!|>'\"%@`".contains(c))
+    {
         return false;
     }
     let lower = text.to_ascii_lowercase();
-    !matches!(lower.as_str(), "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null")
+    !matches!(
+        lower.as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null"
+    )
 }
 
 /// Characters YAML does not allow raw, or reads as line breaks.
@@ -246,9 +258,17 @@ mod tests {
         ] {
             assert_eq!(to_yaml(&json!(text)), format!("{expected}\n"), "{text:?}");
         }
-        for plain in
-            ["hello", "snake_case", "with space", "dé jà vu", "a-b", "v1.2", "x=1", "yesterday", "C\\temp"]
-        {
+        for plain in [
+            "hello",
+            "snake_case",
+            "with space",
+            "dé jà vu",
+            "a-b",
+            "v1.2",
+            "x=1",
+            "yesterday",
+            "C\\temp",
+        ] {
             assert_eq!(to_yaml(&json!(plain)), format!("{plain}\n"));
         }
     }

@@ -17,7 +17,11 @@ pub fn status_badge(status: RunStatus) -> String {
 
 /// The run's name (its short id when unnamed), the full id in the tooltip.
 pub fn run_name(run: &Run) -> Cell {
-    let name = if run.info.run_name.is_empty() { short_id(&run.info.run_id) } else { &run.info.run_name };
+    let name = if run.info.run_name.is_empty() {
+        short_id(&run.info.run_id)
+    } else {
+        &run.info.run_name
+    };
     Cell::text(name).tooltip(&format!("run {}", run.info.run_id))
 }
 
@@ -38,9 +42,9 @@ pub fn started(run: &Run) -> Cell {
 pub fn duration(run: &Run) -> Cell {
     match (run.info.end_time, run.info.status) {
         (Some(end), _) => Cell::text(&format::duration(end - run.info.start_time)).class("num"),
-        (None, RunStatus::Running) => {
-            Cell::text(&format::duration(now_millis() - run.info.start_time)).class("num").tooltip("still running")
-        }
+        (None, RunStatus::Running) => Cell::text(&format::duration(now_millis() - run.info.start_time))
+            .class("num")
+            .tooltip("still running"),
         (None, _) => Cell::missing(),
     }
 }
@@ -78,13 +82,21 @@ impl Columns {
         }
         let (varying, constant): (Vec<&str>, Vec<&str>) = values.keys().partition(|key| values[*key].len() > 1);
         let mut params: Vec<String> = varying.into_iter().chain(constant).map(str::to_string).collect();
-        let metrics: BTreeSet<&str> = runs.iter().flat_map(|run| run.data.metrics.keys().map(String::as_str)).collect();
+        let metrics: BTreeSet<&str> = runs
+            .iter()
+            .flat_map(|run| run.data.metrics.keys().map(String::as_str))
+            .collect();
         let mut metrics: Vec<String> = metrics.into_iter().map(str::to_string).collect();
         let params_left_out = params.len().saturating_sub(max_params);
         let metrics_left_out = metrics.len().saturating_sub(max_metrics);
         params.truncate(max_params);
         metrics.truncate(max_metrics);
-        Columns { params, metrics, params_left_out, metrics_left_out }
+        Columns {
+            params,
+            metrics,
+            params_left_out,
+            metrics_left_out,
+        }
     }
 
     /// "3 more params and 1 more metric not shown", or "" when nothing was left out.
@@ -126,7 +138,17 @@ pub(super) mod tests {
                 params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
                 metrics: metrics
                     .iter()
-                    .map(|(k, v)| (k.to_string(), Metric { key: k.to_string(), value: *v, timestamp: 1_714_565_050_000, step: 3 }))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            Metric {
+                                key: k.to_string(),
+                                value: *v,
+                                timestamp: 1_714_565_050_000,
+                                step: 3,
+                            },
+                        )
+                    })
                     .collect(),
                 tags: Default::default(),
             },
@@ -142,14 +164,25 @@ pub(super) mod tests {
 
     #[test]
     fn params_that_tell_runs_apart_come_first() {
-        let a = run("a", &[("alpha", "0.1"), ("model", "enet"), ("seed", "1")], &[("rmse", 0.7), ("mae", 0.5)]);
-        let b = run("b", &[("alpha", "0.5"), ("model", "enet"), ("seed", "1"), ("l1", "0.2")], &[("rmse", 0.6)]);
+        let a = run(
+            "a",
+            &[("alpha", "0.1"), ("model", "enet"), ("seed", "1")],
+            &[("rmse", 0.7), ("mae", 0.5)],
+        );
+        let b = run(
+            "b",
+            &[("alpha", "0.5"), ("model", "enet"), ("seed", "1"), ("l1", "0.2")],
+            &[("rmse", 0.6)],
+        );
         let columns = Columns::choose(&[&a, &b], 3, 5);
         // l1 is missing from one run, so it varies too.
         assert_eq!(columns.params, ["alpha", "l1", "model"]);
         assert_eq!(columns.metrics, ["mae", "rmse"]);
         assert_eq!((columns.params_left_out, columns.metrics_left_out), (1, 0));
-        assert_eq!(columns.left_out_note(), r#"<div class="note">1 more param not shown.</div>"#);
+        assert_eq!(
+            columns.left_out_note(),
+            r#"<div class="note">1 more param not shown.</div>"#
+        );
         assert_eq!(Columns::choose(&[&a], 9, 9).left_out_note(), "");
     }
 

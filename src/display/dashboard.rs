@@ -58,7 +58,11 @@ impl Summary {
 
 fn experiment_section(summary: &ExperimentSummary) -> String {
     let count = summary.rows.len();
-    let shown = if summary.more_runs { format!("the {MAX_RUNS} most recent runs") } else { format!("{count} run{}", plural(count)) };
+    let shown = if summary.more_runs {
+        format!("the {MAX_RUNS} most recent runs")
+    } else {
+        format!("{count} run{}", plural(count))
+    };
     let mut out = format!(
         r#"<h3>{} <span class="muted">experiment {} · {shown}</span></h3>"#,
         escape(&summary.experiment.name),
@@ -66,7 +70,11 @@ fn experiment_section(summary: &ExperimentSummary) -> String {
     );
     let columns = &summary.columns;
     let fixed = ["run", "status", "started", "duration"];
-    let names = fixed.iter().copied().chain(columns.params.iter().map(String::as_str)).chain(columns.metrics.iter().map(String::as_str));
+    let names = fixed
+        .iter()
+        .copied()
+        .chain(columns.params.iter().map(String::as_str))
+        .chain(columns.metrics.iter().map(String::as_str));
     let mut table = Table::with_columns(names);
     table.group("", fixed.len());
     table.group("params", columns.params.len());
@@ -84,7 +92,11 @@ fn run_cells(summary: &ExperimentSummary, index: usize, row: &RunRow) -> Vec<Cel
     let name = match row.depth {
         0 => cells::run_name(run),
         depth => {
-            let label = if run.info.run_name.is_empty() { cells::short_id(&run.info.run_id) } else { &run.info.run_name };
+            let label = if run.info.run_name.is_empty() {
+                cells::short_id(&run.info.run_id)
+            } else {
+                &run.info.run_name
+            };
             let indent = "&nbsp;&nbsp;".repeat(depth - 1);
             Cell::html(format!(r#"{indent}<span class="muted">↳</span> {}"#, escape(label)))
                 .class("nested")
@@ -93,7 +105,12 @@ fn run_cells(summary: &ExperimentSummary, index: usize, row: &RunRow) -> Vec<Cel
     };
     let mut cells = vec![name, cells::status(run), cells::started(run), cells::duration(run)];
     for key in &summary.columns.params {
-        cells.push(run.data.params.get(key).map_or_else(Cell::missing, |value| cells::value(value)));
+        cells.push(
+            run.data
+                .params
+                .get(key)
+                .map_or_else(Cell::missing, |value| cells::value(value)),
+        );
     }
     for key in &summary.columns.metrics {
         let Some(metric) = run.data.metrics.get(key) else {
@@ -101,12 +118,23 @@ fn run_cells(summary: &ExperimentSummary, index: usize, row: &RunRow) -> Vec<Cel
             continue;
         };
         let is_best = summary.best.get(key) == Some(&index);
-        let star = if is_best { format!(r#"<span class="star" title="best {}">★</span>"#, escape(key)) } else { String::new() };
-        let chart = row.histories.get(key).map_or_else(String::new, |series| sparkline(key, &series.steps, &series.values));
+        let star = if is_best {
+            format!(r#"<span class="star" title="best {}">★</span>"#, escape(key))
+        } else {
+            String::new()
+        };
+        let chart = row
+            .histories
+            .get(key)
+            .map_or_else(String::new, |series| sparkline(key, &series.steps, &series.values));
         cells.push(
             Cell::html(format!("{}{star}{chart}", format::number(metric.value)))
                 .class(if is_best { "metric best" } else { "metric" })
-                .tooltip(&format!("{key} = {} at step {}", format::exact(metric.value), metric.step)),
+                .tooltip(&format!(
+                    "{key} = {} at step {}",
+                    format::exact(metric.value),
+                    metric.step
+                )),
         );
     }
     cells
@@ -134,14 +162,30 @@ mod tests {
     }
 
     fn summary() -> Summary {
-        let a = run("<img src=x onerror=alert(1)>", &[("alpha", "0.1")], &[("rmse", 0.8), ("r2", 0.5)]);
+        let a = run(
+            "<img src=x onerror=alert(1)>",
+            &[("alpha", "0.1")],
+            &[("rmse", 0.8), ("r2", 0.5)],
+        );
         let b = run("enet-0.5", &[("alpha", "0.5")], &[("rmse", 0.7), ("r2", 0.6)]);
         let rows = vec![
-            RunRow { run: a.clone(), depth: 0, histories: BTreeMap::new() },
+            RunRow {
+                run: a.clone(),
+                depth: 0,
+                histories: BTreeMap::new(),
+            },
             RunRow {
                 run: b.clone(),
                 depth: 1,
-                histories: [("rmse".to_string(), MetricSeries { steps: vec![0, 1, 2], values: vec![0.9, 0.8, 0.7], timestamps: vec![0; 3] })].into(),
+                histories: [(
+                    "rmse".to_string(),
+                    MetricSeries {
+                        steps: vec![0, 1, 2],
+                        values: vec![0.9, 0.8, 0.7],
+                        timestamps: vec![0; 3],
+                    },
+                )]
+                .into(),
             },
         ];
         let columns = Columns::choose(&[&a, &b], 6, 8);
@@ -149,8 +193,20 @@ mod tests {
         Summary {
             tracking_uri: "/tmp/<store>".into(),
             experiments: vec![
-                ExperimentSummary { experiment: experiment("wine", 1), rows, more_runs: false, columns, best },
-                ExperimentSummary { experiment: experiment("De<fault>", 0), rows: vec![], more_runs: false, columns: Columns::default(), best: BTreeMap::new() },
+                ExperimentSummary {
+                    experiment: experiment("wine", 1),
+                    rows,
+                    more_runs: false,
+                    columns,
+                    best,
+                },
+                ExperimentSummary {
+                    experiment: experiment("De<fault>", 0),
+                    rows: vec![],
+                    more_runs: false,
+                    columns: Columns::default(),
+                    best: BTreeMap::new(),
+                },
             ],
         }
     }
@@ -159,14 +215,23 @@ mod tests {
     fn the_dashboard_names_runs_and_metrics_and_stars_the_best() {
         let html = summary().to_html();
         assert!(html.contains("Run summary"));
-        assert!(html.contains("wine <span class=\"muted\">experiment 1 · 2 runs</span>"), "{html}");
+        assert!(
+            html.contains("wine <span class=\"muted\">experiment 1 · 2 runs</span>"),
+            "{html}"
+        );
         assert!(html.contains("<th>rmse</th>") && html.contains("<th>r2</th>") && html.contains("<th>alpha</th>"));
         assert!(html.contains(r#"<span class="star" title="best rmse">★</span>"#));
         assert!(html.contains(r#"<span class="star" title="best r2">★</span>"#));
         assert_eq!(html.matches("★</span>").count(), 2);
-        assert!(html.contains(r#"<td class="metric best" title="rmse = 0.7 at step 3">0.7<span class="star""#), "{html}");
+        assert!(
+            html.contains(r#"<td class="metric best" title="rmse = 0.7 at step 3">0.7<span class="star""#),
+            "{html}"
+        );
         assert!(html.contains("<svg"), "the history is drawn");
-        assert!(html.contains(r#"<span class="muted">↳</span> enet-0.5"#), "nested run marked");
+        assert!(
+            html.contains(r#"<span class="muted">↳</span> enet-0.5"#),
+            "nested run marked"
+        );
         assert!(html.contains("No runs yet: De&lt;fault&gt;."));
         assert!(html.contains("lowest for losses"));
     }

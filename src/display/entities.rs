@@ -28,7 +28,11 @@ const MAX_METRIC_COLUMNS: usize = 12;
 /// ```
 pub fn run_html(run: &Run) -> String {
     let info = &run.info;
-    let name = if info.run_name.is_empty() { cells::short_id(&info.run_id) } else { &info.run_name };
+    let name = if info.run_name.is_empty() {
+        cells::short_id(&info.run_id)
+    } else {
+        &info.run_name
+    };
     let mut out = format!("<h3>Run {} {}</h3>", escape(name), cells::status_badge(info.status));
     let mut facts = Table::with_columns(["", ""]);
     let mut fact = |label: &str, cell: Cell| facts.row(vec![Cell::text(label).class("muted"), cell]);
@@ -37,7 +41,10 @@ pub fn run_html(run: &Run) -> String {
     fact("started", Cell::text(&format::timestamp(info.start_time)));
     fact("duration", cells::duration(run).class(""));
     fact("user", Cell::text(&info.user_id));
-    fact("artifacts", Cell::html(format!("<code>{}</code>", escape(&info.artifact_uri))));
+    fact(
+        "artifacts",
+        Cell::html(format!("<code>{}</code>", escape(&info.artifact_uri))),
+    );
     if let Some(parent) = run.data.tags.get(tags::PARENT_RUN_ID) {
         fact("parent run", Cell::html(format!("<code>{}</code>", escape(parent))));
     }
@@ -70,7 +77,12 @@ pub fn run_html(run: &Run) -> String {
         let _ = write!(out, "<h4>Tags</h4>{}", tag_table(&own));
     }
     if !system.is_empty() {
-        let _ = write!(out, "<details><summary>{} system tags</summary>{}</details>", system.len(), tag_table(&system));
+        let _ = write!(
+            out,
+            "<details><summary>{} system tags</summary>{}</details>",
+            system.len(),
+            tag_table(&system)
+        );
     }
     view("rtrack-run", &out)
 }
@@ -91,9 +103,18 @@ pub fn experiment_html(experiment: &Experiment) -> String {
         experiment.experiment_id
     );
     let mut facts = Table::with_columns(["", ""]);
-    facts.row(vec![Cell::text("lifecycle").class("muted"), Cell::text(experiment.lifecycle_stage.as_str())]);
-    facts.row(vec![Cell::text("created").class("muted"), Cell::text(&format::timestamp(experiment.creation_time))]);
-    facts.row(vec![Cell::text("updated").class("muted"), Cell::text(&format::timestamp(experiment.last_update_time))]);
+    facts.row(vec![
+        Cell::text("lifecycle").class("muted"),
+        Cell::text(experiment.lifecycle_stage.as_str()),
+    ]);
+    facts.row(vec![
+        Cell::text("created").class("muted"),
+        Cell::text(&format::timestamp(experiment.creation_time)),
+    ]);
+    facts.row(vec![
+        Cell::text("updated").class("muted"),
+        Cell::text(&format::timestamp(experiment.last_update_time)),
+    ]);
     facts.row(vec![
         Cell::text("artifacts").class("muted"),
         Cell::html(format!("<code>{}</code>", escape(&experiment.artifact_location))),
@@ -117,7 +138,11 @@ pub fn experiments_html(experiments: &[&Experiment]) -> String {
             Cell::text(&format::timestamp(experiment.creation_time)).class("num"),
         ]);
     }
-    let count = format!(r#"<div class="note">{} experiment{}</div>"#, experiments.len(), plural(experiments.len()));
+    let count = format!(
+        r#"<div class="note">{} experiment{}</div>"#,
+        experiments.len(),
+        plural(experiments.len())
+    );
     view("rtrack-experiments", &(count + &table.to_html()))
 }
 
@@ -142,7 +167,13 @@ pub fn experiments_html(experiments: &[&Experiment]) -> String {
 pub fn runs_html(runs: &[&Run]) -> String {
     let columns = Columns::choose(runs, MAX_PARAM_COLUMNS, MAX_METRIC_COLUMNS);
     let fixed = ["run", "run id", "experiment", "status", "started", "duration"];
-    let mut table = Table::with_columns(fixed.iter().copied().chain(columns.params.iter().map(String::as_str)).chain(columns.metrics.iter().map(String::as_str)));
+    let mut table = Table::with_columns(
+        fixed
+            .iter()
+            .copied()
+            .chain(columns.params.iter().map(String::as_str))
+            .chain(columns.metrics.iter().map(String::as_str)),
+    );
     table.group("", fixed.len());
     table.group("params", columns.params.len());
     table.group("metrics (latest)", columns.metrics.len());
@@ -155,8 +186,18 @@ pub fn runs_html(runs: &[&Run]) -> String {
             cells::started(run),
             cells::duration(run),
         ];
-        row.extend(columns.params.iter().map(|key| run.data.params.get(key).map_or_else(Cell::missing, |v| cells::value(v))));
-        row.extend(columns.metrics.iter().map(|key| run.data.metrics.get(key).map_or_else(Cell::missing, |m| Cell::number(m.value))));
+        row.extend(
+            columns
+                .params
+                .iter()
+                .map(|key| run.data.params.get(key).map_or_else(Cell::missing, |v| cells::value(v))),
+        );
+        row.extend(columns.metrics.iter().map(|key| {
+            run.data
+                .metrics
+                .get(key)
+                .map_or_else(Cell::missing, |m| Cell::number(m.value))
+        }));
         table.row(row);
     }
     let count = format!(r#"<div class="note">{} run{}</div>"#, runs.len(), plural(runs.len()));
@@ -179,7 +220,11 @@ mod tests {
 
     #[test]
     fn a_run_shows_its_params_metrics_and_tags_escaped() {
-        let mut r = run("<script>alert(1)</script>", &[("alpha", "<0.5>")], &[("rmse", 0.712345)]);
+        let mut r = run(
+            "<script>alert(1)</script>",
+            &[("alpha", "<0.5>")],
+            &[("rmse", 0.712345)],
+        );
         r.data.tags.insert("team".into(), "vision & co".into());
         r.data.tags.insert(tags::USER.into(), "ada".into());
         let html = run_html(&r);
@@ -206,7 +251,10 @@ mod tests {
             tags: [("owner".to_string(), "\"ada\"".to_string())].into(),
         };
         let html = experiment_html(&experiment);
-        assert!(html.contains(r#"Experiment wine &lt;quality&gt; <span class="muted">id 7</span>"#), "{html}");
+        assert!(
+            html.contains(r#"Experiment wine &lt;quality&gt; <span class="muted">id 7</span>"#),
+            "{html}"
+        );
         assert!(html.contains("&quot;ada&quot;"));
         let list = experiments_html(&[&experiment, &experiment]);
         assert!(list.contains("2 experiments") && list.contains("<td>wine &lt;quality&gt;</td>"));
@@ -218,9 +266,19 @@ mod tests {
         let b = run("b", &[("alpha", "0.5"), ("l1", "x")], &[("mae", 0.25)]);
         let html = runs_html(&[&a, &b]);
         assert!(html.contains("2 runs"));
-        assert!(html.contains(r#"<th class="group" colspan="2">params</th><th class="group" colspan="2">metrics (latest)</th>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<th class="group" colspan="2">params</th><th class="group" colspan="2">metrics (latest)</th>"#
+            ),
+            "{html}"
+        );
         // b has no rmse and a has no l1: those cells are empty, not shifted.
-        assert!(html.contains(r#"<td>0.1</td><td class="missing"></td><td class="missing"></td><td class="num" title="0.7">0.7</td>"#), "{html}");
+        assert!(
+            html.contains(
+                r#"<td>0.1</td><td class="missing"></td><td class="missing"></td><td class="num" title="0.7">0.7</td>"#
+            ),
+            "{html}"
+        );
         assert_eq!(runs_html(&[]).matches("<tr>").count(), 2, "a header and group row only");
     }
 }

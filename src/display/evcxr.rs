@@ -14,7 +14,11 @@ pub trait ToHtml {
 
     /// Write the value in evcxr's display protocol.
     fn write_evcxr(&self, out: &mut dyn Write) -> io::Result<()> {
-        write!(out, "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n", self.to_html())
+        write!(
+            out,
+            "EVCXR_BEGIN_CONTENT text/html\n{}\nEVCXR_END_CONTENT\n",
+            self.to_html()
+        )
     }
 }
 
@@ -73,7 +77,15 @@ macro_rules! evcxr_display {
     )*};
 }
 
-evcxr_display!(Run, Experiment, Page<Run>, Page<Experiment>, Summary, MetricHistory, LiveChart);
+evcxr_display!(
+    Run,
+    Experiment,
+    Page<Run>,
+    Page<Experiment>,
+    Summary,
+    MetricHistory,
+    LiveChart
+);
 
 #[cfg(test)]
 mod tests {
@@ -96,7 +108,10 @@ mod tests {
 
     #[test]
     fn a_page_of_runs_prints_as_a_table() {
-        let page = Page { items: vec![run("a", &[], &[]), run("b", &[], &[])], next_page_token: None };
+        let page = Page {
+            items: vec![run("a", &[], &[]), run("b", &[], &[])],
+            next_page_token: None,
+        };
         let mut printed = Vec::new();
         page.write_evcxr(&mut printed).unwrap();
         let printed = String::from_utf8(printed).unwrap();

@@ -36,7 +36,10 @@ pub struct MetricHistory {
 
 impl MetricHistory {
     pub fn read(tracker: &Tracker, run_id: &str, key: &str) -> Result<MetricHistory> {
-        Ok(MetricHistory { key: key.to_string(), series: tracker.get_metric_series(run_id, key)? })
+        Ok(MetricHistory {
+            key: key.to_string(),
+            series: tracker.get_metric_series(run_id, key)?,
+        })
     }
 
     /// A history given as points (what `get_metric_history` returns); the key is theirs.
@@ -47,7 +50,10 @@ impl MetricHistory {
             series.values.push(metric.value);
             series.timestamps.push(metric.timestamp);
         }
-        MetricHistory { key: metrics.first().map(|m| m.key.clone()).unwrap_or_default(), series }
+        MetricHistory {
+            key: metrics.first().map(|m| m.key.clone()).unwrap_or_default(),
+            series,
+        }
     }
 
     pub fn to_html(&self) -> String {
@@ -61,7 +67,11 @@ impl MetricHistory {
         if count == 0 {
             return view("rtrack-history", &out);
         }
-        out.push_str(&line_chart(&[Line { label: &self.key, steps: &series.steps, values: &series.values }]));
+        out.push_str(&line_chart(&[Line {
+            label: &self.key,
+            steps: &series.steps,
+            values: &series.values,
+        }]));
         let mut table = Table::with_columns(["step", "value", "logged at"]);
         let shown: Vec<usize> = if count <= 2 * ROWS_AT_EACH_END {
             (0..count).collect()
@@ -71,7 +81,11 @@ impl MetricHistory {
         for (position, &index) in shown.iter().enumerate() {
             if position == ROWS_AT_EACH_END && shown.len() < count {
                 let skipped = count - shown.len();
-                table.row(vec![Cell::html(format!("… {skipped} more")).class("muted"), Cell::missing(), Cell::missing()]);
+                table.row(vec![
+                    Cell::html(format!("… {skipped} more")).class("muted"),
+                    Cell::missing(),
+                    Cell::missing(),
+                ]);
             }
             table.row(vec![
                 Cell::text(&series.steps[index].to_string()).class("num"),
@@ -89,15 +103,24 @@ mod tests {
     use super::*;
 
     fn history(count: i64) -> MetricHistory {
-        let metrics: Vec<Metric> =
-            (0..count).map(|step| Metric { key: "val<loss>".into(), value: 1.0 / (step as f64 + 1.0), timestamp: 0, step }).collect();
+        let metrics: Vec<Metric> = (0..count)
+            .map(|step| Metric {
+                key: "val<loss>".into(),
+                value: 1.0 / (step as f64 + 1.0),
+                timestamp: 0,
+                step,
+            })
+            .collect();
         MetricHistory::from_metrics(&metrics)
     }
 
     #[test]
     fn short_histories_list_every_point() {
         let html = history(3).to_html();
-        assert!(html.contains("val&lt;loss&gt; <span class=\"muted\">3 points</span>"), "{html}");
+        assert!(
+            html.contains("val&lt;loss&gt; <span class=\"muted\">3 points</span>"),
+            "{html}"
+        );
         assert_eq!(html.matches("<tr>").count(), 4, "a header and three points");
         assert!(html.contains(r#"title="0.3333333333333333">0.3333</td>"#));
     }

@@ -38,22 +38,36 @@ pub struct Cell {
 impl Cell {
     /// Plain text, escaped.
     pub fn text(text: &str) -> Cell {
-        Cell { html: escape(text), ..Cell::default() }
+        Cell {
+            html: escape(text),
+            ..Cell::default()
+        }
     }
 
     /// Markup built by this module's callers from escaped parts.
     pub fn html(html: String) -> Cell {
-        Cell { html, ..Cell::default() }
+        Cell {
+            html,
+            ..Cell::default()
+        }
     }
 
     /// A number, right-aligned, rounded for reading, exact in its tooltip.
     pub fn number(value: f64) -> Cell {
-        Cell { html: format::number(value), class: "num", tooltip: Some(format::exact(value)) }
+        Cell {
+            html: format::number(value),
+            class: "num",
+            tooltip: Some(format::exact(value)),
+        }
     }
 
     /// An empty cell: the run has no such param or metric.
     pub fn missing() -> Cell {
-        Cell { html: String::new(), class: "missing", tooltip: None }
+        Cell {
+            html: String::new(),
+            class: "missing",
+            tooltip: None,
+        }
     }
 
     pub fn class(mut self, class: &'static str) -> Cell {
@@ -89,7 +103,10 @@ pub struct Table {
 
 impl Table {
     pub fn new(header: Vec<Cell>) -> Table {
-        Table { header, ..Table::default() }
+        Table {
+            header,
+            ..Table::default()
+        }
     }
 
     /// Column headers with plain-text names.
@@ -140,7 +157,10 @@ impl Table {
 
 /// A view's outer box: the shared style sheet, then the content.
 pub fn view(class: &str, content: &str) -> String {
-    format!(r#"<div class="rtrack-view {class}">{}{content}</div>"#, super::style::STYLE)
+    format!(
+        r#"<div class="rtrack-view {class}">{}{content}</div>"#,
+        super::style::STYLE
+    )
 }
 
 #[cfg(test)]
@@ -150,12 +170,21 @@ mod tests {
     #[test]
     fn cells_escape_text_and_tooltips_but_not_markup() {
         let mut table = Table::with_columns(["<name>", "value"]);
-        table.row(vec![Cell::text("<script>alert(1)</script>"), Cell::number(0.123456).tooltip("\"quoted\"")]);
+        table.row(vec![
+            Cell::text("<script>alert(1)</script>"),
+            Cell::number(0.123456).tooltip("\"quoted\""),
+        ]);
         table.row(vec![Cell::html("<b>bold</b>".into()), Cell::missing()]);
         let html = table.to_html();
         assert!(html.contains("<th>&lt;name&gt;</th>"), "{html}");
-        assert!(html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{html}");
-        assert!(html.contains(r#"<td class="num" title="&quot;quoted&quot;">0.1235</td>"#), "{html}");
+        assert!(
+            html.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"<td class="num" title="&quot;quoted&quot;">0.1235</td>"#),
+            "{html}"
+        );
         assert!(html.contains("<td><b>bold</b></td>"));
         assert!(html.contains(r#"<td class="missing"></td>"#));
         assert!(!html.contains("<script>"));
@@ -169,7 +198,10 @@ mod tests {
         table.group("Metrics", 1);
         table.group("never shown", 0);
         let html = table.to_html();
-        assert!(html.contains(r#"<th class="group" colspan="1">Params &amp; more</th>"#), "{html}");
+        assert!(
+            html.contains(r#"<th class="group" colspan="1">Params &amp; more</th>"#),
+            "{html}"
+        );
         assert!(!html.contains("never shown"));
         assert!(table.is_empty());
     }

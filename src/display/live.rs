@@ -54,7 +54,11 @@ impl LiveChart {
     /// A chart of these metrics, or of every metric the run logs when `keys` is empty.
     pub fn new<S: AsRef<str>>(keys: &[S]) -> LiveChart {
         let keys: Vec<String> = keys.iter().map(|key| key.as_ref().to_string()).collect();
-        LiveChart { lines: Vec::new(), run_id: None, keys }
+        LiveChart {
+            lines: Vec::new(),
+            run_id: None,
+            keys,
+        }
     }
 
     /// The run the chart shows, once it has been refreshed.
@@ -64,7 +68,10 @@ impl LiveChart {
 
     /// Points of the metric read so far.
     pub fn points(&self, key: &str) -> usize {
-        self.lines.iter().find(|line| line.key == key).map_or(0, |line| line.read)
+        self.lines
+            .iter()
+            .find(|line| line.key == key)
+            .map_or(0, |line| line.read)
     }
 
     /// Read what `run_id` stored since the last refresh; true when the chart changed.
@@ -73,13 +80,23 @@ impl LiveChart {
         let mut changed = false;
         if self.run_id.as_deref() != Some(run_id) {
             self.run_id = Some(run_id.to_string());
-            self.lines = self.keys.iter().map(|key| LiveLine { key: key.clone(), ..LiveLine::default() }).collect();
+            self.lines = self
+                .keys
+                .iter()
+                .map(|key| LiveLine {
+                    key: key.clone(),
+                    ..LiveLine::default()
+                })
+                .collect();
             changed = true;
         }
         if self.keys.is_empty() {
             for key in tracker.get_run(run_id)?.data.metrics.into_keys() {
                 if !self.lines.iter().any(|line| line.key == key) {
-                    self.lines.push(LiveLine { key, ..LiveLine::default() });
+                    self.lines.push(LiveLine {
+                        key,
+                        ..LiveLine::default()
+                    });
                     changed = true;
                 }
             }
@@ -118,10 +135,22 @@ impl LiveChart {
         let lines: Vec<Line<'_>> = self
             .lines
             .iter()
-            .map(|line| Line { label: &line.key, steps: &line.kept.steps, values: &line.kept.values })
+            .map(|line| Line {
+                label: &line.key,
+                steps: &line.kept.steps,
+                values: &line.kept.values,
+            })
             .collect();
         let chart = if lines.is_empty() {
-            let waiting: Vec<Line<'_>> = self.keys.iter().map(|key| Line { label: key, steps: &[], values: &[] }).collect();
+            let waiting: Vec<Line<'_>> = self
+                .keys
+                .iter()
+                .map(|key| Line {
+                    label: key,
+                    steps: &[],
+                    values: &[],
+                })
+                .collect();
             line_chart(&waiting)
         } else {
             line_chart(&lines)
@@ -166,13 +195,24 @@ mod tests {
         for step in 20_000..20_005 {
             run.log_metric("loss", step as f64, step).unwrap();
         }
-        let new = tracker.store().get_metric_points_since(run.id(), "loss", 20_002).unwrap();
+        let new = tracker
+            .store()
+            .get_metric_points_since(run.id(), "loss", 20_002)
+            .unwrap();
         assert_eq!(new.steps, [20_002, 20_003, 20_004]);
         assert_eq!(new.values, [20_002.0, 20_003.0, 20_004.0]);
         assert!(chart.refresh(&tracker, run.id()).unwrap());
         assert_eq!(chart.points("loss"), 20_005);
-        assert!(tracker.store().get_metric_points_since(run.id(), "loss", 20_005).unwrap().is_empty());
-        assert!(tracker.store().get_metric_points_since(run.id(), "loss", 99_999).unwrap().is_empty());
+        assert!(tracker
+            .store()
+            .get_metric_points_since(run.id(), "loss", 20_005)
+            .unwrap()
+            .is_empty());
+        assert!(tracker
+            .store()
+            .get_metric_points_since(run.id(), "loss", 99_999)
+            .unwrap()
+            .is_empty());
         // The last stored chunk is small, so the next point is merged into it.
         run.log_metric("loss", -1.0, 20_005).unwrap();
         assert!(chart.refresh(&tracker, run.id()).unwrap());
@@ -190,7 +230,10 @@ mod tests {
         chart.refresh(&tracker, first.id()).unwrap();
         assert_eq!((chart.points("loss"), chart.points("accuracy")), (1, 1));
         let html = chart.to_html();
-        assert!(html.contains("accuracy 0.9 (1 points)") && html.contains("loss 0.5 (1 points)"), "{html}");
+        assert!(
+            html.contains("accuracy 0.9 (1 points)") && html.contains("loss 0.5 (1 points)"),
+            "{html}"
+        );
         assert!(html.contains(first.id()));
 
         let second = tracker.start_run(RunOptions::default()).unwrap();

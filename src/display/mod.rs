@@ -33,8 +33,8 @@ mod style;
 mod summary;
 pub mod svg;
 
-pub use entities::{experiment_html, experiments_html, run_html, runs_html};
 pub use cells::Columns;
+pub use entities::{experiment_html, experiments_html, run_html, runs_html};
 pub use evcxr::ToHtml;
 pub use history::MetricHistory;
 pub use live::LiveChart;

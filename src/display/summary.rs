@@ -17,8 +17,23 @@ pub const MAX_PARAMS: usize = 6;
 pub const MAX_METRICS: usize = 8;
 
 /// Words in a metric name that mean lower is better.
-const LOWER_IS_BETTER: &[&str] =
-    &["loss", "error", "err", "rmse", "mse", "mae", "mape", "smape", "rmsle", "logloss", "perplexity", "time", "seconds", "duration", "latency"];
+const LOWER_IS_BETTER: &[&str] = &[
+    "loss",
+    "error",
+    "err",
+    "rmse",
+    "mse",
+    "mae",
+    "mape",
+    "smape",
+    "rmsle",
+    "logloss",
+    "perplexity",
+    "time",
+    "seconds",
+    "duration",
+    "latency",
+];
 
 /// Whether a smaller value of this metric is the better one.
 ///
@@ -44,13 +59,19 @@ pub fn lower_is_better(metric: &str) -> bool {
 /// never win, and a metric only one run has is nobody's best (there is no contest).
 pub fn best_index(metric: &str, values: &[Option<f64>]) -> Option<usize> {
     let lower = lower_is_better(metric);
-    let finite: Vec<(usize, f64)> =
-        values.iter().enumerate().filter_map(|(i, v)| v.filter(|v| !v.is_nan()).map(|v| (i, v))).collect();
+    let finite: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.filter(|v| !v.is_nan()).map(|v| (i, v)))
+        .collect();
     if finite.len() < 2 {
         return None;
     }
     let better = |a: f64, b: f64| if lower { a < b } else { a > b };
-    finite.into_iter().reduce(|best, next| if better(next.1, best.1) { next } else { best }).map(|(i, _)| i)
+    finite
+        .into_iter()
+        .reduce(|best, next| if better(next.1, best.1) { next } else { best })
+        .map(|(i, _)| i)
 }
 
 /// One row of an experiment's table.
@@ -91,14 +112,20 @@ impl Summary {
             Some(choice) => vec![find_experiment(tracker, choice)?],
             None => all_experiments(tracker)?,
         };
-        let mut summaries = experiments.into_iter().map(|e| summarize(tracker, e)).collect::<Result<Vec<_>>>()?;
+        let mut summaries = experiments
+            .into_iter()
+            .map(|e| summarize(tracker, e))
+            .collect::<Result<Vec<_>>>()?;
         // Experiments with the most recent run first (the newer experiment first when runs
         // started in the same millisecond); empty ones last.
         summaries.sort_by_key(|s| {
             let latest = s.rows.iter().map(|row| row.run.info.start_time).max();
             std::cmp::Reverse((latest, s.experiment.experiment_id))
         });
-        Ok(Summary { tracking_uri: tracker.tracking_uri().to_string(), experiments: summaries })
+        Ok(Summary {
+            tracking_uri: tracker.tracking_uri().to_string(),
+            experiments: summaries,
+        })
     }
 }
 
@@ -114,7 +141,10 @@ fn find_experiment(tracker: &Tracker, choice: &str) -> Result<Experiment> {
 
 fn all_experiments(tracker: &Tracker) -> Result<Vec<Experiment>> {
     let mut experiments = Vec::new();
-    let mut search = ExperimentSearch { view: ViewType::ActiveOnly, ..Default::default() };
+    let mut search = ExperimentSearch {
+        view: ViewType::ActiveOnly,
+        ..Default::default()
+    };
     loop {
         let page = tracker.search_experiments(&search)?;
         experiments.extend(page.items);
@@ -138,7 +168,10 @@ fn summarize(tracker: &Tracker, experiment: Experiment) -> Result<ExperimentSumm
     let columns = Columns::choose(&runs, MAX_PARAMS, MAX_METRICS);
     let mut best = BTreeMap::new();
     for key in &columns.metrics {
-        let values: Vec<Option<f64>> = runs.iter().map(|run| run.data.metrics.get(key).map(|m| m.value)).collect();
+        let values: Vec<Option<f64>> = runs
+            .iter()
+            .map(|run| run.data.metrics.get(key).map(|m| m.value))
+            .collect();
         if let Some(index) = best_index(key, &values) {
             best.insert(key.clone(), index);
         }
@@ -156,7 +189,13 @@ fn summarize(tracker: &Tracker, experiment: Experiment) -> Result<ExperimentSumm
         }
         rows.push(RunRow { run, depth, histories });
     }
-    Ok(ExperimentSummary { experiment, rows, more_runs, columns, best })
+    Ok(ExperimentSummary {
+        experiment,
+        rows,
+        more_runs,
+        columns,
+        best,
+    })
 }
 
 /// Runs (newest first) reordered so each nested run follows its parent, with its depth.
@@ -166,7 +205,12 @@ fn nest(runs: Vec<Run>) -> Vec<(Run, usize)> {
     let mut children: HashMap<String, Vec<Run>> = HashMap::new();
     let mut roots = Vec::new();
     for run in runs {
-        match run.data.tags.get(tags::PARENT_RUN_ID).filter(|parent| ids.contains(*parent) && **parent != run.info.run_id) {
+        match run
+            .data
+            .tags
+            .get(tags::PARENT_RUN_ID)
+            .filter(|parent| ids.contains(*parent) && **parent != run.info.run_id)
+        {
             Some(parent) => children.entry(parent.clone()).or_default().push(run),
             None => roots.push(run),
         }
@@ -190,10 +234,30 @@ mod tests {
 
     #[test]
     fn lower_is_better_for_losses_and_errors_only() {
-        for name in ["loss", "val_loss", "train/Loss", "valloss", "rmse", "test_mae", "mse", "error_rate", "mean_absolute_error", "log-loss"] {
+        for name in [
+            "loss",
+            "val_loss",
+            "train/Loss",
+            "valloss",
+            "rmse",
+            "test_mae",
+            "mse",
+            "error_rate",
+            "mean_absolute_error",
+            "log-loss",
+        ] {
             assert!(lower_is_better(name), "{name}");
         }
-        for name in ["accuracy", "f1_score", "roc_auc", "r2", "precision", "recall", "epochs", "glossary_size"] {
+        for name in [
+            "accuracy",
+            "f1_score",
+            "roc_auc",
+            "r2",
+            "precision",
+            "recall",
+            "epochs",
+            "glossary_size",
+        ] {
             assert!(!lower_is_better(name), "{name}");
         }
     }
@@ -203,8 +267,16 @@ mod tests {
         let values = [Some(0.7), None, Some(f64::NAN), Some(0.5), Some(0.9)];
         assert_eq!(best_index("rmse", &values), Some(3));
         assert_eq!(best_index("accuracy", &values), Some(4));
-        assert_eq!(best_index("rmse", &[Some(0.5), None]), None, "one contestant is no contest");
-        assert_eq!(best_index("rmse", &[Some(0.5), Some(0.5)]), Some(0), "ties go to the first row");
+        assert_eq!(
+            best_index("rmse", &[Some(0.5), None]),
+            None,
+            "one contestant is no contest"
+        );
+        assert_eq!(
+            best_index("rmse", &[Some(0.5), Some(0.5)]),
+            Some(0),
+            "ties go to the first row"
+        );
     }
 
     #[test]
@@ -226,7 +298,14 @@ mod tests {
             tag(run("orphan", &[], &[]), "orphan", Some("gone")),
         ];
         let order: Vec<(String, usize)> = nest(runs).into_iter().map(|(r, d)| (r.info.run_name, d)).collect();
-        let expected = [("late", 0), ("sweep", 0), ("child-1", 1), ("grandchild", 2), ("child-2", 1), ("orphan", 0)];
+        let expected = [
+            ("late", 0),
+            ("sweep", 0),
+            ("child-1", 1),
+            ("grandchild", 2),
+            ("child-2", 1),
+            ("orphan", 0),
+        ];
         assert_eq!(order, expected.map(|(n, d)| (n.to_string(), d)));
     }
 }

@@ -11,7 +11,9 @@ use super::format;
 use super::html::escape;
 
 /// Line colours, distinguishable on light and dark backgrounds.
-const PALETTE: [&str; 8] = ["#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#64748b"];
+const PALETTE: [&str; 8] = [
+    "#2563eb", "#dc2626", "#16a34a", "#d97706", "#7c3aed", "#0891b2", "#db2777", "#64748b",
+];
 
 /// One line of a chart: a metric's steps and values, in the order they were logged.
 #[derive(Clone, Copy, Debug)]
@@ -97,7 +99,14 @@ impl Frame {
             let pad = if values.0 == 0.0 { 1.0 } else { values.0.abs() * 0.1 };
             values = (values.0 - pad, values.1 + pad);
         }
-        Some(Frame { steps, values, left, top, width, height })
+        Some(Frame {
+            steps,
+            values,
+            left,
+            top,
+            width,
+            height,
+        })
     }
 
     fn x(&self, step: f64) -> f64 {
@@ -131,7 +140,11 @@ impl Frame {
     fn last_dot(&self, points: &[Drawn], radius: f64, color: &str) -> String {
         match points.iter().rev().flatten().next() {
             Some((step, value)) => {
-                format!(r#"<circle cx="{:.1}" cy="{:.1}" r="{radius}" fill="{color}"/>"#, self.x(*step), self.y(*value))
+                format!(
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="{radius}" fill="{color}"/>"#,
+                    self.x(*step),
+                    self.y(*value)
+                )
             }
             None => String::new(),
         }
@@ -201,14 +214,21 @@ pub fn line_chart(lines: &[Line<'_>]) -> String {
     const RIGHT: f64 = 16.0;
     const BOTTOM: f64 = 28.0;
     let (plot_width, plot_height) = (WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM);
-    let reduced: Vec<Vec<Drawn>> = lines.iter().map(|line| reduce(line.steps, line.values, plot_width as usize / 2)).collect();
+    let reduced: Vec<Vec<Drawn>> = lines
+        .iter()
+        .map(|line| reduce(line.steps, line.values, plot_width as usize / 2))
+        .collect();
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" font-family="system-ui,sans-serif" font-size="11" style="max-width:100%;height:auto"><title>{}</title>"#,
         escape(&lines.iter().map(|line| line.label).collect::<Vec<_>>().join(", "))
     );
     write_legend(&mut svg, lines);
     let Some(frame) = Frame::new(&reduced, LEFT, TOP, plot_width, plot_height) else {
-        let _ = write!(svg, r#"<text x="{LEFT}" y="{:.0}" fill="currentColor" opacity="0.6">Waiting for the first points…</text></svg>"#, TOP + plot_height / 2.0);
+        let _ = write!(
+            svg,
+            r#"<text x="{LEFT}" y="{:.0}" fill="currentColor" opacity="0.6">Waiting for the first points…</text></svg>"#,
+            TOP + plot_height / 2.0
+        );
         return svg;
     };
     write_axes(&mut svg, &frame);
@@ -261,7 +281,11 @@ fn write_axes(svg: &mut String, frame: &Frame) {
         );
     }
     let (first, last) = frame.steps;
-    let step_ticks: Vec<f64> = if last > first { vec![first, ((first + last) / 2.0).round(), last] } else { vec![first] };
+    let step_ticks: Vec<f64> = if last > first {
+        vec![first, ((first + last) / 2.0).round(), last]
+    } else {
+        vec![first]
+    };
     for step in step_ticks {
         let x = frame.x(step);
         let _ = write!(
@@ -316,7 +340,11 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_inside_the_svg() {
-        let svg = line_chart(&[Line { label: "<b>loss</b>", steps: &[0, 1], values: &[2.0, 1.0] }]);
+        let svg = line_chart(&[Line {
+            label: "<b>loss</b>",
+            steps: &[0, 1],
+            values: &[2.0, 1.0],
+        }]);
         assert!(!svg.contains("<b>"));
         assert!(svg.contains("&lt;b&gt;loss&lt;/b&gt; 1 (2 points)"), "{svg}");
         let spark = sparkline("a\"b", &[0, 1], &[2.0, 1.0]);
@@ -325,7 +353,11 @@ mod tests {
 
     #[test]
     fn a_chart_with_no_points_says_it_is_waiting() {
-        let svg = line_chart(&[Line { label: "loss", steps: &[], values: &[] }]);
+        let svg = line_chart(&[Line {
+            label: "loss",
+            steps: &[],
+            values: &[],
+        }]);
         assert!(svg.contains("Waiting for the first points"));
         assert!(svg.ends_with("</svg>"));
         assert!(!svg.contains("<path"));

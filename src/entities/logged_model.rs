@@ -47,7 +47,9 @@ impl FromStr for LoggedModelStatus {
             "PENDING" => Ok(LoggedModelStatus::Pending),
             "READY" => Ok(LoggedModelStatus::Ready),
             "FAILED" | "UPLOAD_FAILED" => Ok(LoggedModelStatus::Failed),
-            _ => Err(Error::invalid(format!("Invalid logged model status '{s}': expected PENDING, READY or FAILED"))),
+            _ => Err(Error::invalid(format!(
+                "Invalid logged model status '{s}': expected PENDING, READY or FAILED"
+            ))),
         }
     }
 }
@@ -125,9 +127,19 @@ mod tests {
     #[test]
     fn statuses_read_both_spellings_and_write_the_rest_name() {
         assert_eq!("ready".parse::<LoggedModelStatus>().unwrap(), LoggedModelStatus::Ready);
-        assert_eq!("LOGGED_MODEL_UPLOAD_FAILED".parse::<LoggedModelStatus>().unwrap(), LoggedModelStatus::Failed);
-        assert!("DONE".parse::<LoggedModelStatus>().unwrap_err().to_string().contains("'DONE'"));
-        assert_eq!(serde_json::to_string(&LoggedModelStatus::Pending).unwrap(), r#""LOGGED_MODEL_PENDING""#);
+        assert_eq!(
+            "LOGGED_MODEL_UPLOAD_FAILED".parse::<LoggedModelStatus>().unwrap(),
+            LoggedModelStatus::Failed
+        );
+        assert!("DONE"
+            .parse::<LoggedModelStatus>()
+            .unwrap_err()
+            .to_string()
+            .contains("'DONE'"));
+        assert_eq!(
+            serde_json::to_string(&LoggedModelStatus::Pending).unwrap(),
+            r#""LOGGED_MODEL_PENDING""#
+        );
         assert!(LoggedModelStatus::Failed.is_finalized() && !LoggedModelStatus::Pending.is_finalized());
     }
 
@@ -135,7 +147,10 @@ mod tests {
     fn ids_look_like_mlflows() {
         let id = new_logged_model_id();
         assert_eq!(id.len(), 34);
-        assert!(id.starts_with("m-") && id[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        assert!(
+            id.starts_with("m-") && id[2..].bytes().all(|b| b.is_ascii_hexdigit()),
+            "{id}"
+        );
         assert_ne!(id, new_logged_model_id());
     }
 

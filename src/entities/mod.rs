@@ -18,10 +18,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 pub use crate::ids::{ExperimentId, RunId};
-pub use run_io::{DatasetInput, ModelOutput, RunIo};
-pub use run_table::{RunTable, RunTableBuilder};
-#[cfg(feature = "python")]
-pub(crate) use run_table::Fnv;
 pub use logged_model::{
     new_logged_model_id, validate_logged_model_name, LoggedModel, LoggedModelMetric, LoggedModelStatus,
 };
@@ -31,6 +27,10 @@ pub use registry::{
 pub use registry_validation::{
     validate_alias, validate_model_name, validate_registry_tag, validate_settable_alias, MAX_REGISTRY_TAG_VALUE_LENGTH,
 };
+pub use run_io::{DatasetInput, ModelOutput, RunIo};
+#[cfg(feature = "python")]
+pub(crate) use run_table::Fnv;
+pub use run_table::{RunTable, RunTableBuilder};
 pub use validation::{
     validate_experiment_name, validate_metric_key, validate_param, validate_tag, validate_tag_key,
     MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH,
@@ -187,7 +187,10 @@ impl Metric {
     /// MLflow's rule for the "latest" value of a metric: highest step, then newest
     /// timestamp, then largest value.
     pub fn is_later_than(&self, other: &Metric) -> bool {
-        point_is_later((self.step, self.timestamp, self.value), (other.step, other.timestamp, other.value))
+        point_is_later(
+            (self.step, self.timestamp, self.value),
+            (other.step, other.timestamp, other.value),
+        )
     }
 }
 
@@ -313,7 +316,12 @@ mod tests {
     use super::*;
 
     fn metric(step: i64, timestamp: i64, value: f64) -> Metric {
-        Metric { key: "m".into(), value, timestamp, step }
+        Metric {
+            key: "m".into(),
+            value,
+            timestamp,
+            step,
+        }
     }
 
     #[test]

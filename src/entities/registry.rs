@@ -21,8 +21,12 @@ pub enum ModelVersionStage {
 }
 
 impl ModelVersionStage {
-    pub const ALL: [ModelVersionStage; 4] =
-        [ModelVersionStage::None, ModelVersionStage::Staging, ModelVersionStage::Production, ModelVersionStage::Archived];
+    pub const ALL: [ModelVersionStage; 4] = [
+        ModelVersionStage::None,
+        ModelVersionStage::Staging,
+        ModelVersionStage::Production,
+        ModelVersionStage::Archived,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,9 +48,14 @@ impl FromStr for ModelVersionStage {
     type Err = Error;
     /// Stage names are case-insensitive, as in MLflow (`"production"` is Production).
     fn from_str(s: &str) -> Result<Self> {
-        ModelVersionStage::ALL.into_iter().find(|stage| stage.as_str().eq_ignore_ascii_case(s)).ok_or_else(|| {
-            Error::invalid(format!("Invalid model version stage '{s}': expected one of None, Staging, Production, Archived"))
-        })
+        ModelVersionStage::ALL
+            .into_iter()
+            .find(|stage| stage.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "Invalid model version stage '{s}': expected one of None, Staging, Production, Archived"
+                ))
+            })
     }
 }
 
@@ -163,7 +172,10 @@ mod tests {
 
     #[test]
     fn stages_parse_in_any_case_and_name_the_bad_one() {
-        assert_eq!("production".parse::<ModelVersionStage>().unwrap(), ModelVersionStage::Production);
+        assert_eq!(
+            "production".parse::<ModelVersionStage>().unwrap(),
+            ModelVersionStage::Production
+        );
         assert_eq!("NONE".parse::<ModelVersionStage>().unwrap(), ModelVersionStage::None);
         let err = "Live".parse::<ModelVersionStage>().unwrap_err().to_string();
         assert!(err.contains("'Live'"), "{err}");
@@ -172,7 +184,10 @@ mod tests {
 
     #[test]
     fn versions_are_strings_in_json() {
-        let alias = RegisteredModelAlias { alias: "champion".into(), version: 3 };
+        let alias = RegisteredModelAlias {
+            alias: "champion".into(),
+            version: 3,
+        };
         let json = serde_json::to_string(&alias).unwrap();
         assert_eq!(json, r#"{"alias":"champion","version":"3"}"#);
         assert_eq!(serde_json::from_str::<RegisteredModelAlias>(&json).unwrap(), alias);

@@ -23,7 +23,9 @@ pub fn validate_model_name(name: &str) -> Result<()> {
         )));
     }
     if let Some(bad) = name.chars().find(|c| matches!(c, '/' | ':')) {
-        return Err(Error::invalid(format!("Invalid registered model name '{name}': it may not contain {bad:?}")));
+        return Err(Error::invalid(format!(
+            "Invalid registered model name '{name}': it may not contain {bad:?}"
+        )));
     }
     if name == "." || name.starts_with("..") {
         return Err(Error::invalid(format!(
@@ -44,7 +46,9 @@ pub fn validate_alias(alias: &str) -> Result<()> {
         )));
     }
     if alias.chars().count() > MAX_ALIAS_LENGTH {
-        return Err(Error::invalid(format!("Invalid alias '{alias}': longer than {MAX_ALIAS_LENGTH} characters")));
+        return Err(Error::invalid(format!(
+            "Invalid alias '{alias}': longer than {MAX_ALIAS_LENGTH} characters"
+        )));
     }
     Ok(())
 }
@@ -58,9 +62,12 @@ pub fn validate_settable_alias(alias: &str) -> Result<()> {
             "Invalid alias '{alias}': 'latest' is reserved (in any case) for the newest version"
         )));
     }
-    let version_like = alias.len() > 1 && alias.starts_with(['v', 'V']) && alias[1..].bytes().all(|b| b.is_ascii_digit());
+    let version_like =
+        alias.len() > 1 && alias.starts_with(['v', 'V']) && alias[1..].bytes().all(|b| b.is_ascii_digit());
     if version_like {
-        return Err(Error::invalid(format!("Invalid alias '{alias}': names like 'v<number>' are reserved for versions")));
+        return Err(Error::invalid(format!(
+            "Invalid alias '{alias}': names like 'v<number>' are reserved for versions"
+        )));
     }
     Ok(())
 }
@@ -101,7 +108,10 @@ mod tests {
         }
         for reserved in ["latest", "LATEST", "v1", "V42"] {
             let err = validate_settable_alias(reserved).unwrap_err().to_string();
-            assert!(err.contains(&format!("'{reserved}'")) && err.contains("reserved"), "{err}");
+            assert!(
+                err.contains(&format!("'{reserved}'")) && err.contains("reserved"),
+                "{err}"
+            );
             validate_alias(reserved).unwrap();
         }
         for bad in ["", "a b", "a.b", "x;y"] {

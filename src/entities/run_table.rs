@@ -59,7 +59,14 @@ pub struct RunTableBuilder {
 impl RunTableBuilder {
     /// Begin the next run's row.
     pub fn start_row(&mut self, info: &RunInfo) {
-        self.start_row_with(info.run_id.clone(), info.experiment_id, info.status, info.artifact_uri.clone(), info.start_time, info.end_time);
+        self.start_row_with(
+            info.run_id.clone(),
+            info.experiment_id,
+            info.status,
+            info.artifact_uri.clone(),
+            info.start_time,
+            info.end_time,
+        );
     }
 
     /// Begin the next run's row from its info fields.
@@ -171,7 +178,9 @@ fn set_cell<T: Clone + MissingValue>(columns: &mut BTreeMap<String, Vec<T>>, row
     }
     let column = match columns.get_mut(key) {
         Some(column) => column,
-        None => columns.entry(key.to_string()).or_insert_with(|| vec![T::missing(); rows - 1]),
+        None => columns
+            .entry(key.to_string())
+            .or_insert_with(|| vec![T::missing(); rows - 1]),
     };
     column.truncate(rows - 1); // a key given twice for one run keeps the later value
     column.push(value);
@@ -234,9 +243,18 @@ mod tests {
         assert_eq!(table.len(), 3);
         assert_eq!(table.run_ids, ["r1", "r2", "r3"]);
         let alpha = &table.params["alpha"];
-        assert_eq!(alpha.iter().map(|v| v.as_deref()).collect::<Vec<_>>(), [Some("0.1"), Some("0.1"), None]);
-        assert!(Arc::ptr_eq(alpha[0].as_ref().unwrap(), alpha[1].as_ref().unwrap()), "one string for one value");
-        assert_eq!(table.tags["team"].iter().map(|v| v.as_deref()).collect::<Vec<_>>(), [None, Some("a"), None]);
+        assert_eq!(
+            alpha.iter().map(|v| v.as_deref()).collect::<Vec<_>>(),
+            [Some("0.1"), Some("0.1"), None]
+        );
+        assert!(
+            Arc::ptr_eq(alpha[0].as_ref().unwrap(), alpha[1].as_ref().unwrap()),
+            "one string for one value"
+        );
+        assert_eq!(
+            table.tags["team"].iter().map(|v| v.as_deref()).collect::<Vec<_>>(),
+            [None, Some("a"), None]
+        );
         let rmse = &table.metrics["rmse"];
         assert_eq!((rmse[0], rmse[2]), (0.5, 0.9));
         assert!(rmse[1].is_nan());

@@ -24,7 +24,10 @@ impl LinfaModel {
     /// ```
     pub fn evaluate_regression(&self, rows: ArrayView2<'_, f64>, targets: &[f64]) -> Result<RegressionReport> {
         if self.is_classifier() {
-            return Err(Error::invalid(format!("the {} model is a classifier: use evaluate_classification", self.kind())));
+            return Err(Error::invalid(format!(
+                "the {} model is a classifier: use evaluate_classification",
+                self.kind()
+            )));
         }
         regression_report(targets, &self.predict(rows)?)
     }
@@ -33,7 +36,10 @@ impl LinfaModel {
     /// the model's predictions for `rows` against the true `labels`.
     pub fn evaluate_classification(&self, rows: ArrayView2<'_, f64>, labels: &[usize]) -> Result<ClassificationReport> {
         let Some((classes, scores)) = self.class_scores(rows)? else {
-            return Err(Error::invalid(format!("the {} model is a regressor: use evaluate_regression", self.kind())));
+            return Err(Error::invalid(format!(
+                "the {} model is a regressor: use evaluate_regression",
+                self.kind()
+            )));
         };
         let predicted: Vec<usize> = self.predict(rows)?.iter().map(|label| *label as usize).collect();
         // ROC AUC needs one score column per class of `labels`, in sorted order; when the
@@ -43,7 +49,8 @@ impl LinfaModel {
         present.dedup();
         let standard = scores.as_standard_layout();
         let values = standard.as_slice().expect("standard layout");
-        let scores = ndarray::ArrayView2::from_shape(scores.dim(), values).map_err(|e| Error::Internal(e.to_string()))?;
+        let scores =
+            ndarray::ArrayView2::from_shape(scores.dim(), values).map_err(|e| Error::Internal(e.to_string()))?;
         let scores = (present == classes).then_some(Scores::PerClass(scores));
         classification_report(labels, &predicted, scores)
     }

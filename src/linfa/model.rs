@@ -72,19 +72,28 @@ pub struct LinfaModel {
 
 impl From<ElasticNet<f64>> for LinfaModel {
     fn from(model: ElasticNet<f64>) -> Self {
-        LinfaModel { feature_names: Vec::new(), fitted: Fitted::ElasticNet(model) }
+        LinfaModel {
+            feature_names: Vec::new(),
+            fitted: Fitted::ElasticNet(model),
+        }
     }
 }
 
 impl From<FittedLogisticRegression<f64, usize>> for LinfaModel {
     fn from(model: FittedLogisticRegression<f64, usize>) -> Self {
-        LinfaModel { feature_names: Vec::new(), fitted: Fitted::LogisticRegression(model) }
+        LinfaModel {
+            feature_names: Vec::new(),
+            fitted: Fitted::LogisticRegression(model),
+        }
     }
 }
 
 impl From<MultiFittedLogisticRegression<f64, usize>> for LinfaModel {
     fn from(model: MultiFittedLogisticRegression<f64, usize>) -> Self {
-        LinfaModel { feature_names: Vec::new(), fitted: Fitted::MultinomialLogisticRegression(model) }
+        LinfaModel {
+            feature_names: Vec::new(),
+            fitted: Fitted::MultinomialLogisticRegression(model),
+        }
     }
 }
 
@@ -178,7 +187,9 @@ impl LinfaModel {
             )));
         }
         if let Some(((row, column), value)) = rows.indexed_iter().find(|(_, value)| !value.is_finite()) {
-            return Err(Error::invalid(format!("input[{row}, {column}] is {value}: every value must be a finite number")));
+            return Err(Error::invalid(format!(
+                "input[{row}, {column}] is {value}: every value must be a finite number"
+            )));
         }
         Ok(())
     }
@@ -199,7 +210,10 @@ fn labels_as_numbers<'a>(labels: impl Iterator<Item = &'a usize>) -> Vec<f64> {
 /// Rows of equal length as a matrix, or an error naming the first row that is not.
 pub(crate) fn rows_to_array(rows: &[Vec<f64>], n_features: usize) -> Result<Array2<f64>> {
     if let Some((index, row)) = rows.iter().enumerate().find(|(_, row)| row.len() != n_features) {
-        return Err(Error::invalid(format!("row {index} has {} values, the model takes {n_features}", row.len())));
+        return Err(Error::invalid(format!(
+            "row {index} has {} values, the model takes {n_features}",
+            row.len()
+        )));
     }
     let values = rows.iter().flatten().copied().collect();
     Array2::from_shape_vec((rows.len(), n_features), values).map_err(|e| Error::Internal(e.to_string()))

@@ -41,14 +41,20 @@ fn input_rows(model: &LinfaModel, input: &InputTable) -> Result<Vec<Vec<f64>>> {
             .feature_names
             .iter()
             .map(|name| {
-                input.column(name).map(|c| &c.values).ok_or_else(|| Error::invalid(format!("the input has no column '{name}'")))
+                input
+                    .column(name)
+                    .map(|c| &c.values)
+                    .ok_or_else(|| Error::invalid(format!("the input has no column '{name}'")))
             })
             .collect::<Result<_>>()?
     } else {
         input.columns.iter().map(|c| &c.values).collect()
     };
-    let names: Vec<String> =
-        if input.named { input.columns.iter().map(|c| c.name.clone()).collect() } else { Vec::new() };
+    let names: Vec<String> = if input.named {
+        input.columns.iter().map(|c| c.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
     (0..input.rows())
         .map(|row| {
             columns

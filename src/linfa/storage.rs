@@ -10,8 +10,8 @@ use super::model::LinfaModel;
 use crate::api::{ActiveRun, Tracker};
 use crate::artifacts::ArtifactPath;
 use crate::error::{Error, IoContext, Result};
-use crate::models::{ColSpec, ColumnType, MlModel, ModelSignature, Schema, TensorSpec};
 pub use crate::models::MLMODEL_FILE;
+use crate::models::{ColSpec, ColumnType, MlModel, ModelSignature, Schema, TensorSpec};
 
 /// The flavor name in `MLmodel` files of linfa models.
 pub const FLAVOR: &str = "rust_linfa";
@@ -51,7 +51,9 @@ impl LinfaModel {
         let read = |name: &str| {
             let path = dir.join(name);
             std::fs::read(&path).map_err(|e| match e.kind() {
-                std::io::ErrorKind::NotFound => Error::not_found(format!("No {name} in the model folder {}", dir.display())),
+                std::io::ErrorKind::NotFound => {
+                    Error::not_found(format!("No {name} in the model folder {}", dir.display()))
+                }
                 _ => Error::io(format!("Cannot read {}", path.display()), e),
             })
         };
@@ -64,11 +66,14 @@ impl LinfaModel {
     pub fn log(&self, run: &ActiveRun, artifact_path: &str) -> Result<String> {
         let folder = ArtifactPath::parse(artifact_path)?;
         if folder.is_root() {
-            return Err(Error::invalid("the model's artifact path is empty: give a folder name such as \"model\""));
+            return Err(Error::invalid(
+                "the model's artifact path is empty: give a folder name such as \"model\"",
+            ));
         }
         let files = self.files(Some(run.id()), Some(folder.as_str()))?;
         for (name, bytes) in files {
-            run.tracker().log_bytes(run.id(), &bytes, &format!("{}/{name}", folder.as_str()))?;
+            run.tracker()
+                .log_bytes(run.id(), &bytes, &format!("{}/{name}", folder.as_str()))?;
         }
         Ok(format!("runs:/{}/{}", run.id(), folder.as_str()))
     }
@@ -95,8 +100,12 @@ impl LinfaModel {
             "format_version": FORMAT_VERSION,
             "model": self,
         });
-        let model = serde_json::to_vec_pretty(&model).map_err(|e| Error::Internal(format!("Cannot write the model as JSON: {e}")))?;
-        Ok([(MLMODEL_FILE, self.mlmodel(run_id, artifact_path).to_yaml().into_bytes()), (MODEL_FILE, model)])
+        let model = serde_json::to_vec_pretty(&model)
+            .map_err(|e| Error::Internal(format!("Cannot write the model as JSON: {e}")))?;
+        Ok([
+            (MLMODEL_FILE, self.mlmodel(run_id, artifact_path).to_yaml().into_bytes()),
+            (MODEL_FILE, model),
+        ])
     }
 
     /// The `MLmodel` metadata: the `rust_linfa` flavor and, when the features are named, a
@@ -125,10 +134,22 @@ impl LinfaModel {
         if self.feature_names.is_empty() {
             return None;
         }
-        let inputs = self.feature_names.iter().map(|name| ColSpec::new(name.as_str(), ColumnType::Double)).collect();
+        let inputs = self
+            .feature_names
+            .iter()
+            .map(|name| ColSpec::new(name.as_str(), ColumnType::Double))
+            .collect();
         let dtype = if self.is_classifier() { "int64" } else { "float64" };
-        let outputs = Schema::Tensors(vec![TensorSpec { name: None, dtype: dtype.to_string(), shape: vec![-1] }]);
-        Some(ModelSignature { inputs: Schema::Columns(inputs), outputs: Some(outputs), params: None })
+        let outputs = Schema::Tensors(vec![TensorSpec {
+            name: None,
+            dtype: dtype.to_string(),
+            shape: vec![-1],
+        }]);
+        Some(ModelSignature {
+            inputs: Schema::Columns(inputs),
+            outputs: Some(outputs),
+            params: None,
+        })
     }
 }
 
@@ -147,7 +168,11 @@ fn from_files(origin: &str, mlmodel: &[u8], model: &[u8]) -> Result<LinfaModel> 
     let envelope: Value = serde_json::from_slice(model).map_err(|e| bad(e.to_string()))?;
     match envelope.get("format_version").and_then(Value::as_u64) {
         Some(FORMAT_VERSION) => {}
-        other => return Err(bad(format!("format_version {other:?}, this rtrack reads {FORMAT_VERSION}"))),
+        other => {
+            return Err(bad(format!(
+                "format_version {other:?}, this rtrack reads {FORMAT_VERSION}"
+            )))
+        }
     }
     let model: LinfaModel = serde_json::from_value(envelope["model"].clone()).map_err(|e| bad(e.to_string()))?;
     model.check().map_err(|e| bad(e.to_string()))?;

@@ -10,7 +10,9 @@ pub(crate) fn paired(first: &str, first_len: usize, second: &str, second_len: us
         )));
     }
     if first_len == 0 {
-        return Err(Error::invalid(format!("{first} and {second} are empty: a metric needs at least one sample")));
+        return Err(Error::invalid(format!(
+            "{first} and {second} are empty: a metric needs at least one sample"
+        )));
     }
     Ok(())
 }
@@ -19,7 +21,9 @@ pub(crate) fn paired(first: &str, first_len: usize, second: &str, second_len: us
 pub(crate) fn finite(name: &str, values: impl IntoIterator<Item = f64>) -> Result<()> {
     match values.into_iter().enumerate().find(|(_, value)| !value.is_finite()) {
         None => Ok(()),
-        Some((index, value)) => Err(Error::invalid(format!("{name}[{index}] is {value}: every value must be a finite number"))),
+        Some((index, value)) => Err(Error::invalid(format!(
+            "{name}[{index}] is {value}: every value must be a finite number"
+        ))),
     }
 }
 

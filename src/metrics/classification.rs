@@ -36,7 +36,10 @@ pub fn confusion_matrix<L: Ord + Clone>(y_true: &[L], y_pred: &[L]) -> Result<Co
     for (truth, prediction) in y_true.iter().zip(y_pred) {
         counts[classes.index(truth)][classes.index(prediction)] += 1;
     }
-    Ok(ConfusionMatrix { classes: classes.into_vec(), counts })
+    Ok(ConfusionMatrix {
+        classes: classes.into_vec(),
+        counts,
+    })
 }
 
 impl<L> ConfusionMatrix<L> {
@@ -52,7 +55,11 @@ impl<L> ConfusionMatrix<L> {
     /// scikit-learn's default `zero_division` does.
     fn class_scores(&self, index: usize) -> [f64; 3] {
         let (tp, fp, fn_) = self.class_counts(index);
-        [ratio(tp, tp + fp), ratio(tp, tp + fn_), ratio(2 * tp, 2 * tp + fp + fn_)]
+        [
+            ratio(tp, tp + fp),
+            ratio(tp, tp + fn_),
+            ratio(2 * tp, 2 * tp + fp + fn_),
+        ]
     }
 
     fn accuracy(&self) -> f64 {
@@ -90,8 +97,12 @@ pub struct ClassificationReport {
 impl ClassificationReport {
     /// The metrics as `(name, value)` pairs, ready for `log_metrics`.
     pub fn metrics(&self) -> Vec<(&'static str, f64)> {
-        let mut pairs =
-            vec![("accuracy", self.accuracy), ("precision", self.precision), ("recall", self.recall), ("f1_score", self.f1_score)];
+        let mut pairs = vec![
+            ("accuracy", self.accuracy),
+            ("precision", self.precision),
+            ("recall", self.recall),
+            ("f1_score", self.f1_score),
+        ];
         pairs.extend(self.roc_auc.map(|auc| ("roc_auc", auc)));
         pairs
     }
@@ -132,7 +143,13 @@ pub fn classification_report<L: Ord + Clone + std::fmt::Debug>(
         }
         sums.map(|sum| sum / classes as f64)
     };
-    Ok(ClassificationReport { accuracy: matrix.accuracy(), precision, recall, f1_score, roc_auc })
+    Ok(ClassificationReport {
+        accuracy: matrix.accuracy(),
+        precision,
+        recall,
+        f1_score,
+        roc_auc,
+    })
 }
 
 #[cfg(test)]
@@ -187,17 +204,29 @@ mod tests {
     #[test]
     fn bad_inputs_are_refused_with_the_reason() {
         let empty: [i64; 0] = [];
-        assert!(classification_report(&empty, &empty, None).unwrap_err().to_string().contains("empty"));
+        assert!(classification_report(&empty, &empty, None)
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
         let message = classification_report(&[0, 1], &[0], None).unwrap_err().to_string();
         assert_eq!(message, "y_true and y_pred have different lengths (2 and 1)");
     }
 
     #[test]
     fn metrics_lists_roc_auc_only_when_computed() {
-        let report = ClassificationReport { accuracy: 1.0, precision: 0.5, recall: 0.25, f1_score: 0.0, roc_auc: None };
+        let report = ClassificationReport {
+            accuracy: 1.0,
+            precision: 0.5,
+            recall: 0.25,
+            f1_score: 0.0,
+            roc_auc: None,
+        };
         let names: Vec<_> = report.metrics().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, ["accuracy", "precision", "recall", "f1_score"]);
-        let with_auc = ClassificationReport { roc_auc: Some(0.7), ..report };
+        let with_auc = ClassificationReport {
+            roc_auc: Some(0.7),
+            ..report
+        };
         assert_eq!(with_auc.metrics().last(), Some(&("roc_auc", 0.7)));
         assert_eq!(serde_json::to_value(report).unwrap().as_object().unwrap().len(), 4);
     }

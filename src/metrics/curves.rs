@@ -17,7 +17,11 @@ impl ThresholdCounts {
     fn new(positive: &[bool], scores: &[f64]) -> ThresholdCounts {
         let mut order: Vec<usize> = (0..scores.len()).collect();
         order.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]));
-        let mut counts = ThresholdCounts { false_positives: Vec::new(), true_positives: Vec::new(), thresholds: Vec::new() };
+        let mut counts = ThresholdCounts {
+            false_positives: Vec::new(),
+            true_positives: Vec::new(),
+            thresholds: Vec::new(),
+        };
         let (mut false_positives, mut true_positives) = (0u64, 0u64);
         for (rank, &sample) in order.iter().enumerate() {
             if positive[sample] {
@@ -54,7 +58,10 @@ impl RocCurve {
     pub(crate) fn new(positive: &[bool], scores: &[f64]) -> RocCurve {
         let counts = ThresholdCounts::new(positive, scores);
         let kept = corners(&counts.false_positives, &counts.true_positives);
-        let (negatives, positives) = (counts.false_positives[counts.false_positives.len() - 1], counts.true_positives[counts.true_positives.len() - 1]);
+        let (negatives, positives) = (
+            counts.false_positives[counts.false_positives.len() - 1],
+            counts.true_positives[counts.true_positives.len() - 1],
+        );
         let mut curve = RocCurve {
             false_positive_rate: vec![0.0],
             true_positive_rate: vec![0.0],
@@ -62,7 +69,9 @@ impl RocCurve {
             auc: 0.0,
         };
         for index in kept {
-            curve.false_positive_rate.push(counts.false_positives[index] / negatives);
+            curve
+                .false_positive_rate
+                .push(counts.false_positives[index] / negatives);
             curve.true_positive_rate.push(counts.true_positives[index] / positives);
             curve.thresholds.push(counts.thresholds[index]);
         }
@@ -83,7 +92,10 @@ fn corners(x: &[f64], y: &[f64]) -> Vec<usize> {
 }
 
 fn trapezoid_area(x: &[f64], y: &[f64]) -> f64 {
-    x.windows(2).zip(y.windows(2)).map(|(x, y)| (x[1] - x[0]) * (y[1] + y[0]) / 2.0).sum()
+    x.windows(2)
+        .zip(y.windows(2))
+        .map(|(x, y)| (x[1] - x[0]) * (y[1] + y[0]) / 2.0)
+        .sum()
 }
 
 /// Precision against recall as the decision threshold rises, in scikit-learn's order: from
@@ -113,13 +125,20 @@ impl PrecisionRecallCurve {
         };
         for index in (0..points).rev() {
             let (true_positives, false_positives) = (counts.true_positives[index], counts.false_positives[index]);
-            curve.precision.push(true_positives / (true_positives + false_positives));
+            curve
+                .precision
+                .push(true_positives / (true_positives + false_positives));
             curve.recall.push(true_positives / positives);
             curve.thresholds.push(counts.thresholds[index]);
         }
         curve.precision.push(1.0);
         curve.recall.push(0.0);
-        let area: f64 = curve.recall.windows(2).zip(&curve.precision).map(|(recall, precision)| (recall[0] - recall[1]) * precision).sum();
+        let area: f64 = curve
+            .recall
+            .windows(2)
+            .zip(&curve.precision)
+            .map(|(recall, precision)| (recall[0] - recall[1]) * precision)
+            .sum();
         curve.average_precision = area.max(0.0);
         curve
     }
@@ -156,7 +175,10 @@ mod tests {
     fn points_on_a_straight_segment_are_dropped() {
         // Three positives ranked first, then three negatives: counts (fp, tp) run (0, 1),
         // (0, 2), (0, 3), (1, 3), (2, 3), (3, 3); only the ends and the corner (0, 3) stay.
-        let curve = RocCurve::new(&[true, true, true, false, false, false], &[6.0, 5.0, 4.0, 3.0, 2.0, 1.0]);
+        let curve = RocCurve::new(
+            &[true, true, true, false, false, false],
+            &[6.0, 5.0, 4.0, 3.0, 2.0, 1.0],
+        );
         assert_eq!(curve.false_positive_rate, [0.0, 0.0, 0.0, 1.0]);
         assert_eq!(curve.true_positive_rate, [0.0, 1.0 / 3.0, 1.0, 1.0]);
         assert_eq!(curve.thresholds, [f64::INFINITY, 6.0, 4.0, 1.0]);

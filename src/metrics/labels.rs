@@ -24,7 +24,9 @@ impl<L: Ord + Clone> Classes<L> {
 
     /// Position of a class known to be among these (every label of the columns it came from).
     pub(crate) fn index(&self, label: &L) -> usize {
-        self.0.binary_search(label).expect("label taken from the columns the classes were built from")
+        self.0
+            .binary_search(label)
+            .expect("label taken from the columns the classes were built from")
     }
 
     pub(crate) fn as_slice(&self) -> &[L] {

@@ -23,7 +23,12 @@ pub struct RegressionReport {
 impl RegressionReport {
     /// The metrics as `(name, value)` pairs, ready for `log_metrics`.
     pub fn metrics(&self) -> Vec<(&'static str, f64)> {
-        vec![("mae", self.mae), ("mse", self.mse), ("rmse", self.rmse), ("r2", self.r2)]
+        vec![
+            ("mae", self.mae),
+            ("mse", self.mse),
+            ("rmse", self.rmse),
+            ("r2", self.r2),
+        ]
     }
 }
 
@@ -54,12 +59,21 @@ pub fn regression_report(y_true: &[f64], y_pred: &[f64]) -> Result<RegressionRep
     let r2 = if y_true.len() < 2 {
         f64::NAN
     } else if spread == 0.0 {
-        if squared == 0.0 { 1.0 } else { 0.0 }
+        if squared == 0.0 {
+            1.0
+        } else {
+            0.0
+        }
     } else {
         1.0 - squared / spread
     };
     let mse = squared / samples;
-    Ok(RegressionReport { mae: absolute / samples, mse, rmse: mse.sqrt(), r2 })
+    Ok(RegressionReport {
+        mae: absolute / samples,
+        mse,
+        rmse: mse.sqrt(),
+        r2,
+    })
 }
 
 #[cfg(test)]
@@ -88,7 +102,9 @@ mod tests {
 
     #[test]
     fn bad_inputs_are_refused_with_the_reason() {
-        let message = regression_report(&[1.0, f64::NAN], &[1.0, 2.0]).unwrap_err().to_string();
+        let message = regression_report(&[1.0, f64::NAN], &[1.0, 2.0])
+            .unwrap_err()
+            .to_string();
         assert!(message.starts_with("y_true[1] is NaN"), "{message}");
         let message = regression_report(&[1.0], &[f64::INFINITY]).unwrap_err().to_string();
         assert!(message.starts_with("y_pred[0] is inf"), "{message}");

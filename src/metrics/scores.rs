@@ -52,7 +52,9 @@ fn one_versus_rest<L: Ord + Clone + Debug>(y_true: &[L], y_score: Scores<'_>) ->
         Scores::Positive(scores) => check::finite("y_score", scores.iter().copied())?,
         Scores::PerClass(scores) => {
             if let Some(((row, column), value)) = scores.indexed_iter().find(|(_, value)| !value.is_finite()) {
-                return Err(Error::invalid(format!("y_score[{row}, {column}] is {value}: every value must be a finite number")));
+                return Err(Error::invalid(format!(
+                    "y_score[{row}, {column}] is {value}: every value must be a finite number"
+                )));
             }
         }
     }
@@ -111,7 +113,10 @@ pub fn roc_curves<L: Ord + Clone + Debug>(y_true: &[L], y_score: Scores<'_>) -> 
 }
 
 /// The precision-recall curve of each binary problem, as [`roc_curves`] gives ROC curves.
-pub fn precision_recall_curves<L: Ord + Clone + Debug>(y_true: &[L], y_score: Scores<'_>) -> Result<Vec<(L, PrecisionRecallCurve)>> {
+pub fn precision_recall_curves<L: Ord + Clone + Debug>(
+    y_true: &[L],
+    y_score: Scores<'_>,
+) -> Result<Vec<(L, PrecisionRecallCurve)>> {
     Ok(one_versus_rest(y_true, y_score)?
         .into_iter()
         .map(|problem| {
@@ -173,15 +178,26 @@ mod tests {
 
     #[test]
     fn scores_that_cannot_be_ranked_are_refused() {
-        let message = roc_auc(&[1, 1, 1], Scores::from(&[0.1, 0.2, 0.3][..])).unwrap_err().to_string();
+        let message = roc_auc(&[1, 1, 1], Scores::from(&[0.1, 0.2, 0.3][..]))
+            .unwrap_err()
+            .to_string();
         assert!(message.starts_with("y_true holds one class only (1)"), "{message}");
-        let message = roc_auc(&[0, 1], Scores::from(&[0.1, f64::NAN][..])).unwrap_err().to_string();
+        let message = roc_auc(&[0, 1], Scores::from(&[0.1, f64::NAN][..]))
+            .unwrap_err()
+            .to_string();
         assert!(message.starts_with("y_score[1] is NaN"), "{message}");
-        let message = roc_auc(&[0, 1, 2], Scores::from(&[0.1, 0.2, 0.3][..])).unwrap_err().to_string();
+        let message = roc_auc(&[0, 1, 2], Scores::from(&[0.1, 0.2, 0.3][..]))
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("holds 3 classes"), "{message}");
         let two_columns = array![[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]];
-        let message = roc_auc(&[0, 1, 2], Scores::from(two_columns.view())).unwrap_err().to_string();
-        assert!(message.starts_with("y_score has 2 columns but y_true holds 3 classes"), "{message}");
+        let message = roc_auc(&[0, 1, 2], Scores::from(two_columns.view()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with("y_score has 2 columns but y_true holds 3 classes"),
+            "{message}"
+        );
         let message = roc_auc(&[0, 1], Scores::from(&[0.1][..])).unwrap_err().to_string();
         assert_eq!(message, "y_true and y_score have different lengths (2 and 1)");
         let with_nan = array![[0.5, 0.5], [0.5, f64::NAN]];

@@ -41,10 +41,14 @@ impl InputExample {
             InputExample::Table(columns) => {
                 let rows = columns.first().map_or(0, |(_, values)| values.len());
                 if let Some((name, _)) = columns.iter().find(|(_, values)| values.len() != rows) {
-                    return Err(Error::invalid(format!("Input example column '{name}' has a different length from the others")));
+                    return Err(Error::invalid(format!(
+                        "Input example column '{name}' has a different length from the others"
+                    )));
                 }
                 let names: Vec<&String> = columns.iter().map(|(name, _)| name).collect();
-                let data: Vec<Vec<&Value>> = (0..rows).map(|r| columns.iter().map(|(_, v)| &v[r]).collect()).collect();
+                let data: Vec<Vec<&Value>> = (0..rows)
+                    .map(|r| columns.iter().map(|(_, v)| &v[r]).collect())
+                    .collect();
                 let split = json!({"columns": names, "data": data});
                 let info = json!({"artifact_path": INPUT_EXAMPLE_FILE, "type": "dataframe", "pandas_orient": "split",
                                   "serving_input_path": SERVING_INPUT_FILE});
@@ -74,7 +78,12 @@ impl InputExample {
 /// assert_eq!(std::fs::read_to_string(dir.path().join("requirements.txt"))?, "numpy==2.0.0\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn write_model_dir(dir: &Path, model: &mut MlModel, env: Option<&PythonEnvironment>, example: Option<&InputExample>) -> Result<()> {
+pub fn write_model_dir(
+    dir: &Path,
+    model: &mut MlModel,
+    env: Option<&PythonEnvironment>,
+    example: Option<&InputExample>,
+) -> Result<()> {
     std::fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
     let write = |name: &str, text: String| {
         let file = dir.join(name);
@@ -82,8 +91,14 @@ pub fn write_model_dir(dir: &Path, model: &mut MlModel, env: Option<&PythonEnvir
     };
     if let Some(example) = example {
         let (content, info, serving) = example.files()?;
-        write(INPUT_EXAMPLE_FILE, serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?)?;
-        write(SERVING_INPUT_FILE, serde_json::to_string_pretty(&serving).map_err(|e| Error::Internal(e.to_string()))?)?;
+        write(
+            INPUT_EXAMPLE_FILE,
+            serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?,
+        )?;
+        write(
+            SERVING_INPUT_FILE,
+            serde_json::to_string_pretty(&serving).map_err(|e| Error::Internal(e.to_string()))?,
+        )?;
         model.saved_input_example_info = Some(info);
     }
     if let Some(env) = env {
@@ -92,14 +107,23 @@ pub fn write_model_dir(dir: &Path, model: &mut MlModel, env: Option<&PythonEnvir
         write("requirements.txt", requirements)?;
         write(
             "python_env.yaml",
-            to_yaml(&json!({"python": env.python_version, "build_dependencies": env.build_dependencies,
-                            "dependencies": ["-r requirements.txt"]})),
+            to_yaml(
+                &json!({"python": env.python_version, "build_dependencies": env.build_dependencies,
+                            "dependencies": ["-r requirements.txt"]}),
+            ),
         )?;
-        let pip_pin = env.build_dependencies.iter().find_map(|d| d.strip_prefix("pip==")).map(|v| format!("pip<={v}"));
+        let pip_pin = env
+            .build_dependencies
+            .iter()
+            .find_map(|d| d.strip_prefix("pip=="))
+            .map(|v| format!("pip<={v}"));
         let mut conda_deps = vec![json!(format!("python={}", env.python_version))];
         conda_deps.extend(pip_pin.map(Value::String));
         conda_deps.push(json!({"pip": env.requirements}));
-        write("conda.yaml", to_yaml(&json!({"channels": ["conda-forge"], "dependencies": conda_deps, "name": "mlflow-env"})))?;
+        write(
+            "conda.yaml",
+            to_yaml(&json!({"channels": ["conda-forge"], "dependencies": conda_deps, "name": "mlflow-env"})),
+        )?;
     }
     model.save(dir)
 }
@@ -109,10 +133,15 @@ pub fn read_input_example(dir: &Path, model: &MlModel) -> Result<Option<Value>> 
     let Some(info) = &model.saved_input_example_info else {
         return Ok(None);
     };
-    let name = info.get("artifact_path").and_then(Value::as_str).unwrap_or(INPUT_EXAMPLE_FILE);
+    let name = info
+        .get("artifact_path")
+        .and_then(Value::as_str)
+        .unwrap_or(INPUT_EXAMPLE_FILE);
     let file = super::mlmodel::model_file(dir, name)?;
     let text = std::fs::read_to_string(&file).context(|| format!("reading {}", file.display()))?;
-    serde_json::from_str(&text).map(Some).map_err(|e| Error::invalid(format!("{}: not JSON ({e})", file.display())))
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::invalid(format!("{}: not JSON ({e})", file.display())))
 }
 
 #[cfg(test)]
@@ -129,15 +158,24 @@ mod tests {
             requirements: vec!["scikit-learn==1.5.0".into()],
             build_dependencies: vec!["pip==24.0".into()],
         };
-        let example = InputExample::Table(vec![("x".into(), vec![json!(1.0), json!(2.0)]), ("y".into(), vec![json!("a"), json!("b")])]);
+        let example = InputExample::Table(vec![
+            ("x".into(), vec![json!(1.0), json!(2.0)]),
+            ("y".into(), vec![json!("a"), json!("b")]),
+        ]);
         write_model_dir(dir.path(), &mut model, Some(&env), Some(&example)).unwrap();
-        let read = read_input_example(dir.path(), &MlModel::load(dir.path()).unwrap()).unwrap().unwrap();
+        let read = read_input_example(dir.path(), &MlModel::load(dir.path()).unwrap())
+            .unwrap()
+            .unwrap();
         assert_eq!(read, json!({"columns": ["x", "y"], "data": [[1.0, "a"], [2.0, "b"]]}));
         let conda = from_yaml(&std::fs::read_to_string(dir.path().join("conda.yaml")).unwrap()).unwrap();
-        assert_eq!(conda["dependencies"], json!(["python=3.11.9", "pip<=24.0", {"pip": ["scikit-learn==1.5.0"]}]));
+        assert_eq!(
+            conda["dependencies"],
+            json!(["python=3.11.9", "pip<=24.0", {"pip": ["scikit-learn==1.5.0"]}])
+        );
         let python_env = from_yaml(&std::fs::read_to_string(dir.path().join("python_env.yaml")).unwrap()).unwrap();
         assert_eq!(python_env["python"], "3.11.9");
-        let serving: Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join(SERVING_INPUT_FILE)).unwrap()).unwrap();
+        let serving: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join(SERVING_INPUT_FILE)).unwrap()).unwrap();
         assert_eq!(serving["dataframe_split"]["columns"], json!(["x", "y"]));
     }
 

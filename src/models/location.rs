@@ -39,13 +39,18 @@ pub fn resolve_model_dir(tracker: &Tracker, uri: &str, scratch: &Path) -> Result
                 // A source inside its run's artifacts may be fetched through the run.
                 Some(run_id) if !is_local(&version.source) => {
                     let root = tracker.get_run(&run_id)?.info.artifact_uri;
-                    let inside = version.source.strip_prefix(&root).map(|rest| rest.trim_start_matches('/'));
+                    let inside = version
+                        .source
+                        .strip_prefix(&root)
+                        .map(|rest| rest.trim_start_matches('/'));
                     match inside {
                         Some(path) => run_folder(tracker, &run_id, path, scratch)?,
                         None => local_path(&version.source)?,
                     }
                 }
-                _ if version.source.starts_with("runs:/") => return resolve_model_dir(tracker, &version.source, scratch),
+                _ if version.source.starts_with("runs:/") => {
+                    return resolve_model_dir(tracker, &version.source, scratch)
+                }
                 _ => local_path(&version.source)?,
             }
         }
@@ -93,7 +98,11 @@ fn run_folder(tracker: &Tracker, run_id: &str, path: &str, scratch: &Path) -> Re
     let root = tracker.get_run(run_id)?.info.artifact_uri;
     if is_local(&root) {
         let base = local_path(&root)?;
-        return Ok(if path.is_empty() { base } else { crate::artifacts::ArtifactPath::parse(path)?.to_path(&base) });
+        return Ok(if path.is_empty() {
+            base
+        } else {
+            crate::artifacts::ArtifactPath::parse(path)?.to_path(&base)
+        });
     }
     tracker.download_artifacts(run_id, path, scratch)
 }

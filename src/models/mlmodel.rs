@@ -68,7 +68,10 @@ impl MlModel {
         put("model_uuid", self.model_uuid.clone().map(Value::String));
         put("run_id", self.run_id.clone().map(Value::String));
         put("utc_time_created", self.utc_time_created.clone().map(Value::String));
-        put("signature", self.signature.as_ref().map(ModelSignature::to_mlmodel_value));
+        put(
+            "signature",
+            self.signature.as_ref().map(ModelSignature::to_mlmodel_value),
+        );
         put("saved_input_example_info", self.saved_input_example_info.clone());
         Value::Object(map)
     }
@@ -86,19 +89,36 @@ impl MlModel {
                 Some(other) => Err(Error::invalid(format!("MLmodel: '{key}' must be text, got {other}"))),
             }
         };
-        let (artifact_path, model_uuid, run_id, utc_time_created) =
-            (text("artifact_path")?, text("model_uuid")?, text("run_id")?, text("utc_time_created")?);
+        let (artifact_path, model_uuid, run_id, utc_time_created) = (
+            text("artifact_path")?,
+            text("model_uuid")?,
+            text("run_id")?,
+            text("utc_time_created")?,
+        );
         let flavors = match other.remove("flavors") {
             Some(Value::Object(flavors)) => flavors,
             None | Some(Value::Null) => Map::new(),
-            Some(bad) => return Err(Error::invalid(format!("MLmodel: 'flavors' must be a mapping, got {bad}"))),
+            Some(bad) => {
+                return Err(Error::invalid(format!(
+                    "MLmodel: 'flavors' must be a mapping, got {bad}"
+                )))
+            }
         };
         let signature = match other.remove("signature") {
             None | Some(Value::Null) => None,
             Some(value) => Some(ModelSignature::from_mlmodel_value(&value)?),
         };
         let saved_input_example_info = other.remove("saved_input_example_info").filter(|v| !v.is_null());
-        Ok(MlModel { artifact_path, flavors, model_uuid, run_id, utc_time_created, signature, saved_input_example_info, other })
+        Ok(MlModel {
+            artifact_path,
+            flavors,
+            model_uuid,
+            run_id,
+            utc_time_created,
+            signature,
+            saved_input_example_info,
+            other,
+        })
     }
 
     /// The `MLmodel` text (YAML, keys sorted as PyYAML writes them).
@@ -114,7 +134,10 @@ impl MlModel {
     pub fn load(dir: &Path) -> Result<MlModel> {
         let file = dir.join(MLMODEL_FILE);
         if !file.is_file() {
-            return Err(Error::not_found(format!("No MLmodel file in '{}': not a model folder", dir.display())));
+            return Err(Error::not_found(format!(
+                "No MLmodel file in '{}': not a model folder",
+                dir.display()
+            )));
         }
         let text = std::fs::read_to_string(&file).context(|| format!("reading {}", file.display()))?;
         MlModel::from_yaml(&text).map_err(|e| Error::invalid(format!("{}: {e}", file.display())))
@@ -137,14 +160,19 @@ impl Default for MlModel {
 /// A file a flavor names (`pickled_model: model.pkl`) inside the model folder `dir`; a name
 /// that would leave the folder is refused.
 pub fn model_file(dir: &Path, relative: &str) -> Result<PathBuf> {
-    let clean = ArtifactPath::parse(relative)
-        .map_err(|e| Error::invalid(format!("The model folder names a file outside itself ('{relative}'): {e}")))?;
+    let clean = ArtifactPath::parse(relative).map_err(|e| {
+        Error::invalid(format!(
+            "The model folder names a file outside itself ('{relative}'): {e}"
+        ))
+    })?;
     Ok(clean.to_path(dir))
 }
 
 /// Now in UTC as `YYYY-MM-DD HH:MM:SS.ffffff`.
 fn utc_now_text() -> String {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     let (days, seconds) = ((since.as_secs() / 86_400) as i64, since.as_secs() % 86_400);
     let (year, month, day) = civil_from_days(days);
     format!(
@@ -190,7 +218,10 @@ mod tests {
         model.other.insert("mlflow_version".into(), json!("3.17.2"));
         model.save(dir.path()).unwrap();
         let text = std::fs::read_to_string(dir.path().join("MLmodel")).unwrap();
-        assert!(text.contains("  inputs: '[{\"type\": \"double\", \"name\": \"x\", \"required\": true}]'"), "{text}");
+        assert!(
+            text.contains("  inputs: '[{\"type\": \"double\", \"name\": \"x\", \"required\": true}]'"),
+            "{text}"
+        );
         assert!(text.contains("sklearn_version: '1.5.0'"), "{text}");
         assert_eq!(MlModel::load(dir.path()).unwrap(), model);
     }
@@ -211,8 +242,14 @@ mod tests {
         assert!(matches!(MlModel::load(dir.path()), Err(Error::NotFound(_))));
         assert!(model_file(dir.path(), "../model.pkl").is_err());
         assert!(model_file(dir.path(), "/etc/passwd").is_err());
-        assert_eq!(model_file(dir.path(), "data/model.pkl").unwrap(), dir.path().join("data").join("model.pkl"));
+        assert_eq!(
+            model_file(dir.path(), "data/model.pkl").unwrap(),
+            dir.path().join("data").join("model.pkl")
+        );
         std::fs::write(dir.path().join("MLmodel"), "flavors: [1, 2]\n").unwrap();
-        assert!(MlModel::load(dir.path()).unwrap_err().to_string().contains("'flavors' must be a mapping"));
+        assert!(MlModel::load(dir.path())
+            .unwrap_err()
+            .to_string()
+            .contains("'flavors' must be a mapping"));
     }
 }

@@ -32,7 +32,9 @@ mod types;
 mod yaml;
 
 pub use enforce::{enforce_table, plan_column, plan_frame, plan_tensor};
-pub use files::{read_input_example, write_model_dir, InputExample, PythonEnvironment, INPUT_EXAMPLE_FILE, SERVING_INPUT_FILE};
+pub use files::{
+    read_input_example, write_model_dir, InputExample, PythonEnvironment, INPUT_EXAMPLE_FILE, SERVING_INPUT_FILE,
+};
 pub use location::{is_model_uri, local_model_dir, resolve_model_dir};
 pub use mlmodel::{model_file, MlModel, MLMODEL_FILE};
 pub use schema::{ColSpec, Schema, TensorSpec};

@@ -82,6 +82,9 @@ mod tests {
     #[test]
     fn matches_python_defaults() {
         let value = serde_json::json!([{"type": "double", "name": "x é", "required": true}, 1.5, null]);
-        assert_eq!(dumps(&value), r#"[{"name": "x \u00e9", "required": true, "type": "double"}, 1.5, null]"#);
+        assert_eq!(
+            dumps(&value),
+            r#"[{"name": "x \u00e9", "required": true, "type": "double"}, 1.5, null]"#
+        );
     }
 }

@@ -18,7 +18,11 @@ pub struct ColSpec {
 
 impl ColSpec {
     pub fn new(name: impl Into<String>, column_type: ColumnType) -> ColSpec {
-        ColSpec { name: Some(name.into()), column_type, required: true }
+        ColSpec {
+            name: Some(name.into()),
+            column_type,
+            required: true,
+        }
     }
 }
 
@@ -74,16 +78,20 @@ impl Schema {
     }
 
     pub fn from_json(text: &str) -> Result<Schema> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| Error::invalid(format!("A schema is not valid JSON ({e}): {text}")))?;
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| Error::invalid(format!("A schema is not valid JSON ({e}): {text}")))?;
         Schema::from_json_value(&value)
     }
 
     pub fn from_json_value(value: &Value) -> Result<Schema> {
-        let specs = value.as_array().ok_or_else(|| Error::invalid(format!("A schema must be a list of specs, got {value}")))?;
+        let specs = value
+            .as_array()
+            .ok_or_else(|| Error::invalid(format!("A schema must be a list of specs, got {value}")))?;
         let is_tensor = |spec: &Value| spec.get("type").and_then(Value::as_str) == Some("tensor");
         if !specs.is_empty() && specs.iter().all(is_tensor) {
-            return Ok(Schema::Tensors(specs.iter().map(tensor_spec_from).collect::<Result<_>>()?));
+            return Ok(Schema::Tensors(
+                specs.iter().map(tensor_spec_from).collect::<Result<_>>()?,
+            ));
         }
         if specs.iter().any(is_tensor) {
             return Err(Error::invalid("A schema mixes column and tensor specs"));
@@ -114,7 +122,10 @@ fn tensor_spec_text(spec: &TensorSpec) -> String {
         pairs.push(("name", pyjson::dumps(&json!(name))));
     }
     pairs.push(("type", "\"tensor\"".to_string()));
-    let inner = [("dtype", pyjson::dumps(&json!(spec.dtype))), ("shape", pyjson::dumps(&json!(spec.shape)))];
+    let inner = [
+        ("dtype", pyjson::dumps(&json!(spec.dtype))),
+        ("shape", pyjson::dumps(&json!(spec.shape))),
+    ];
     pairs.push(("tensor-spec", pyjson::ordered_object(&inner)));
     pyjson::ordered_object(&pairs)
 }
@@ -160,7 +171,11 @@ fn col_spec_from(spec: &Value) -> Result<ColSpec> {
 }
 
 fn tensor_spec_from(spec: &Value) -> Result<TensorSpec> {
-    let bad = || Error::invalid(format!("A tensor spec needs 'tensor-spec' with a dtype and a shape: {spec}"));
+    let bad = || {
+        Error::invalid(format!(
+            "A tensor spec needs 'tensor-spec' with a dtype and a shape: {spec}"
+        ))
+    };
     let inner = spec.get("tensor-spec").ok_or_else(bad)?;
     let dtype = inner.get("dtype").and_then(Value::as_str).ok_or_else(bad)?;
     DType::parse(dtype)?;
@@ -171,7 +186,11 @@ fn tensor_spec_from(spec: &Value) -> Result<TensorSpec> {
         .iter()
         .map(|d| d.as_i64().ok_or_else(bad))
         .collect::<Result<_>>()?;
-    Ok(TensorSpec { name: name_of(spec)?, dtype: dtype.to_string(), shape })
+    Ok(TensorSpec {
+        name: name_of(spec)?,
+        dtype: dtype.to_string(),
+        shape,
+    })
 }
 
 #[cfg(test)]
@@ -180,17 +199,33 @@ mod tests {
 
     #[test]
     fn tensor_specs_round_trip_in_mlflow_form() {
-        let schema = Schema::Tensors(vec![TensorSpec { name: None, dtype: "float64".into(), shape: vec![-1, 4] }]);
+        let schema = Schema::Tensors(vec![TensorSpec {
+            name: None,
+            dtype: "float64".into(),
+            shape: vec![-1, 4],
+        }]);
         let text = schema.to_json();
-        assert_eq!(text, r#"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 4]}}]"#);
+        assert_eq!(
+            text,
+            r#"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1, 4]}}]"#
+        );
         assert_eq!(Schema::from_json(&text).unwrap(), schema);
     }
 
     #[test]
     fn optional_and_unnamed_columns() {
         let text = r#"[{"type": "long", "required": false}, {"type": "string"}]"#;
-        let Schema::Columns(columns) = Schema::from_json(text).unwrap() else { panic!() };
-        assert_eq!(columns[0], ColSpec { name: None, column_type: ColumnType::Long, required: false });
+        let Schema::Columns(columns) = Schema::from_json(text).unwrap() else {
+            panic!()
+        };
+        assert_eq!(
+            columns[0],
+            ColSpec {
+                name: None,
+                column_type: ColumnType::Long,
+                required: false
+            }
+        );
         assert!(columns[1].required);
     }
 
@@ -200,7 +235,10 @@ mod tests {
             ("{}", "list of specs"),
             (r#"[{"type": "decimal", "name": "x"}]"#, "'decimal'"),
             (r#"[{"type": "tensor"}]"#, "tensor-spec"),
-            (r#"[{"type": "double", "name": "x"}, {"type": "double"}]"#, "some of its columns"),
+            (
+                r#"[{"type": "double", "name": "x"}, {"type": "double"}]"#,
+                "some of its columns",
+            ),
             ("[", "not valid JSON"),
         ] {
             let err = Schema::from_json(text).unwrap_err().to_string();

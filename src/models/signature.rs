@@ -63,10 +63,18 @@ impl DataDescription {
                 let specs = columns
                     .iter()
                     .map(|column| {
-                        let column_type = ColumnType::from_dtype(&column.dtype, column.object_hint.as_deref()).map_err(|e| {
-                            Error::invalid(format!("Column '{}': {e}", column.name.as_deref().unwrap_or("<unnamed>")))
-                        })?;
-                        Ok(ColSpec { name: column.name.clone(), column_type, required: !column.has_missing })
+                        let column_type = ColumnType::from_dtype(&column.dtype, column.object_hint.as_deref())
+                            .map_err(|e| {
+                                Error::invalid(format!(
+                                    "Column '{}': {e}",
+                                    column.name.as_deref().unwrap_or("<unnamed>")
+                                ))
+                            })?;
+                        Ok(ColSpec {
+                            name: column.name.clone(),
+                            column_type,
+                            required: !column.has_missing,
+                        })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Ok(Schema::Columns(specs))
@@ -76,7 +84,10 @@ impl DataDescription {
                 if arrays.is_empty() {
                     return Err(Error::invalid("Cannot infer a schema from an empty dict"));
                 }
-                let specs = arrays.iter().map(|(name, dtype, shape)| tensor(Some(name), dtype, shape)).collect::<Result<_>>()?;
+                let specs = arrays
+                    .iter()
+                    .map(|(name, dtype, shape)| tensor(Some(name), dtype, shape))
+                    .collect::<Result<_>>()?;
                 Ok(Schema::Tensors(specs))
             }
         }
@@ -86,11 +97,21 @@ impl DataDescription {
 fn tensor(name: Option<&String>, dtype: &str, shape: &[usize]) -> Result<TensorSpec> {
     let parsed = DType::parse(dtype)?;
     if parsed.kind == 'O' {
-        return Err(Error::invalid("Cannot infer a tensor spec for an array of Python objects; use a DataFrame"));
+        return Err(Error::invalid(
+            "Cannot infer a tensor spec for an array of Python objects; use a DataFrame",
+        ));
     }
     // The batch dimension is free; the others are what the example shows.
-    let shape = shape.iter().enumerate().map(|(i, &d)| if i == 0 { -1 } else { d as i64 }).collect();
-    Ok(TensorSpec { name: name.cloned(), dtype: dtype.trim_start_matches(['<', '>', '|', '=']).to_string(), shape })
+    let shape = shape
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| if i == 0 { -1 } else { d as i64 })
+        .collect();
+    Ok(TensorSpec {
+        name: name.cloned(),
+        dtype: dtype.trim_start_matches(['<', '>', '|', '=']).to_string(),
+        shape,
+    })
 }
 
 impl ModelSignature {
@@ -138,7 +159,12 @@ mod tests {
     use super::*;
 
     fn column(name: &str, dtype: &str) -> ColumnDescription {
-        ColumnDescription { name: Some(name.into()), dtype: dtype.into(), object_hint: None, has_missing: false }
+        ColumnDescription {
+            name: Some(name.into()),
+            dtype: dtype.into(),
+            object_hint: None,
+            has_missing: false,
+        }
     }
 
     #[test]
@@ -146,30 +172,46 @@ mod tests {
         let mut with_gap = column("city", "object");
         with_gap.has_missing = true;
         let frame = DataDescription::Table(vec![column("rooms", "int64"), column("area", "float32"), with_gap]);
-        let y = DataDescription::Array { dtype: "float64".into(), shape: vec![3] };
+        let y = DataDescription::Array {
+            dtype: "float64".into(),
+            shape: vec![3],
+        };
         let signature = ModelSignature::infer(&frame, Some(&y)).unwrap();
         assert_eq!(
             signature.inputs.to_json(),
             r#"[{"type": "long", "name": "rooms", "required": true}, {"type": "float", "name": "area", "required": true}, {"type": "string", "name": "city", "required": false}]"#
         );
-        assert_eq!(signature.outputs.unwrap().to_json(), r#"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]"#);
+        assert_eq!(
+            signature.outputs.unwrap().to_json(),
+            r#"[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]"#
+        );
         let dict = DataDescription::NamedArrays(vec![("a".into(), "int32".into(), vec![2, 3])]);
         assert_eq!(dict.infer_schema().unwrap().input_names(), ["a"]);
     }
 
     #[test]
     fn refuses_what_has_no_mlflow_type() {
-        let err = DataDescription::Table(vec![column("z", "complex128")]).infer_schema().unwrap_err();
+        let err = DataDescription::Table(vec![column("z", "complex128")])
+            .infer_schema()
+            .unwrap_err();
         assert!(err.to_string().contains("Column 'z'"), "{err}");
         assert!(DataDescription::Table(vec![]).infer_schema().is_err());
-        assert!(DataDescription::Array { dtype: "object".into(), shape: vec![2] }.infer_schema().is_err());
+        assert!(DataDescription::Array {
+            dtype: "object".into(),
+            shape: vec![2]
+        }
+        .infer_schema()
+        .is_err());
     }
 
     #[test]
     fn mlmodel_form_round_trips() {
         let signature = ModelSignature::infer(&DataDescription::Table(vec![column("x", "float64")]), None).unwrap();
         let value = signature.to_mlmodel_value();
-        assert_eq!(value["inputs"], r#"[{"type": "double", "name": "x", "required": true}]"#);
+        assert_eq!(
+            value["inputs"],
+            r#"[{"type": "double", "name": "x", "required": true}]"#
+        );
         assert_eq!(value["outputs"], Value::Null);
         assert_eq!(ModelSignature::from_mlmodel_value(&value).unwrap(), signature);
         assert!(ModelSignature::from_mlmodel_value(&json!({"inputs": "[{"})).is_err());

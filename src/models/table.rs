@@ -25,7 +25,14 @@ pub struct InputTable {
 impl InputTable {
     /// Named columns of values.
     pub fn from_columns(columns: Vec<(String, Vec<Value>)>) -> InputTable {
-        let columns = columns.into_iter().map(|(name, values)| InputColumn { name, column_type: None, values }).collect();
+        let columns = columns
+            .into_iter()
+            .map(|(name, values)| InputColumn {
+                name,
+                column_type: None,
+                values,
+            })
+            .collect();
         InputTable { columns, named: true }
     }
 
@@ -39,6 +46,8 @@ impl InputTable {
 
     /// The table as rows of values, for models that take a matrix.
     pub fn to_rows(&self) -> Vec<Vec<Value>> {
-        (0..self.rows()).map(|row| self.columns.iter().map(|c| c.values[row].clone()).collect()).collect()
+        (0..self.rows())
+            .map(|row| self.columns.iter().map(|c| c.values[row].clone()).collect())
+            .collect()
     }
 }

@@ -79,7 +79,11 @@ impl ColumnType {
                 Some("datetime") => ColumnType::Datetime,
                 _ => ColumnType::String,
             },
-            _ => return Err(Error::invalid(format!("Cannot infer a column type from numpy dtype '{dtype}'"))),
+            _ => {
+                return Err(Error::invalid(format!(
+                    "Cannot infer a column type from numpy dtype '{dtype}'"
+                )))
+            }
         })
     }
 }
@@ -96,7 +100,10 @@ impl FromStr for ColumnType {
     fn from_str(text: &str) -> Result<ColumnType> {
         ColumnType::ALL.into_iter().find(|t| t.as_str() == text).ok_or_else(|| {
             let known: Vec<&str> = ColumnType::ALL.iter().map(|t| t.as_str()).collect();
-            Error::invalid(format!("Unknown column type '{text}': expected one of {}", known.join(", ")))
+            Error::invalid(format!(
+                "Unknown column type '{text}': expected one of {}",
+                known.join(", ")
+            ))
         })
     }
 }
@@ -117,7 +124,10 @@ impl DType {
         let name = text.trim().trim_start_matches(['<', '>', '|', '=']);
         let sized = |prefix: &str, kind: char| -> Option<DType> {
             let bits: usize = name.strip_prefix(prefix)?.parse().ok()?;
-            Some(DType { kind, itemsize: bits / 8 })
+            Some(DType {
+                kind,
+                itemsize: bits / 8,
+            })
         };
         let found = match name {
             "bool" | "b1" => Some(DType { kind: 'b', itemsize: 1 }),
@@ -134,7 +144,10 @@ impl DType {
                 let size: usize = chars.as_str().parse().map_err(|_| bad())?;
                 match kind {
                     'i' | 'u' | 'f' | 'c' => Some(DType { kind, itemsize: size }),
-                    'U' => Some(DType { kind, itemsize: size * 4 }),
+                    'U' => Some(DType {
+                        kind,
+                        itemsize: size * 4,
+                    }),
                     'S' => Some(DType { kind, itemsize: size }),
                     _ => None,
                 }
@@ -153,7 +166,11 @@ mod tests {
         for t in ColumnType::ALL {
             assert_eq!(t.as_str().parse::<ColumnType>().unwrap(), t);
         }
-        assert!("decimal".parse::<ColumnType>().unwrap_err().to_string().contains("'decimal'"));
+        assert!("decimal"
+            .parse::<ColumnType>()
+            .unwrap_err()
+            .to_string()
+            .contains("'decimal'"));
     }
 
     #[test]
@@ -174,7 +191,10 @@ mod tests {
         for (dtype, expected) in cases {
             assert_eq!(ColumnType::from_dtype(dtype, None).unwrap(), expected, "{dtype}");
         }
-        assert_eq!(ColumnType::from_dtype("object", Some("bytes")).unwrap(), ColumnType::Binary);
+        assert_eq!(
+            ColumnType::from_dtype("object", Some("bytes")).unwrap(),
+            ColumnType::Binary
+        );
         assert!(ColumnType::from_dtype("complex128", None).is_err());
         assert!(DType::parse("wat").is_err());
     }

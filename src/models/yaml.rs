@@ -25,7 +25,11 @@ pub fn from_yaml(text: &str) -> Result<Value> {
             if stripped.is_empty() || stripped.starts_with('#') || stripped == "---" {
                 return None;
             }
-            Some(Line { number: number + 1, indent: content.len() - stripped.len(), text: stripped.to_string() })
+            Some(Line {
+                number: number + 1,
+                indent: content.len() - stripped.len(),
+                text: stripped.to_string(),
+            })
         })
         .collect();
     let mut parser = Parser { lines, pos: 0 };
@@ -88,7 +92,11 @@ impl Parser {
                 other => other.to_string(),
             };
             self.pos += 1;
-            let value = if rest.is_empty() { self.nested(indent, true)? } else { self.scalar(rest, indent, number)? };
+            let value = if rest.is_empty() {
+                self.nested(indent, true)?
+            } else {
+                self.scalar(rest, indent, number)?
+            };
             map.insert(key, value);
         }
         Ok(Value::Object(map))
@@ -108,7 +116,11 @@ impl Parser {
             } else if rest.starts_with("- ") || split_key(&rest).is_some() {
                 // `- key: value` opens a mapping (or `- - x` a sequence) at the item's column.
                 let column = indent + (line.text.len() - rest.len());
-                self.lines[self.pos] = Line { number, indent: column, text: rest };
+                self.lines[self.pos] = Line {
+                    number,
+                    indent: column,
+                    text: rest,
+                };
                 items.push(self.node(column)?);
             } else {
                 self.pos += 1;
@@ -126,7 +138,9 @@ impl Parser {
                 let deeper = next.indent;
                 self.node(deeper)
             }
-            Some(next) if allow_indentless && next.indent == indent && (next.text == "-" || next.text.starts_with("- ")) => {
+            Some(next)
+                if allow_indentless && next.indent == indent && (next.text == "-" || next.text.starts_with("- ")) =>
+            {
                 self.sequence(indent)
             }
             _ => Ok(Value::Null),
@@ -161,8 +175,12 @@ impl Parser {
             }
         }
         match quote {
-            Some('\'') => single_quoted(&pieces).map(Value::String).ok_or_else(|| self.error(number, "bad single-quoted string")),
-            Some(_) => double_quoted(&pieces).map(Value::String).ok_or_else(|| self.error(number, "bad double-quoted string")),
+            Some('\'') => single_quoted(&pieces)
+                .map(Value::String)
+                .ok_or_else(|| self.error(number, "bad single-quoted string")),
+            Some(_) => double_quoted(&pieces)
+                .map(Value::String)
+                .ok_or_else(|| self.error(number, "bad double-quoted string")),
             None => plain(&pieces.join(" ")).map_err(|why| self.error(number, &why)),
         }
     }
@@ -191,7 +209,10 @@ fn split_key(text: &str) -> Option<(String, String)> {
         end_of_key = i + 1;
     }
     let tail = text.get(end_of_key..)?;
-    let colon = tail.char_indices().find(|&(i, c)| c == ':' && matches!(tail[i + 1..].chars().next(), None | Some(' ')))?.0;
+    let colon = tail
+        .char_indices()
+        .find(|&(i, c)| c == ':' && matches!(tail[i + 1..].chars().next(), None | Some(' ')))?
+        .0;
     let key = text[..end_of_key + colon].trim_end().to_string();
     if key.is_empty() || key.starts_with(['[', '{']) && quote_free(&key) {
         return None;
@@ -279,7 +300,8 @@ fn plain(text: &str) -> std::result::Result<Value, String> {
         return Err(format!("'{text}': anchors, tags and block scalars are not supported"));
     }
     if text.starts_with(['[', '{']) {
-        return serde_json::from_str(text).map_err(|_| format!("'{text}': only JSON-like flow collections are supported"));
+        return serde_json::from_str(text)
+            .map_err(|_| format!("'{text}': only JSON-like flow collections are supported"));
     }
     Ok(match text {
         "" | "~" | "null" | "Null" | "NULL" => Value::Null,
@@ -295,7 +317,13 @@ fn plain(text: &str) -> std::result::Result<Value, String> {
                 }
             }
             let float_like = digits.contains('.') && digits.chars().all(|c| c.is_ascii_digit() || "._eE+-".contains(c));
-            match text.replace('_', "").parse::<f64>().ok().filter(|_| numeric && float_like).and_then(Number::from_f64) {
+            match text
+                .replace('_', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|_| numeric && float_like)
+                .and_then(Number::from_f64)
+            {
                 Some(number) => Value::Number(number),
                 None => Value::String(text.to_string()),
             }
@@ -366,8 +394,12 @@ utc_time_created: '2024-05-01 10:00:00.123456'
 
     #[test]
     fn plain_scalars_fold_and_type() {
-        let value = from_yaml("text: a long\n  plain value\nn: -12\nf: 1.5e3\nv: 1.2.3\nq: \"a\\tb\\u00e9\"\n").unwrap();
-        assert_eq!(value, json!({"text": "a long plain value", "n": -12, "f": 1500.0, "v": "1.2.3", "q": "a\tb\u{e9}"}));
+        let value =
+            from_yaml("text: a long\n  plain value\nn: -12\nf: 1.5e3\nv: 1.2.3\nq: \"a\\tb\\u00e9\"\n").unwrap();
+        assert_eq!(
+            value,
+            json!({"text": "a long plain value", "n": -12, "f": 1500.0, "v": "1.2.3", "q": "a\tb\u{e9}"})
+        );
     }
 
     #[test]

@@ -67,8 +67,16 @@ mod tests {
         tracker.log_figure_json(run.id(), figure, "bars.HTML").unwrap();
         let root = crate::artifacts::file_uri_to_path(&tracker.get_artifact_uri(run.id(), None).unwrap()).unwrap();
         assert_eq!(std::fs::read_to_string(root.join("bars.json")).unwrap(), figure);
-        assert!(std::fs::read_to_string(root.join("bars.HTML")).unwrap().contains(r#""y": [3, 4]"#), "the figure JSON is embedded as given");
-        let message = tracker.log_figure_json(run.id(), figure, "bars.png").unwrap_err().to_string();
+        assert!(
+            std::fs::read_to_string(root.join("bars.HTML"))
+                .unwrap()
+                .contains(r#""y": [3, 4]"#),
+            "the figure JSON is embedded as given"
+        );
+        let message = tracker
+            .log_figure_json(run.id(), figure, "bars.png")
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("use .html"), "{message}");
         assert!(tracker.log_figure_json(run.id(), "{", "bad.json").is_err());
         assert!(!root.join("bad.json").exists() && !root.join("bars.png").exists());

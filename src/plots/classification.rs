@@ -50,7 +50,11 @@ pub fn confusion_matrix<L: Ord + Clone + Display>(y_true: &[L], y_pred: &[L]) ->
     plot.set_layout(
         Layout::new()
             .title(Title::with_text("Confusion matrix"))
-            .x_axis(Axis::new().title(Title::with_text("Predicted")).type_(AxisType::Category))
+            .x_axis(
+                Axis::new()
+                    .title(Title::with_text("Predicted"))
+                    .type_(AxisType::Category),
+            )
             .y_axis(
                 Axis::new()
                     .title(Title::with_text("Actual"))
@@ -81,7 +85,11 @@ pub fn roc_curve<L: Ord + Clone + Debug + Display>(y_true: &[L], y_score: Scores
     let one_curve = curves.len() == 1;
     let mut plot = Plot::new();
     for (class, curve) in curves {
-        let name = if one_curve { format!("ROC (AUC = {:.3})", curve.auc) } else { format!("{class} (AUC = {:.3})", curve.auc) };
+        let name = if one_curve {
+            format!("ROC (AUC = {:.3})", curve.auc)
+        } else {
+            format!("{class} (AUC = {:.3})", curve.auc)
+        };
         let thresholds: Vec<String> = curve.thresholds.iter().map(|&t| short_number(t)).collect();
         plot.add_trace(
             Scatter::new(curve.false_positive_rate, curve.true_positive_rate)
@@ -109,7 +117,12 @@ pub fn precision_recall_curve<L: Ord + Clone + Debug + Display>(y_true: &[L], y_
             format!("{class} (AP = {:.3})", curve.average_precision)
         };
         // The last point (recall 0, precision 1) has no threshold of its own.
-        let thresholds: Vec<String> = curve.thresholds.iter().map(|&t| short_number(t)).chain([String::from("-")]).collect();
+        let thresholds: Vec<String> = curve
+            .thresholds
+            .iter()
+            .map(|&t| short_number(t))
+            .chain([String::from("-")])
+            .collect();
         plot.add_trace(
             Scatter::new(curve.recall, curve.precision)
                 .mode(Mode::Lines)
@@ -120,13 +133,21 @@ pub fn precision_recall_curve<L: Ord + Clone + Debug + Display>(y_true: &[L], y_
         );
     }
     // Shown even for one curve: the legend is where the average precision is read.
-    plot.set_layout(layout("Precision-recall curve", "Recall", "Precision").legend(bottom_right()).show_legend(true));
+    plot.set_layout(
+        layout("Precision-recall curve", "Recall", "Precision")
+            .legend(bottom_right())
+            .show_legend(true),
+    );
     Ok(plot)
 }
 
 /// Inside the plot's lower right corner, where ROC and PR curves leave room.
 fn bottom_right() -> Legend {
-    Legend::new().x(0.98).x_anchor(plotly::common::Anchor::Right).y(0.02).y_anchor(plotly::common::Anchor::Bottom)
+    Legend::new()
+        .x(0.98)
+        .x_anchor(plotly::common::Anchor::Right)
+        .y(0.02)
+        .y_anchor(plotly::common::Anchor::Bottom)
 }
 
 #[cfg(test)]
@@ -137,12 +158,21 @@ mod tests {
     fn counts_are_annotated_at_their_cells_first_class_on_top() {
         let plot = confusion_matrix(&[0, 0, 0, 1, 2], &[0, 0, 2, 1, 1]).unwrap();
         let figure: serde_json::Value = serde_json::from_str(&plot.to_json()).unwrap();
-        assert_eq!(figure["layout"]["yaxis"]["categoryarray"], serde_json::json!(["2", "1", "0"]));
+        assert_eq!(
+            figure["layout"]["yaxis"]["categoryarray"],
+            serde_json::json!(["2", "1", "0"])
+        );
         let cells: Vec<(f64, f64, String)> = figure["layout"]["annotations"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|a| (a["x"].as_f64().unwrap(), a["y"].as_f64().unwrap(), a["text"].as_str().unwrap().to_string()))
+            .map(|a| {
+                (
+                    a["x"].as_f64().unwrap(),
+                    a["y"].as_f64().unwrap(),
+                    a["text"].as_str().unwrap().to_string(),
+                )
+            })
             .collect();
         // Actual 0 (top row, y = 2): predicted 0 twice, 2 once.
         assert!(cells.contains(&(0.0, 2.0, "2".into())));

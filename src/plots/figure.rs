@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use plotly::Plot;
 
 use super::html::script_safe_json;
-use crate::plotly_js::plotly_js;
 use crate::display::ToHtml;
 use crate::error::{Error, Result};
+use crate::plotly_js::plotly_js;
 
 /// Set in the notebook's process once plotly.js has been sent to the page. An environment
 /// variable rather than a static: the process environment is shared by every library evcxr
@@ -49,12 +49,16 @@ impl Figure {
 
     /// A figure given as Plotly JSON (`data`, `layout`, optionally `config`).
     pub fn from_json(figure_json: &str) -> Result<Figure> {
-        let figure: serde_json::Value =
-            serde_json::from_str(figure_json).map_err(|e| Error::invalid(format!("The figure is not valid JSON: {e}")))?;
+        let figure: serde_json::Value = serde_json::from_str(figure_json)
+            .map_err(|e| Error::invalid(format!("The figure is not valid JSON: {e}")))?;
         if !figure.is_object() {
-            return Err(Error::invalid("A figure must be a JSON object with 'data' and 'layout'"));
+            return Err(Error::invalid(
+                "A figure must be a JSON object with 'data' and 'layout'",
+            ));
         }
-        Ok(Figure { json: figure_json.to_string() })
+        Ok(Figure {
+            json: figure_json.to_string(),
+        })
     }
 
     /// The figure as an HTML fragment, with plotly.js inlined when `with_plotly_js`; without
@@ -64,7 +68,10 @@ impl Figure {
         // plotly.js is a UMD bundle: hiding `define`, `exports` and `module` makes it set
         // `window.Plotly` even on pages with RequireJS (the classic notebook).
         let library = if with_plotly_js {
-            format!("<script>(function (define, exports, module) {{\n{}\n}})();</script>\n", plotly_js())
+            format!(
+                "<script>(function (define, exports, module) {{\n{}\n}})();</script>\n",
+                plotly_js()
+            )
         } else {
             String::new()
         };
@@ -133,7 +140,10 @@ mod tests {
     #[test]
     fn the_fragment_carries_the_figure_safely_and_plotly_js_on_request() {
         let title = "</script><script>alert(1)</script>";
-        let figure = Figure::from_json(&serde_json::json!({"data": [{"type": "bar", "x": [1]}], "layout": {"title": title}}).to_string()).unwrap();
+        let figure = Figure::from_json(
+            &serde_json::json!({"data": [{"type": "bar", "x": [1]}], "layout": {"title": title}}).to_string(),
+        )
+        .unwrap();
         let with = figure.html(true);
         let without = figure.html(false);
         assert!(with.contains(plotly_js()) && !without.contains("plotly.js v"));
@@ -145,7 +155,10 @@ mod tests {
         // Two figures on one page never share an element id.
         assert_ne!(figure.html(false), without);
         assert!(Figure::from_json("[1]").is_err());
-        assert!(Figure::from_json("{").unwrap_err().to_string().contains("not valid JSON"));
+        assert!(Figure::from_json("{")
+            .unwrap_err()
+            .to_string()
+            .contains("not valid JSON"));
     }
 
     #[test]

@@ -17,7 +17,9 @@ pub fn figure_html(figure_json: &str) -> Result<String> {
     let figure: serde_json::Value =
         serde_json::from_str(figure_json).map_err(|e| Error::invalid(format!("The figure is not valid JSON: {e}")))?;
     if !figure.is_object() {
-        return Err(Error::invalid("A figure must be a JSON object with 'data' and 'layout'"));
+        return Err(Error::invalid(
+            "A figure must be a JSON object with 'data' and 'layout'",
+        ));
     }
     let title = figure_title(&figure).map_or_else(|| "Figure".to_string(), escape_html);
     Ok(format!(
@@ -74,7 +76,11 @@ fn figure_title(figure: &serde_json::Value) -> Option<&str> {
 }
 
 fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 #[cfg(test)]
@@ -84,8 +90,16 @@ mod tests {
     #[test]
     fn the_page_carries_plotly_js_itself() {
         let script = plotly_js();
-        assert!(script.trim_start().starts_with("/**\n* plotly.js v"), "{}", &script[..60]);
-        assert!(script.len() > 1_000_000, "plotly.js is a few megabytes, got {} bytes", script.len());
+        assert!(
+            script.trim_start().starts_with("/**\n* plotly.js v"),
+            "{}",
+            &script[..60]
+        );
+        assert!(
+            script.len() > 1_000_000,
+            "plotly.js is a few megabytes, got {} bytes",
+            script.len()
+        );
         assert!(!script.contains("</script"));
         let page = figure_html(r#"{"data": [], "layout": {}}"#).unwrap();
         assert!(page.contains(script));
@@ -113,7 +127,10 @@ mod tests {
     fn a_plain_string_title_names_the_page_and_bad_json_is_refused() {
         let page = figure_html(r#"{"data": [], "layout": {"title": "Loss & accuracy"}}"#).unwrap();
         assert!(page.contains("<title>Loss &amp; accuracy</title>"));
-        assert!(figure_html("{not json").unwrap_err().to_string().starts_with("The figure is not valid JSON"));
+        assert!(figure_html("{not json")
+            .unwrap_err()
+            .to_string()
+            .starts_with("The figure is not valid JSON"));
         assert!(figure_html("[1, 2]").unwrap_err().to_string().contains("JSON object"));
     }
 }

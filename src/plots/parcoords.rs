@@ -42,9 +42,17 @@ impl ParallelCoordinates {
             color: dimensions[color_by].values.clone(),
             colorscale: "Viridis",
             showscale: true,
-            colorbar: ColorBarTitle { title: TitleText { text: dimensions[color_by].label.clone() } },
+            colorbar: ColorBarTitle {
+                title: TitleText {
+                    text: dimensions[color_by].label.clone(),
+                },
+            },
         };
-        Box::new(ParallelCoordinates { r#type: "parcoords", dimensions, line })
+        Box::new(ParallelCoordinates {
+            r#type: "parcoords",
+            dimensions,
+            line,
+        })
     }
 }
 

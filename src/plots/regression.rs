@@ -44,7 +44,11 @@ pub fn prediction_scatter(y_true: &[f64], y_pred: &[f64]) -> Result<Plot> {
 /// ```
 pub fn error_histogram(y_true: &[f64], y_pred: &[f64]) -> Result<Plot> {
     regression_report(y_true, y_pred)?;
-    let residuals: Vec<f64> = y_true.iter().zip(y_pred).map(|(truth, prediction)| truth - prediction).collect();
+    let residuals: Vec<f64> = y_true
+        .iter()
+        .zip(y_pred)
+        .map(|(truth, prediction)| truth - prediction)
+        .collect();
     let zero = Shape::new()
         .shape_type(ShapeType::Line)
         .x0(0.0)

@@ -20,7 +20,11 @@ use crate::metrics;
 /// assert_eq!(figure["data"][0]["y"], serde_json::json!(["pH", "sulphates", "alcohol"]));
 /// # Ok::<(), rtrack::Error>(())
 /// ```
-pub fn feature_importance<S: AsRef<str>>(names: &[S], importances: &[f64], max_features: Option<usize>) -> Result<Plot> {
+pub fn feature_importance<S: AsRef<str>>(
+    names: &[S],
+    importances: &[f64],
+    max_features: Option<usize>,
+) -> Result<Plot> {
     metrics::check::paired("names", names.len(), "importances", importances.len())?;
     metrics::check::finite("importances", importances.iter().copied())?;
     let mut order: Vec<usize> = (0..names.len()).collect();
@@ -68,7 +72,11 @@ pub fn metric_history<'a>(series: impl IntoIterator<Item = (&'a str, &'a [i64], 
                 values.len()
             )));
         }
-        plot.add_trace(Scatter::new(steps.to_vec(), values.to_vec()).mode(Mode::Lines).name(key));
+        plot.add_trace(
+            Scatter::new(steps.to_vec(), values.to_vec())
+                .mode(Mode::Lines)
+                .name(key),
+        );
     }
     plot.set_layout(layout("Metric history", "Step", "Value"));
     Ok(plot)
@@ -86,9 +94,17 @@ pub fn metric_history<'a>(series: impl IntoIterator<Item = (&'a str, &'a [i64], 
 /// assert_eq!(figure["data"][0]["line"]["color"], serde_json::json!(rmse));
 /// # Ok::<(), rtrack::Error>(())
 /// ```
-pub fn parallel_coordinates<'a>(columns: impl IntoIterator<Item = (&'a str, &'a [f64])>, color_by: Option<&str>) -> Result<Plot> {
-    let dimensions: Vec<Dimension> =
-        columns.into_iter().map(|(label, values)| Dimension { label: label.to_string(), values: values.to_vec() }).collect();
+pub fn parallel_coordinates<'a>(
+    columns: impl IntoIterator<Item = (&'a str, &'a [f64])>,
+    color_by: Option<&str>,
+) -> Result<Plot> {
+    let dimensions: Vec<Dimension> = columns
+        .into_iter()
+        .map(|(label, values)| Dimension {
+            label: label.to_string(),
+            values: values.to_vec(),
+        })
+        .collect();
     let Some(first) = dimensions.first() else {
         return Err(Error::invalid("parallel_coordinates needs at least one column"));
     };

@@ -42,9 +42,20 @@ impl PyClient {
     // ----- experiments -----
 
     #[pyo3(signature = (name, artifact_location=None, tags=None))]
-    fn create_experiment(&self, py: Python<'_>, name: &str, artifact_location: Option<String>, tags: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    fn create_experiment(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        artifact_location: Option<String>,
+        tags: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
         let tags = convert::string_pairs(tags)?;
-        Ok(py.detach(|| self.tracker.create_experiment(name, artifact_location.as_deref(), &tags))?.to_string())
+        Ok(py
+            .detach(|| {
+                self.tracker
+                    .create_experiment(name, artifact_location.as_deref(), &tags)
+            })?
+            .to_string())
     }
 
     fn get_experiment(&self, py: Python<'_>, experiment_id: &Bound<'_, PyAny>) -> PyResult<PyExperiment> {
@@ -53,7 +64,9 @@ impl PyClient {
     }
 
     fn get_experiment_by_name(&self, py: Python<'_>, name: &str) -> PyResult<Option<PyExperiment>> {
-        Ok(py.detach(|| self.tracker.get_experiment_by_name(name))?.map(PyExperiment))
+        Ok(py
+            .detach(|| self.tracker.get_experiment_by_name(name))?
+            .map(PyExperiment))
     }
 
     /// One page of experiments and the token of the next page (None at the end).
@@ -93,7 +106,13 @@ impl PyClient {
         Ok(py.detach(|| self.tracker.restore_experiment(id))?)
     }
 
-    fn set_experiment_tag(&self, py: Python<'_>, experiment_id: &Bound<'_, PyAny>, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_experiment_tag(
+        &self,
+        py: Python<'_>,
+        experiment_id: &Bound<'_, PyAny>,
+        key: &str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let id = id_of(experiment_id)?;
         let value = value.str()?.to_string();
         Ok(py.detach(|| self.tracker.set_experiment_tag(id, key, &value))?)
@@ -134,7 +153,16 @@ impl PyClient {
     #[pyo3(signature = (run_id, status=None, name=None))]
     fn update_run(&self, py: Python<'_>, run_id: &str, status: Option<&str>, name: Option<String>) -> PyResult<()> {
         let status: Option<RunStatus> = status.map(convert::run_status).transpose()?;
-        Ok(py.detach(|| self.tracker.update_run(run_id, RunUpdate { status, end_time: None, run_name: name }))?)
+        Ok(py.detach(|| {
+            self.tracker.update_run(
+                run_id,
+                RunUpdate {
+                    status,
+                    end_time: None,
+                    run_name: name,
+                },
+            )
+        })?)
     }
 
     fn delete_run(&self, py: Python<'_>, run_id: &str) -> PyResult<()> {
@@ -157,9 +185,19 @@ impl PyClient {
         order_by: Option<Vec<String>>,
         page_token: Option<String>,
     ) -> PyResult<(Vec<PyRun>, Option<String>)> {
-        let search = run_search(experiment_ids, filter_string, run_view_type, max_results, order_by, page_token)?;
+        let search = run_search(
+            experiment_ids,
+            filter_string,
+            run_view_type,
+            max_results,
+            order_by,
+            page_token,
+        )?;
         let page = py.detach(|| self.tracker.search_runs(&search))?;
-        Ok((page.items.into_iter().map(|run| PyRun(Arc::new(run))).collect(), page.next_page_token))
+        Ok((
+            page.items.into_iter().map(|run| PyRun(Arc::new(run))).collect(),
+            page.next_page_token,
+        ))
     }
 
     /// Every run a search finds, up to `max_results`, as the columns of a pandas DataFrame
@@ -176,22 +214,46 @@ impl PyClient {
         arrow_text: bool,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         use super::frame::TextColumns;
-        let search = run_search(experiment_ids, filter_string, run_view_type, max_results, order_by, None)?;
+        let search = run_search(
+            experiment_ids,
+            filter_string,
+            run_view_type,
+            max_results,
+            order_by,
+            None,
+        )?;
         let table = py.detach(|| self.tracker.search_run_table(&search, max_results))?;
-        let text = if arrow_text { TextColumns::ArrowBuffers } else { TextColumns::Lists };
+        let text = if arrow_text {
+            TextColumns::ArrowBuffers
+        } else {
+            TextColumns::Lists
+        };
         super::frame::table_to_columns(py, table, text)
     }
 
     // ----- params, metrics, tags -----
 
-    fn log_param<'py>(&self, py: Python<'py>, run_id: &str, key: &str, value: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    fn log_param<'py>(
+        &self,
+        py: Python<'py>,
+        run_id: &str,
+        key: &str,
+        value: Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let text = value.str()?.to_string();
         py.detach(|| self.tracker.log_param(run_id, key, text))?;
         Ok(value)
     }
 
     #[pyo3(signature = (run_id, key, value, timestamp=None, step=None))]
-    fn log_metric(&self, run_id: &str, key: &str, value: f64, timestamp: Option<i64>, step: Option<i64>) -> PyResult<()> {
+    fn log_metric(
+        &self,
+        run_id: &str,
+        key: &str,
+        value: f64,
+        timestamp: Option<i64>,
+        step: Option<i64>,
+    ) -> PyResult<()> {
         Ok(self.tracker.log_metric(run_id, key, value, step, timestamp)?)
     }
 
@@ -224,13 +286,23 @@ impl PyClient {
         Ok(py.detach(|| self.tracker.log_metric_series(run_id, key, values, steps, timestamps))?)
     }
 
-    fn _get_metric_series<'py>(&self, py: Python<'py>, run_id: &str, key: &str) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+    fn _get_metric_series<'py>(
+        &self,
+        py: Python<'py>,
+        run_id: &str,
+        key: &str,
+    ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
         let series = py.detach(|| self.tracker.get_metric_series(run_id, key))?;
         let (steps, values, timestamps) = convert::series_arrays(py, series);
         pyo3::types::PyTuple::new(py, [steps.into_any(), values.into_any(), timestamps.into_any()])
     }
 
-    fn get_metric_history<'py>(&self, py: Python<'py>, run_id: &str, key: &str) -> PyResult<Bound<'py, pyo3::types::PyList>> {
+    fn get_metric_history<'py>(
+        &self,
+        py: Python<'py>,
+        run_id: &str,
+        key: &str,
+    ) -> PyResult<Bound<'py, pyo3::types::PyList>> {
         convert::metric_list(py, py.detach(|| self.tracker.get_metric_history(run_id, key))?)
     }
 
@@ -250,12 +322,24 @@ impl PyClient {
     // ----- artifacts -----
 
     #[pyo3(signature = (run_id, local_path, artifact_path=None))]
-    fn log_artifact(&self, py: Python<'_>, run_id: &str, local_path: PathBuf, artifact_path: Option<String>) -> PyResult<()> {
+    fn log_artifact(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        local_path: PathBuf,
+        artifact_path: Option<String>,
+    ) -> PyResult<()> {
         Ok(py.detach(|| self.tracker.log_artifact(run_id, &local_path, artifact_path.as_deref()))?)
     }
 
     #[pyo3(signature = (run_id, local_dir, artifact_path=None))]
-    fn log_artifacts(&self, py: Python<'_>, run_id: &str, local_dir: PathBuf, artifact_path: Option<String>) -> PyResult<()> {
+    fn log_artifacts(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        local_dir: PathBuf,
+        artifact_path: Option<String>,
+    ) -> PyResult<()> {
         Ok(py.detach(|| self.tracker.log_artifacts(run_id, &local_dir, artifact_path.as_deref()))?)
     }
 
@@ -263,28 +347,62 @@ impl PyClient {
         Ok(py.detach(|| self.tracker.log_text(run_id, text, artifact_file))?)
     }
 
-    fn log_dict(&self, py: Python<'_>, run_id: &str, dictionary: &Bound<'_, PyAny>, artifact_file: &str) -> PyResult<()> {
+    fn log_dict(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        dictionary: &Bound<'_, PyAny>,
+        artifact_file: &str,
+    ) -> PyResult<()> {
         let value = convert::to_json(dictionary, false)?;
         Ok(py.detach(|| self.tracker.log_dict(run_id, &value, artifact_file))?)
     }
 
-    fn _log_image_pixels(&self, py: Python<'_>, run_id: &str, pixels: Vec<u8>, height: u32, width: u32, channels: u8, artifact_file: &str) -> PyResult<()> {
-        Ok(py.detach(|| self.tracker.log_image(run_id, &pixels, height, width, channels, artifact_file))?)
+    fn _log_image_pixels(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        pixels: Vec<u8>,
+        height: u32,
+        width: u32,
+        channels: u8,
+        artifact_file: &str,
+    ) -> PyResult<()> {
+        Ok(py.detach(|| {
+            self.tracker
+                .log_image(run_id, &pixels, height, width, channels, artifact_file)
+        })?)
     }
 
-    fn _log_table_columns(&self, py: Python<'_>, run_id: &str, columns: &Bound<'_, PyAny>, artifact_file: &str) -> PyResult<()> {
+    fn _log_table_columns(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        columns: &Bound<'_, PyAny>,
+        artifact_file: &str,
+    ) -> PyResult<()> {
         let columns = convert::table_columns(columns)?;
         Ok(py.detach(|| self.tracker.log_table(run_id, columns, artifact_file))?)
     }
 
     #[pyo3(signature = (run_id, path=None))]
     fn list_artifacts(&self, py: Python<'_>, run_id: &str, path: Option<String>) -> PyResult<Vec<PyFileInfo>> {
-        Ok(py.detach(|| self.tracker.list_artifacts(run_id, path.as_deref()))?.into_iter().map(PyFileInfo).collect())
+        Ok(py
+            .detach(|| self.tracker.list_artifacts(run_id, path.as_deref()))?
+            .into_iter()
+            .map(PyFileInfo)
+            .collect())
     }
 
     /// Copy an artifact into `dst_path` (a new temporary folder when None); returns the local path.
     #[pyo3(signature = (run_id, path, dst_path=None))]
-    fn download_artifacts(&self, py: Python<'_>, run_id: &str, path: &str, dst_path: Option<PathBuf>) -> PyResult<String> {
+    fn download_artifacts(
+        &self,
+        py: Python<'_>,
+        run_id: &str,
+        path: &str,
+        dst_path: Option<PathBuf>,
+    ) -> PyResult<String> {
         let dst = match dst_path {
             Some(dst) => dst,
             None => {

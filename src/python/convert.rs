@@ -9,15 +9,22 @@ use crate::error::Error;
 
 /// `str(value)` for each item of a mapping, as MLflow stores params and tags.
 pub fn string_pairs(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
-    let Some(mapping) = mapping.filter(|m| !m.is_none()) else { return Ok(Vec::new()) };
+    let Some(mapping) = mapping.filter(|m| !m.is_none()) else {
+        return Ok(Vec::new());
+    };
     let dict = mapping
         .cast::<PyDict>()
         .map_err(|_| Error::invalid(format!("Expected a dict, got {}", type_name(mapping))))?;
-    dict.iter().map(|(k, v)| Ok((k.str()?.to_string(), v.str()?.to_string()))).collect()
+    dict.iter()
+        .map(|(k, v)| Ok((k.str()?.to_string(), v.str()?.to_string())))
+        .collect()
 }
 
 pub fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".into())
 }
 
 /// A tracking URI given as a string or a path object (`pathlib.Path`, any `os.PathLike`).
@@ -36,11 +43,17 @@ pub fn experiment_id(obj: &Bound<'_, PyAny>) -> PyResult<ExperimentId> {
 }
 
 pub fn experiment_ids(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<ExperimentId>>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(None) };
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
     if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyInt>() {
         return Ok(Some(vec![experiment_id(obj)?]));
     }
-    Ok(Some(obj.try_iter()?.map(|item| experiment_id(&item?)).collect::<PyResult<_>>()?))
+    Ok(Some(
+        obj.try_iter()?
+            .map(|item| experiment_id(&item?))
+            .collect::<PyResult<_>>()?,
+    ))
 }
 
 /// A view type as MLflow's `ViewType` integer (1, 2, 3) or name.
@@ -62,7 +75,11 @@ fn numpy_column<T: numpy::Element>(obj: &Bound<'_, PyAny>, dtype: &str) -> PyRes
         Ok(array) => array,
         Err(_) if obj.hasattr("dtype")? && obj.hasattr("astype")? => {
             // pandas Series (and Index) have no `ravel` in pandas 3: take their numpy array.
-            let array = if obj.hasattr("to_numpy")? { obj.call_method0("to_numpy")? } else { obj.clone() };
+            let array = if obj.hasattr("to_numpy")? {
+                obj.call_method0("to_numpy")?
+            } else {
+                obj.clone()
+            };
             let converted = array.call_method1("astype", (dtype,))?.call_method1("ravel", ())?;
             match converted.extract::<PyReadonlyArray1<T>>() {
                 Ok(array) => array,
@@ -77,7 +94,9 @@ fn numpy_column<T: numpy::Element>(obj: &Bound<'_, PyAny>, dtype: &str) -> PyRes
 /// What `start_run(live=...)` asks for: `None` for no chart (`None`, `False`), else the
 /// metrics to draw, empty meaning every metric the run logs (`True`).
 pub fn live_keys(live: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>>> {
-    let Some(live) = live.filter(|o| !o.is_none()) else { return Ok(None) };
+    let Some(live) = live.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
     if live.is_instance_of::<PyBool>() {
         return Ok(live.extract::<bool>()?.then(Vec::new));
     }
@@ -85,7 +104,11 @@ pub fn live_keys(live: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<String>
         return Ok(Some(vec![live.extract()?]));
     }
     let shown = live.repr().map(|r| r.to_string()).unwrap_or_default();
-    let wrong = || Error::invalid(format!("Invalid live={shown}: use True, a metric name or a list of metric names"));
+    let wrong = || {
+        Error::invalid(format!(
+            "Invalid live={shown}: use True, a metric name or a list of metric names"
+        ))
+    };
     let keys: Vec<String> = live.extract().map_err(|_| wrong())?;
     if keys.is_empty() {
         return Err(wrong().into());
@@ -107,8 +130,13 @@ pub fn int_values(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<i64>> {
     if let Some(values) = numpy_column(obj, "int64")? {
         return Ok(values);
     }
-    obj.extract::<Vec<i64>>()
-        .map_err(|_| Error::invalid(format!("Expected a sequence of integers for {what}, got {}", type_name(obj))).into())
+    obj.extract::<Vec<i64>>().map_err(|_| {
+        Error::invalid(format!(
+            "Expected a sequence of integers for {what}, got {}",
+            type_name(obj)
+        ))
+        .into()
+    })
 }
 
 /// The three columns of `log_metric_series`: values, and steps and timestamps if given.
@@ -122,12 +150,18 @@ pub fn series_columns(
     let given = |column: Option<&Bound<'_, PyAny>>, what: &str| {
         column.filter(|o| !o.is_none()).map(|c| int_values(c, what)).transpose()
     };
-    Ok((float_values(values)?, given(steps, "steps")?, given(timestamps, "timestamps")?))
+    Ok((
+        float_values(values)?,
+        given(steps, "steps")?,
+        given(timestamps, "timestamps")?,
+    ))
 }
 
 /// Metrics for `log_batch`: `Metric` objects or anything with key/value/timestamp/step.
 pub fn metrics(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Metric>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
     obj.try_iter()?
         .map(|item| {
             let item = item?;
@@ -143,11 +177,16 @@ pub fn metrics(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<Metric>> {
 
 /// Params or tags for `log_batch`: objects with key/value.
 pub fn key_values(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
-    let Some(obj) = obj.filter(|o| !o.is_none()) else { return Ok(Vec::new()) };
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
     obj.try_iter()?
         .map(|item| {
             let item = item?;
-            Ok((item.getattr("key")?.str()?.to_string(), item.getattr("value")?.str()?.to_string()))
+            Ok((
+                item.getattr("key")?.str()?.to_string(),
+                item.getattr("value")?.str()?.to_string(),
+            ))
         })
         .collect()
 }
@@ -170,7 +209,9 @@ pub fn to_json(obj: &Bound<'_, PyAny>, lenient: bool) -> PyResult<serde_json::Va
     }
     if obj.is_instance_of::<PyFloat>() {
         let x: f64 = obj.extract()?;
-        return Ok(serde_json::Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null));
+        return Ok(serde_json::Number::from_f64(x)
+            .map(Value::Number)
+            .unwrap_or(Value::Null));
     }
     if let Ok(text) = obj.cast::<PyString>() {
         return Ok(Value::String(text.to_string()));
@@ -183,7 +224,11 @@ pub fn to_json(obj: &Bound<'_, PyAny>, lenient: bool) -> PyResult<serde_json::Va
         return Ok(Value::Object(map));
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-        return Ok(Value::Array(obj.try_iter()?.map(|item| to_json(&item?, lenient)).collect::<PyResult<_>>()?));
+        return Ok(Value::Array(
+            obj.try_iter()?
+                .map(|item| to_json(&item?, lenient))
+                .collect::<PyResult<_>>()?,
+        ));
     }
     // numpy scalars and arrays turn into plain Python values first.
     if obj.hasattr("tolist")? {
@@ -200,13 +245,23 @@ pub fn to_json(obj: &Bound<'_, PyAny>, lenient: bool) -> PyResult<serde_json::Va
 
 /// Columns of a table: a dict of column name -> sequence of cells.
 pub fn table_columns(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Vec<serde_json::Value>)>> {
-    let dict = obj
-        .cast::<PyDict>()
-        .map_err(|_| Error::invalid(format!("Expected a dict of columns or a DataFrame, got {}", type_name(obj))))?;
+    let dict = obj.cast::<PyDict>().map_err(|_| {
+        Error::invalid(format!(
+            "Expected a dict of columns or a DataFrame, got {}",
+            type_name(obj)
+        ))
+    })?;
     dict.iter()
         .map(|(name, column)| {
-            let cells = if column.hasattr("tolist")? { column.call_method0("tolist")? } else { column };
-            let cells = cells.try_iter()?.map(|cell| to_json(&cell?, true)).collect::<PyResult<Vec<_>>>()?;
+            let cells = if column.hasattr("tolist")? {
+                column.call_method0("tolist")?
+            } else {
+                column
+            };
+            let cells = cells
+                .try_iter()?
+                .map(|cell| to_json(&cell?, true))
+                .collect::<PyResult<Vec<_>>>()?;
             Ok((name.str()?.to_string(), cells))
         })
         .collect()
@@ -216,9 +271,17 @@ pub fn table_columns(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Vec<serde_
 pub fn series_arrays<'py>(
     py: Python<'py>,
     series: crate::entities::MetricSeries,
-) -> (Bound<'py, numpy::PyArray1<i64>>, Bound<'py, numpy::PyArray1<f64>>, Bound<'py, numpy::PyArray1<i64>>) {
+) -> (
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<f64>>,
+    Bound<'py, numpy::PyArray1<i64>>,
+) {
     use numpy::IntoPyArray;
-    (series.steps.into_pyarray(py), series.values.into_pyarray(py), series.timestamps.into_pyarray(py))
+    (
+        series.steps.into_pyarray(py),
+        series.values.into_pyarray(py),
+        series.timestamps.into_pyarray(py),
+    )
 }
 
 /// A list of `Metric` objects. Python's cyclic collector is paused while it is built: every

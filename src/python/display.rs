@@ -21,10 +21,14 @@ fn _results_html(items: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
     }
     if let Some(runs) = all_of::<PyRun>(&items) {
         let runs: Vec<Arc<crate::entities::Run>> = runs.iter().map(|run| Arc::clone(&run.get().0)).collect();
-        return Ok(Some(display::runs_html(&runs.iter().map(Arc::as_ref).collect::<Vec<_>>())));
+        return Ok(Some(display::runs_html(
+            &runs.iter().map(Arc::as_ref).collect::<Vec<_>>(),
+        )));
     }
     if let Some(experiments) = all_of::<PyExperiment>(&items) {
-        return Ok(Some(display::experiments_html(&experiments.iter().map(|e| &e.get().0).collect::<Vec<_>>())));
+        return Ok(Some(display::experiments_html(
+            &experiments.iter().map(|e| &e.get().0).collect::<Vec<_>>(),
+        )));
     }
     if let Some(points) = all_of::<PyMetric>(&items) {
         let metrics: Vec<Metric> = points.iter().map(|point| point.get().0.clone()).collect();

@@ -70,7 +70,10 @@ impl PyRun {
         PyRunData(Arc::clone(&self.0))
     }
     fn __repr__(&self) -> String {
-        format!("<Run: run_id='{}', run_name={:?}, status='{}'>", self.0.info.run_id, self.0.info.run_name, self.0.info.status)
+        format!(
+            "<Run: run_id='{}', run_name={:?}, status='{}'>",
+            self.0.info.run_id, self.0.info.run_name, self.0.info.status
+        )
     }
     fn _repr_html_(&self) -> String {
         crate::display::run_html(&self.0)
@@ -156,7 +159,12 @@ impl PyRunData {
     }
     fn __repr__(&self) -> String {
         let data = &self.0.data;
-        format!("<RunData: {} params, {} metrics, {} tags>", data.params.len(), data.metrics.len(), data.tags.len())
+        format!(
+            "<RunData: {} params, {} metrics, {} tags>",
+            data.params.len(),
+            data.metrics.len(),
+            data.tags.len()
+        )
     }
 }
 
@@ -168,7 +176,12 @@ impl PyMetric {
     #[new]
     #[pyo3(signature = (key, value, timestamp, step))]
     fn new(key: String, value: f64, timestamp: i64, step: i64) -> Self {
-        PyMetric(Metric { key, value, timestamp, step })
+        PyMetric(Metric {
+            key,
+            value,
+            timestamp,
+            step,
+        })
     }
     #[getter]
     fn key(&self) -> &str {
@@ -187,12 +200,18 @@ impl PyMetric {
         self.0.step
     }
     fn __repr__(&self) -> String {
-        format!("<Metric: key={:?}, value={}, step={}, timestamp={}>", self.0.key, self.0.value, self.0.step, self.0.timestamp)
+        format!(
+            "<Metric: key={:?}, value={}, step={}, timestamp={}>",
+            self.0.key, self.0.value, self.0.step, self.0.timestamp
+        )
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyMetric>().is_ok_and(|o| {
             let o = &o.get().0;
-            o.key == self.0.key && o.value.to_bits() == self.0.value.to_bits() && o.step == self.0.step && o.timestamp == self.0.timestamp
+            o.key == self.0.key
+                && o.value.to_bits() == self.0.value.to_bits()
+                && o.step == self.0.step
+                && o.timestamp == self.0.timestamp
         })
     }
 }

@@ -6,10 +6,30 @@ use pyo3::prelude::*;
 
 use crate::error::Error;
 
-create_exception!(rtrack, RtrackError, PyException, "Base class of every error rtrack raises.");
-create_exception!(rtrack, NotFoundError, RtrackError, "A run, experiment, metric or artifact does not exist.");
-create_exception!(rtrack, InvalidValueError, RtrackError, "A value given to rtrack is not acceptable.");
-create_exception!(rtrack, AlreadyExistsError, RtrackError, "Something with that name or id exists already.");
+create_exception!(
+    rtrack,
+    RtrackError,
+    PyException,
+    "Base class of every error rtrack raises."
+);
+create_exception!(
+    rtrack,
+    NotFoundError,
+    RtrackError,
+    "A run, experiment, metric or artifact does not exist."
+);
+create_exception!(
+    rtrack,
+    InvalidValueError,
+    RtrackError,
+    "A value given to rtrack is not acceptable."
+);
+create_exception!(
+    rtrack,
+    AlreadyExistsError,
+    RtrackError,
+    "Something with that name or id exists already."
+);
 
 impl From<Error> for PyErr {
     fn from(error: Error) -> PyErr {
@@ -27,9 +47,21 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = module.py();
     for (name, class, code) in [
         ("RtrackError", py.get_type::<RtrackError>(), "INTERNAL_ERROR"),
-        ("NotFoundError", py.get_type::<NotFoundError>(), "RESOURCE_DOES_NOT_EXIST"),
-        ("InvalidValueError", py.get_type::<InvalidValueError>(), "INVALID_PARAMETER_VALUE"),
-        ("AlreadyExistsError", py.get_type::<AlreadyExistsError>(), "RESOURCE_ALREADY_EXISTS"),
+        (
+            "NotFoundError",
+            py.get_type::<NotFoundError>(),
+            "RESOURCE_DOES_NOT_EXIST",
+        ),
+        (
+            "InvalidValueError",
+            py.get_type::<InvalidValueError>(),
+            "INVALID_PARAMETER_VALUE",
+        ),
+        (
+            "AlreadyExistsError",
+            py.get_type::<AlreadyExistsError>(),
+            "RESOURCE_ALREADY_EXISTS",
+        ),
     ] {
         class.setattr("error_code", code)?;
         module.add(name, class)?;

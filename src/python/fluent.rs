@@ -68,7 +68,10 @@ impl PyActiveRun {
         let failed = exc_type.is_some_and(|t| !t.is_none());
         let status = if failed { RunStatus::Failed } else { RunStatus::Finished };
         // The chart draws its last points first; the run ends even if that fails.
-        let stopped = self.live.as_ref().map_or(Ok(()), |live| live.bind(py).call_method0("stop").map(drop));
+        let stopped = self
+            .live
+            .as_ref()
+            .map_or(Ok(()), |live| live.bind(py).call_method0("stop").map(drop));
         py.detach(|| fluent::end_run_by_id(&self.run_id, status))?;
         stopped?;
         Ok(false)
@@ -108,9 +111,18 @@ fn _set_source(name: String, kind: String, user: String) {
 
 #[pyfunction]
 #[pyo3(signature = (experiment_name=None, experiment_id=None))]
-fn set_experiment(py: Python<'_>, experiment_name: Option<String>, experiment_id: Option<&Bound<'_, PyAny>>) -> PyResult<PyExperiment> {
-    let id = experiment_id.filter(|o| !o.is_none()).map(convert::experiment_id).transpose()?;
-    Ok(PyExperiment(py.detach(|| fluent::set_experiment(experiment_name.as_deref(), id))?))
+fn set_experiment(
+    py: Python<'_>,
+    experiment_name: Option<String>,
+    experiment_id: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyExperiment> {
+    let id = experiment_id
+        .filter(|o| !o.is_none())
+        .map(convert::experiment_id)
+        .transpose()?;
+    Ok(PyExperiment(
+        py.detach(|| fluent::set_experiment(experiment_name.as_deref(), id))?,
+    ))
 }
 
 #[pyfunction]
@@ -130,7 +142,10 @@ fn start_run(
     let live_keys = convert::live_keys(live)?;
     let args = StartRun {
         run_id,
-        experiment_id: experiment_id.filter(|o| !o.is_none()).map(convert::experiment_id).transpose()?,
+        experiment_id: experiment_id
+            .filter(|o| !o.is_none())
+            .map(convert::experiment_id)
+            .transpose()?,
         run_name,
         nested,
         tags: convert::string_pairs(tags)?,
@@ -155,7 +170,11 @@ fn live_chart(py: Python<'_>, keys: Vec<String>, run_id: &str) -> PyResult<Py<Py
     let keys = if keys.is_empty() { None } else { Some(keys) };
     let options = PyDict::new(py);
     options.set_item("run_id", run_id)?;
-    Ok(py.import("rtrack._live")?.getattr("Live")?.call((keys,), Some(&options))?.unbind())
+    Ok(py
+        .import("rtrack._live")?
+        .getattr("Live")?
+        .call((keys,), Some(&options))?
+        .unbind())
 }
 
 #[pyfunction]
@@ -187,7 +206,9 @@ fn active_run() -> Option<PyActiveRun> {
 
 #[pyfunction]
 fn last_active_run(py: Python<'_>) -> PyResult<Option<PyRun>> {
-    let Some(run_id) = fluent::last_active_run_id() else { return Ok(None) };
+    let Some(run_id) = fluent::last_active_run_id() else {
+        return Ok(None);
+    };
     let tracker = tracker(py)?;
     Ok(Some(PyRun(Arc::new(py.detach(|| tracker.get_run(&run_id))?))))
 }
@@ -292,7 +313,14 @@ fn log_dict(py: Python<'_>, dictionary: &Bound<'_, PyAny>, artifact_file: &str) 
 
 /// PNG from 8-bit pixels; the package turns numpy arrays and PIL images into these.
 #[pyfunction]
-fn _log_image_pixels(py: Python<'_>, pixels: Vec<u8>, height: u32, width: u32, channels: u8, artifact_file: &str) -> PyResult<()> {
+fn _log_image_pixels(
+    py: Python<'_>,
+    pixels: Vec<u8>,
+    height: u32,
+    width: u32,
+    channels: u8,
+    artifact_file: &str,
+) -> PyResult<()> {
     let (run_id, tracker) = active(py)?;
     Ok(py.detach(|| tracker.log_image(&run_id, &pixels, height, width, channels, artifact_file))?)
 }
@@ -340,7 +368,11 @@ fn list_artifacts(py: Python<'_>, run_id: Option<String>, path: Option<String>) 
         None => active(py)?.0,
     };
     let tracker = tracker(py)?;
-    Ok(py.detach(|| tracker.list_artifacts(&run_id, path.as_deref()))?.into_iter().map(PyFileInfo).collect())
+    Ok(py
+        .detach(|| tracker.list_artifacts(&run_id, path.as_deref()))?
+        .into_iter()
+        .map(PyFileInfo)
+        .collect())
 }
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -73,7 +73,9 @@ pub fn table_to_columns<'py>(py: Python<'py>, table: RunTable, text: TextColumns
             let name = format!("{prefix}.{key}");
             match text {
                 TextColumns::Lists => columns.set_item(name, string_column(py, values, &mut strings)?)?,
-                TextColumns::ArrowBuffers => columns.set_item(name, arrow_text(py, values.iter().map(Option::as_ref))?)?,
+                TextColumns::ArrowBuffers => {
+                    columns.set_item(name, arrow_text(py, values.iter().map(Option::as_ref))?)?
+                }
             }
         }
     }
@@ -82,7 +84,10 @@ pub fn table_to_columns<'py>(py: Python<'py>, table: RunTable, text: TextColumns
 
 /// A text column in Arrow's large-string layout: value i is `data[offsets[i]..offsets[i + 1]]`,
 /// present where bit i of the validity bitmap is set (no bitmap when none is missing).
-fn arrow_text<'py, S: AsRef<str>>(py: Python<'py>, values: impl ExactSizeIterator<Item = Option<S>>) -> PyResult<Bound<'py, PyTuple>> {
+fn arrow_text<'py, S: AsRef<str>>(
+    py: Python<'py>,
+    values: impl ExactSizeIterator<Item = Option<S>>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let count = values.len();
     let mut offsets: Vec<i64> = Vec::with_capacity(count + 1);
     offsets.push(0);
@@ -111,7 +116,11 @@ fn string_column<'py>(
     let cells = values.iter().map(|value| match value {
         // The table holds each Arc for as long as `strings` lives, so its address is a
         // stable key for the value.
-        Some(text) => strings.entry(text.as_ptr()).or_insert_with(|| PyString::new(py, text)).clone().into_any(),
+        Some(text) => strings
+            .entry(text.as_ptr())
+            .or_insert_with(|| PyString::new(py, text))
+            .clone()
+            .into_any(),
         None => py.None().into_bound(py),
     });
     PyList::new(py, cells)

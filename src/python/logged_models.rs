@@ -39,9 +39,16 @@ impl PyClient {
     }
 
     /// `status` is `"READY"` or `"FAILED"` (or MLflow's `LoggedModelStatus`).
-    fn finalize_logged_model(&self, py: Python<'_>, model_id: &str, status: &Bound<'_, PyAny>) -> PyResult<PyLoggedModel> {
+    fn finalize_logged_model(
+        &self,
+        py: Python<'_>,
+        model_id: &str,
+        status: &Bound<'_, PyAny>,
+    ) -> PyResult<PyLoggedModel> {
         let status: LoggedModelStatus = status.str()?.to_string().parse()?;
-        Ok(PyLoggedModel(py.detach(|| self.tracker.finalize_logged_model(model_id, status))?))
+        Ok(PyLoggedModel(
+            py.detach(|| self.tracker.finalize_logged_model(model_id, status))?,
+        ))
     }
 
     fn delete_logged_model(&self, py: Python<'_>, model_id: &str) -> PyResult<()> {
@@ -78,7 +85,15 @@ impl PyClient {
         dataset_digest: Option<String>,
     ) -> PyResult<()> {
         let timestamp = timestamp.unwrap_or_else(now_millis);
-        let metric = LoggedModelMetric { key, value, step, timestamp, run_id, dataset_name, dataset_digest };
+        let metric = LoggedModelMetric {
+            key,
+            value,
+            step,
+            timestamp,
+            run_id,
+            dataset_name,
+            dataset_digest,
+        };
         Ok(py.detach(|| self.tracker.log_logged_model_metrics(model_id, &[metric]))?)
     }
 
@@ -101,6 +116,9 @@ impl PyClient {
             page_token,
         };
         let page = py.detach(|| self.tracker.search_logged_models(&search))?;
-        Ok((page.items.into_iter().map(PyLoggedModel).collect(), page.next_page_token))
+        Ok((
+            page.items.into_iter().map(PyLoggedModel).collect(),
+            page.next_page_token,
+        ))
     }
 }

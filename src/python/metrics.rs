@@ -44,7 +44,10 @@ pub fn label_pair(y_true: &Bound<'_, PyAny>, y_pred: &Bound<'_, PyAny>) -> PyRes
     match (labels(y_true, "y_true")?, labels(y_pred, "y_pred")?) {
         (Labels::Integers(truth), Labels::Integers(prediction)) => Ok(LabelPair::Integers(truth, prediction)),
         (Labels::Texts(truth), Labels::Texts(prediction)) => Ok(LabelPair::Texts(truth, prediction)),
-        _ => Err(Error::invalid("y_true and y_pred hold different kinds of labels (integers and strings): use one kind").into()),
+        _ => Err(Error::invalid(
+            "y_true and y_pred hold different kinds of labels (integers and strings): use one kind",
+        )
+        .into()),
     }
 }
 
@@ -108,7 +111,11 @@ fn _classification_report<'py>(
 }
 
 #[pyfunction]
-fn _regression_report<'py>(py: Python<'py>, y_true: &Bound<'py, PyAny>, y_pred: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyDict>> {
+fn _regression_report<'py>(
+    py: Python<'py>,
+    y_true: &Bound<'py, PyAny>,
+    y_pred: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
     let report = metrics::regression_report(&numbers(y_true)?, &numbers(y_pred)?)?;
     report_dict(py, report.metrics())
 }

@@ -31,7 +31,11 @@ impl PyColSpec {
     #[new]
     #[pyo3(signature = (r#type, name=None, required=true))]
     fn new(r#type: &str, name: Option<String>, required: bool) -> PyResult<Self> {
-        Ok(PyColSpec(ColSpec { name, column_type: r#type.parse::<ColumnType>()?, required }))
+        Ok(PyColSpec(ColSpec {
+            name,
+            column_type: r#type.parse::<ColumnType>()?,
+            required,
+        }))
     }
     #[getter]
     fn name(&self) -> Option<&str> {
@@ -48,7 +52,11 @@ impl PyColSpec {
     }
     fn __repr__(&self) -> String {
         let name = self.0.name.as_deref().map(|n| format!("{n:?}: ")).unwrap_or_default();
-        format!("{name}{}{}", self.0.column_type, if self.0.required { "" } else { " (optional)" })
+        format!(
+            "{name}{}{}",
+            self.0.column_type,
+            if self.0.required { "" } else { " (optional)" }
+        )
     }
 }
 
@@ -96,18 +104,28 @@ impl PySchema {
     fn new(inputs: &Bound<'_, PyAny>) -> PyResult<Self> {
         let items: Vec<Bound<'_, PyAny>> = inputs.try_iter()?.collect::<PyResult<_>>()?;
         if !items.is_empty() && items.iter().all(|i| i.cast::<PyTensorSpec>().is_ok()) {
-            return Ok(PySchema(Schema::Tensors(items.iter().map(|i| i.cast::<PyTensorSpec>().map(|t| t.get().0.clone())).collect::<Result<_, _>>()?)));
+            return Ok(PySchema(Schema::Tensors(
+                items
+                    .iter()
+                    .map(|i| i.cast::<PyTensorSpec>().map(|t| t.get().0.clone()))
+                    .collect::<Result<_, _>>()?,
+            )));
         }
         let columns = items
             .iter()
             .map(|i| {
                 i.cast::<PyColSpec>().map(|c| c.get().0.clone()).map_err(|_| {
-                    Error::invalid(format!("A Schema takes ColSpec or TensorSpec items (not both), got {}", convert::type_name(i)))
+                    Error::invalid(format!(
+                        "A Schema takes ColSpec or TensorSpec items (not both), got {}",
+                        convert::type_name(i)
+                    ))
                 })
             })
             .collect::<Result<Vec<_>, Error>>()?;
         // The same rules as a schema read from JSON.
-        Ok(PySchema(Schema::from_json_value(&Schema::Columns(columns).to_json_value())?))
+        Ok(PySchema(Schema::from_json_value(
+            &Schema::Columns(columns).to_json_value(),
+        )?))
     }
     /// The specs, in order.
     #[getter]
@@ -170,7 +188,11 @@ impl PyModelSignature {
     #[new]
     #[pyo3(signature = (inputs, outputs=None))]
     fn new(inputs: PyRef<'_, PySchema>, outputs: Option<PyRef<'_, PySchema>>) -> Self {
-        PyModelSignature(ModelSignature { inputs: inputs.0.clone(), outputs: outputs.map(|o| o.0.clone()), params: None })
+        PyModelSignature(ModelSignature {
+            inputs: inputs.0.clone(),
+            outputs: outputs.map(|o| o.0.clone()),
+            params: None,
+        })
     }
     #[getter]
     fn inputs(&self) -> PySchema {
@@ -186,14 +208,24 @@ impl PyModelSignature {
     }
     #[staticmethod]
     fn from_dict(signature: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyModelSignature(ModelSignature::from_mlmodel_value(&convert::to_json(signature, false)?)?))
+        Ok(PyModelSignature(ModelSignature::from_mlmodel_value(
+            &convert::to_json(signature, false)?,
+        )?))
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyModelSignature>().is_ok_and(|o| o.get().0 == self.0)
     }
     fn __repr__(&self) -> String {
-        let outputs = self.0.outputs.clone().map(|o| PySchema(o).__repr__()).unwrap_or_else(|| "None".into());
-        format!("inputs:\n  {}\noutputs:\n  {outputs}\n", PySchema(self.0.inputs.clone()).__repr__())
+        let outputs = self
+            .0
+            .outputs
+            .clone()
+            .map(|o| PySchema(o).__repr__())
+            .unwrap_or_else(|| "None".into());
+        format!(
+            "inputs:\n  {}\noutputs:\n  {outputs}\n",
+            PySchema(self.0.inputs.clone()).__repr__()
+        )
     }
 }
 
@@ -208,11 +240,19 @@ fn description(obj: &Bound<'_, PyAny>) -> PyResult<DataDescription> {
             DataDescription::Table(
                 columns
                     .into_iter()
-                    .map(|(name, dtype, object_hint, has_missing)| ColumnDescription { name, dtype, object_hint, has_missing })
+                    .map(|(name, dtype, object_hint, has_missing)| ColumnDescription {
+                        name,
+                        dtype,
+                        object_hint,
+                        has_missing,
+                    })
                     .collect(),
             )
         }
-        "array" => DataDescription::Array { dtype: tuple.get_item(1)?.extract()?, shape: tuple.get_item(2)?.extract()? },
+        "array" => DataDescription::Array {
+            dtype: tuple.get_item(1)?.extract()?,
+            shape: tuple.get_item(2)?.extract()?,
+        },
         "arrays" => DataDescription::NamedArrays(tuple.get_item(1)?.extract()?),
         other => return Err(Error::Internal(format!("unknown data description '{other}'")).into()),
     })
@@ -222,12 +262,18 @@ fn description(obj: &Bound<'_, PyAny>) -> PyResult<DataDescription> {
 #[pyo3(signature = (inputs, outputs=None))]
 fn _infer_signature(inputs: &Bound<'_, PyAny>, outputs: Option<&Bound<'_, PyAny>>) -> PyResult<PyModelSignature> {
     let outputs = outputs.map(description).transpose()?;
-    Ok(PyModelSignature(ModelSignature::infer(&description(inputs)?, outputs.as_ref())?))
+    Ok(PyModelSignature(ModelSignature::infer(
+        &description(inputs)?,
+        outputs.as_ref(),
+    )?))
 }
 
 /// For a data frame's `(name, dtype)` columns: the columns to keep, in order, with their casts.
 #[pyfunction]
-fn _plan_frame(schema: PyRef<'_, PySchema>, columns: Vec<(String, String)>) -> PyResult<Vec<(String, Option<&'static str>)>> {
+fn _plan_frame(
+    schema: PyRef<'_, PySchema>,
+    columns: Vec<(String, String)>,
+) -> PyResult<Vec<(String, Option<&'static str>)>> {
     match &schema.0 {
         Schema::Columns(specs) => Ok(crate::models::plan_frame(specs, &columns)?),
         Schema::Tensors(_) => Err(Error::invalid("This model takes tensors: pass a numpy array").into()),
@@ -258,7 +304,9 @@ fn _write_model_dir<'py>(
     artifact_path: Option<String>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut model = MlModel::new();
-    let Value::Object(flavors) = convert::to_json(flavors, false)? else { unreachable!("a dict is an object") };
+    let Value::Object(flavors) = convert::to_json(flavors, false)? else {
+        unreachable!("a dict is an object")
+    };
     model.flavors = flavors;
     model.signature = signature.map(|s| s.0.clone());
     model.run_id = run_id;
@@ -268,14 +316,16 @@ fn _write_model_dir<'py>(
         requirements,
         build_dependencies,
     });
-    let example = example.map(|e| -> PyResult<InputExample> {
-        let (kind, data): (String, Bound<'_, PyAny>) = e.extract()?;
-        Ok(if kind == "table" {
-            InputExample::Table(convert::table_columns(&data)?)
-        } else {
-            InputExample::Array(convert::to_json(&data, false)?)
+    let example = example
+        .map(|e| -> PyResult<InputExample> {
+            let (kind, data): (String, Bound<'_, PyAny>) = e.extract()?;
+            Ok(if kind == "table" {
+                InputExample::Table(convert::table_columns(&data)?)
+            } else {
+                InputExample::Array(convert::to_json(&data, false)?)
+            })
         })
-    }).transpose()?;
+        .transpose()?;
     py.detach(|| crate::models::write_model_dir(&path, &mut model, environment.as_ref(), example.as_ref()))?;
     model_dict(py, &model)
 }

@@ -50,7 +50,11 @@ fn _plot_error_histogram(y_true: &Bound<'_, PyAny>, y_pred: &Bound<'_, PyAny>) -
 
 #[pyfunction]
 #[pyo3(signature = (names, importances, max_features=None))]
-fn _plot_feature_importance(names: Vec<String>, importances: &Bound<'_, PyAny>, max_features: Option<usize>) -> PyResult<String> {
+fn _plot_feature_importance(
+    names: Vec<String>,
+    importances: &Bound<'_, PyAny>,
+    max_features: Option<usize>,
+) -> PyResult<String> {
     Ok(plots::feature_importance(&names, &numbers(importances)?, max_features)?.to_json())
 }
 
@@ -62,7 +66,11 @@ fn _plot_metric_history(series: &Bound<'_, PyAny>) -> PyResult<String> {
         let (key, steps, values): (String, Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
         columns.push((key, convert::int_values(&steps, "steps")?, numbers(&values)?));
     }
-    let plot = plots::metric_history(columns.iter().map(|(key, steps, values)| (key.as_str(), &steps[..], &values[..])))?;
+    let plot = plots::metric_history(
+        columns
+            .iter()
+            .map(|(key, steps, values)| (key.as_str(), &steps[..], &values[..])),
+    )?;
     Ok(plot.to_json())
 }
 
@@ -75,7 +83,10 @@ fn _plot_parallel_coordinates(columns: &Bound<'_, PyAny>, color_by: Option<Strin
         let (name, values): (String, Bound<'_, PyAny>) = item?.extract()?;
         named.push((name, numbers(&values)?));
     }
-    let plot = plots::parallel_coordinates(named.iter().map(|(name, values)| (name.as_str(), &values[..])), color_by.as_deref())?;
+    let plot = plots::parallel_coordinates(
+        named.iter().map(|(name, values)| (name.as_str(), &values[..])),
+        color_by.as_deref(),
+    )?;
     Ok(plot.to_json())
 }
 

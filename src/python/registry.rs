@@ -35,20 +35,34 @@ impl PyClient {
         description: Option<String>,
     ) -> PyResult<PyRegisteredModel> {
         let tags = convert::string_pairs(tags)?;
-        Ok(PyRegisteredModel(py.detach(|| self.tracker.create_registered_model(name, &tags, description.as_deref()))?))
+        Ok(PyRegisteredModel(py.detach(|| {
+            self.tracker
+                .create_registered_model(name, &tags, description.as_deref())
+        })?))
     }
 
     fn get_registered_model(&self, py: Python<'_>, name: &str) -> PyResult<PyRegisteredModel> {
-        Ok(PyRegisteredModel(py.detach(|| self.tracker.get_registered_model(name))?))
+        Ok(PyRegisteredModel(
+            py.detach(|| self.tracker.get_registered_model(name))?,
+        ))
     }
 
     fn rename_registered_model(&self, py: Python<'_>, name: &str, new_name: &str) -> PyResult<PyRegisteredModel> {
-        Ok(PyRegisteredModel(py.detach(|| self.tracker.rename_registered_model(name, new_name))?))
+        Ok(PyRegisteredModel(
+            py.detach(|| self.tracker.rename_registered_model(name, new_name))?,
+        ))
     }
 
     #[pyo3(signature = (name, description=None))]
-    fn update_registered_model(&self, py: Python<'_>, name: &str, description: Option<String>) -> PyResult<PyRegisteredModel> {
-        Ok(PyRegisteredModel(py.detach(|| self.tracker.update_registered_model(name, description.as_deref()))?))
+    fn update_registered_model(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        description: Option<String>,
+    ) -> PyResult<PyRegisteredModel> {
+        Ok(PyRegisteredModel(py.detach(|| {
+            self.tracker.update_registered_model(name, description.as_deref())
+        })?))
     }
 
     fn delete_registered_model(&self, py: Python<'_>, name: &str) -> PyResult<()> {
@@ -72,10 +86,19 @@ impl PyClient {
             page_token,
         };
         let page = py.detach(|| self.tracker.search_registered_models(&search))?;
-        Ok((page.items.into_iter().map(PyRegisteredModel).collect(), page.next_page_token))
+        Ok((
+            page.items.into_iter().map(PyRegisteredModel).collect(),
+            page.next_page_token,
+        ))
     }
 
-    fn set_registered_model_tag(&self, py: Python<'_>, name: &str, key: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_registered_model_tag(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        key: &str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let value = value.str()?.to_string();
         Ok(py.detach(|| self.tracker.set_registered_model_tag(name, key, &value))?)
     }
@@ -97,13 +120,23 @@ impl PyClient {
         description: Option<String>,
         model_id: Option<String>,
     ) -> PyResult<PyModelVersion> {
-        let new = NewModelVersion { name, source, run_id, tags: convert::string_pairs(tags)?, run_link, description, model_id };
+        let new = NewModelVersion {
+            name,
+            source,
+            run_id,
+            tags: convert::string_pairs(tags)?,
+            run_link,
+            description,
+            model_id,
+        };
         Ok(PyModelVersion(py.detach(|| self.tracker.create_model_version(&new))?))
     }
 
     fn get_model_version(&self, py: Python<'_>, name: &str, version: &Bound<'_, PyAny>) -> PyResult<PyModelVersion> {
         let version = self::version(version)?;
-        Ok(PyModelVersion(py.detach(|| self.tracker.get_model_version(name, version))?))
+        Ok(PyModelVersion(
+            py.detach(|| self.tracker.get_model_version(name, version))?,
+        ))
     }
 
     #[pyo3(signature = (name, version, description=None))]
@@ -115,7 +148,9 @@ impl PyClient {
         description: Option<String>,
     ) -> PyResult<PyModelVersion> {
         let version = self::version(version)?;
-        Ok(PyModelVersion(py.detach(|| self.tracker.update_model_version(name, version, description.as_deref()))?))
+        Ok(PyModelVersion(py.detach(|| {
+            self.tracker.update_model_version(name, version, description.as_deref())
+        })?))
     }
 
     fn delete_model_version(&self, py: Python<'_>, name: &str, version: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -155,7 +190,13 @@ impl PyClient {
         Ok(py.detach(|| self.tracker.set_model_version_tag(name, version, key, &value))?)
     }
 
-    fn delete_model_version_tag(&self, py: Python<'_>, name: &str, version: &Bound<'_, PyAny>, key: &str) -> PyResult<()> {
+    fn delete_model_version_tag(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        version: &Bound<'_, PyAny>,
+        key: &str,
+    ) -> PyResult<()> {
         let version = self::version(version)?;
         Ok(py.detach(|| self.tracker.delete_model_version_tag(name, version, key))?)
     }
@@ -170,17 +211,35 @@ impl PyClient {
         archive_existing_versions: bool,
     ) -> PyResult<PyModelVersion> {
         let (version, stage) = (self::version(version)?, self::stage(stage)?);
-        let moved = py.detach(|| self.tracker.transition_model_version_stage(name, version, stage, archive_existing_versions))?;
+        let moved = py.detach(|| {
+            self.tracker
+                .transition_model_version_stage(name, version, stage, archive_existing_versions)
+        })?;
         Ok(PyModelVersion(moved))
     }
 
     #[pyo3(signature = (name, stages=None))]
-    fn get_latest_versions(&self, py: Python<'_>, name: &str, stages: Option<Vec<String>>) -> PyResult<Vec<PyModelVersion>> {
-        let stages = stages.unwrap_or_default().iter().map(|s| stage(s)).collect::<PyResult<Vec<_>>>()?;
+    fn get_latest_versions(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        stages: Option<Vec<String>>,
+    ) -> PyResult<Vec<PyModelVersion>> {
+        let stages = stages
+            .unwrap_or_default()
+            .iter()
+            .map(|s| stage(s))
+            .collect::<PyResult<Vec<_>>>()?;
         Ok(versions(py.detach(|| self.tracker.get_latest_versions(name, &stages))?))
     }
 
-    fn set_registered_model_alias(&self, py: Python<'_>, name: &str, alias: &str, version: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn set_registered_model_alias(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        alias: &str,
+        version: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
         let version = self::version(version)?;
         Ok(py.detach(|| self.tracker.set_registered_model_alias(name, alias, version))?)
     }
@@ -190,7 +249,9 @@ impl PyClient {
     }
 
     fn get_model_version_by_alias(&self, py: Python<'_>, name: &str, alias: &str) -> PyResult<PyModelVersion> {
-        Ok(PyModelVersion(py.detach(|| self.tracker.get_model_version_by_alias(name, alias))?))
+        Ok(PyModelVersion(
+            py.detach(|| self.tracker.get_model_version_by_alias(name, alias))?,
+        ))
     }
 }
 
@@ -198,7 +259,12 @@ impl PyClient {
 /// version of `name` in the current store, creating the registered model if needed.
 #[pyfunction]
 #[pyo3(signature = (model_uri, name, tags=None))]
-fn register_model(py: Python<'_>, model_uri: &str, name: &str, tags: Option<&Bound<'_, PyAny>>) -> PyResult<PyModelVersion> {
+fn register_model(
+    py: Python<'_>,
+    model_uri: &str,
+    name: &str,
+    tags: Option<&Bound<'_, PyAny>>,
+) -> PyResult<PyModelVersion> {
     let tags = convert::string_pairs(tags)?;
     let version = py.detach(|| fluent::tracker()?.register_model(model_uri, name, &tags))?;
     Ok(PyModelVersion(version))

@@ -39,10 +39,18 @@ impl PyRegisteredModel {
     /// Alias -> version.
     #[getter]
     fn aliases(&self) -> BTreeMap<String, String> {
-        self.0.aliases.iter().map(|a| (a.alias.clone(), a.version.to_string())).collect()
+        self.0
+            .aliases
+            .iter()
+            .map(|a| (a.alias.clone(), a.version.to_string()))
+            .collect()
     }
     fn __repr__(&self) -> String {
-        format!("<RegisteredModel: name={:?}, latest_versions={}>", self.0.name, self.0.latest_versions.len())
+        format!(
+            "<RegisteredModel: name={:?}, latest_versions={}>",
+            self.0.name,
+            self.0.latest_versions.len()
+        )
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyRegisteredModel>().is_ok_and(|o| o.get().0 == self.0)
@@ -164,7 +172,10 @@ impl PyLoggedModelMetric {
     }
     fn __repr__(&self) -> String {
         let m = &self.metric;
-        format!("<LoggedModelMetric: key={:?}, value={}, step={}, dataset_name={:?}>", m.key, m.value, m.step, m.dataset_name)
+        format!(
+            "<LoggedModelMetric: key={:?}, value={}, step={}, dataset_name={:?}>",
+            m.key, m.value, m.step, m.dataset_name
+        )
     }
 }
 
@@ -224,14 +235,24 @@ impl PyLoggedModel {
     #[getter]
     fn metrics(&self) -> Vec<PyLoggedModelMetric> {
         let model_id = &self.0.model_id;
-        self.0.metrics.iter().map(|m| PyLoggedModelMetric { metric: m.clone(), model_id: model_id.clone() }).collect()
+        self.0
+            .metrics
+            .iter()
+            .map(|m| PyLoggedModelMetric {
+                metric: m.clone(),
+                model_id: model_id.clone(),
+            })
+            .collect()
     }
     #[getter]
     fn model_uri(&self) -> String {
         self.0.model_uri()
     }
     fn __repr__(&self) -> String {
-        format!("<LoggedModel: model_id='{}', name={:?}, status='{}'>", self.0.model_id, self.0.name, self.0.status)
+        format!(
+            "<LoggedModel: model_id='{}', name={:?}, status='{}'>",
+            self.0.model_id, self.0.name, self.0.status
+        )
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyLoggedModel>().is_ok_and(|o| o.get().0 == self.0)

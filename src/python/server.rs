@@ -26,7 +26,11 @@ impl PyUiServer {
     #[new]
     #[pyo3(signature = (backend_store_uri, host="127.0.0.1", port=0))]
     fn new(py: Python<'_>, backend_store_uri: String, host: &str, port: u16) -> PyResult<Self> {
-        let config = ServerConfig { host: host.to_string(), port, ..ServerConfig::new(&backend_store_uri) };
+        let config = ServerConfig {
+            host: host.to_string(),
+            port,
+            ..ServerConfig::new(&backend_store_uri)
+        };
         let running = py.detach(|| server::start(&config))?;
         Ok(PyUiServer {
             url: running.url(),
@@ -48,7 +52,11 @@ impl PyUiServer {
         }
     }
     fn __repr__(&self) -> String {
-        format!("<UiServer {} ({})>", self.url, if self.running() { "running" } else { "stopped" })
+        format!(
+            "<UiServer {} ({})>",
+            self.url,
+            if self.running() { "running" } else { "stopped" }
+        )
     }
 }
 

@@ -41,14 +41,19 @@ impl Predictor for PythonPredictor {
         Python::attach(|py| {
             let call = || -> PyResult<Vec<Value>> {
                 let names: Vec<&str> = input.columns.iter().map(|c| c.name.as_str()).collect();
-                let dtypes: Vec<Option<&str>> = input.columns.iter().map(|c| c.column_type.map(|t| t.numpy_dtype())).collect();
+                let dtypes: Vec<Option<&str>> = input
+                    .columns
+                    .iter()
+                    .map(|c| c.column_type.map(|t| t.numpy_dtype()))
+                    .collect();
                 let columns = PyList::empty(py);
                 for column in &input.columns {
                     columns.append(to_python(py, &Value::Array(column.values.clone()))?)?;
                 }
-                let predictions = py
-                    .import("rtrack.pyfunc")?
-                    .call_method1("_predict_columns", (self.model.bind(py), names, dtypes, columns, input.named))?;
+                let predictions = py.import("rtrack.pyfunc")?.call_method1(
+                    "_predict_columns",
+                    (self.model.bind(py), names, dtypes, columns, input.named),
+                )?;
                 match convert::to_json(&predictions, false)? {
                     Value::Array(items) => Ok(items),
                     other => Ok(vec![other]),
@@ -67,7 +72,10 @@ fn load_python_model(dir: &Path, model: &MlModel) -> Option<Result<Arc<dyn Predi
             .import("rtrack.pyfunc")
             .and_then(|pyfunc| pyfunc.call_method1("load_model", (dir.to_path_buf(),)))
             .map_err(|e| from_python(py, e))?;
-        let predictor: Arc<dyn Predictor> = Arc::new(PythonPredictor { model: loaded.unbind(), signature: model.signature.clone() });
+        let predictor: Arc<dyn Predictor> = Arc::new(PythonPredictor {
+            model: loaded.unbind(),
+            signature: model.signature.clone(),
+        });
         Ok(predictor)
     }))
 }

@@ -116,16 +116,22 @@ pub(crate) fn attribute(target: Target, name: &str, for_order: bool) -> Result<A
         (Target::Experiments, false) => (EXPERIMENT_FILTER_ATTRIBUTES, name),
         (Target::Experiments, true) => (EXPERIMENT_ORDER_ATTRIBUTES, name),
         (Target::RegisteredModels, false) => (model_keys::REGISTERED_MODEL_FILTER_ATTRIBUTES, name),
-        (Target::RegisteredModels, true) => {
-            (model_keys::REGISTERED_MODEL_ORDER_ATTRIBUTES, model_keys::registered_model_alias(name))
-        }
-        (Target::ModelVersions, false) => {
-            (model_keys::MODEL_VERSION_FILTER_ATTRIBUTES, model_keys::model_version_alias(name))
-        }
-        (Target::ModelVersions, true) => {
-            (model_keys::MODEL_VERSION_ORDER_ATTRIBUTES, model_keys::model_version_alias(name))
-        }
-        (Target::LoggedModels, _) => (model_keys::LOGGED_MODEL_ATTRIBUTES, model_keys::logged_model_alias(name)),
+        (Target::RegisteredModels, true) => (
+            model_keys::REGISTERED_MODEL_ORDER_ATTRIBUTES,
+            model_keys::registered_model_alias(name),
+        ),
+        (Target::ModelVersions, false) => (
+            model_keys::MODEL_VERSION_FILTER_ATTRIBUTES,
+            model_keys::model_version_alias(name),
+        ),
+        (Target::ModelVersions, true) => (
+            model_keys::MODEL_VERSION_ORDER_ATTRIBUTES,
+            model_keys::model_version_alias(name),
+        ),
+        (Target::LoggedModels, _) => (
+            model_keys::LOGGED_MODEL_ATTRIBUTES,
+            model_keys::logged_model_alias(name),
+        ),
     };
     if let Some(found) = table.iter().find(|a| a.name == name) {
         return Ok(*found);

@@ -37,7 +37,10 @@ pub fn logged_models_sql(query: &LoggedModelQuery<'_>) -> Result<(String, Vec<Sq
         conditions.push("0".to_string());
     } else {
         params.extend(query.experiment_ids.iter().map(|id| SqlValue::Integer(id.0)));
-        conditions.push(format!("lm.experiment_id IN ({})", sql::placeholders(query.experiment_ids.len())));
+        conditions.push(format!(
+            "lm.experiment_id IN ({})",
+            sql::placeholders(query.experiment_ids.len())
+        ));
     }
     conditions.push("lm.lifecycle_stage = 'active'".to_string());
     for (comparison, attribute) in &comparisons {
@@ -76,7 +79,10 @@ pub fn logged_models_sql(query: &LoggedModelQuery<'_>) -> Result<(String, Vec<Sq
         order_terms.push("lm.model_id ASC".into());
     }
 
-    let mut text = format!("SELECT lm.model_id FROM logged_models lm WHERE {}", conditions.join(" AND "));
+    let mut text = format!(
+        "SELECT lm.model_id FROM logged_models lm WHERE {}",
+        conditions.join(" AND ")
+    );
     text.push_str(&format!(" ORDER BY {}", order_terms.join(", ")));
     text.push_str(sql::limit_offset(query.limit, query.offset, &mut params));
     Ok((text, params))
@@ -85,7 +91,11 @@ pub fn logged_models_sql(query: &LoggedModelQuery<'_>) -> Result<(String, Vec<Sq
 fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut Vec<SqlValue>) -> Result<String> {
     let Comparison { key, comparator, value } = comparison;
     if let Some(attribute) = attribute {
-        let value = if attribute.name == "status" { status_names(*comparator, value)? } else { value.clone() };
+        let value = if attribute.name == "status" {
+            status_names(*comparator, value)?
+        } else {
+            value.clone()
+        };
         return Ok(sql::compare(attribute.column, *comparator, &value, params));
     }
     let (table, value_column) = match key.entity {

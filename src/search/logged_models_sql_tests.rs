@@ -32,7 +32,13 @@ fn search(conn: &Connection, experiments: &[i64], filter: &str, order: &[&str]) 
     let filter = parse_logged_model_filter(filter).unwrap_or_else(|e| panic!("{e}"));
     let order: Vec<OrderBy> = order.iter().map(|o| parse_logged_model_order_by(o).unwrap()).collect();
     let ids: Vec<ExperimentId> = experiments.iter().map(|&id| ExperimentId(id)).collect();
-    let query = LoggedModelQuery { experiment_ids: &ids, filter: &filter, order_by: &order, limit: 100, offset: 0 };
+    let query = LoggedModelQuery {
+        experiment_ids: &ids,
+        filter: &filter,
+        order_by: &order,
+        limit: 100,
+        offset: 0,
+    };
     let (sql, params) = logged_models_sql(&query).unwrap_or_else(|e| panic!("{e}"));
     let mut statement = conn.prepare(&sql).unwrap();
     let rows = statement.query_map(params_from_iter(params), |row| row.get(0)).unwrap();
@@ -51,7 +57,10 @@ fn newest_first_and_deleted_models_left_out() {
 fn attributes_params_and_tags_filter() {
     let conn = store();
     assert_eq!(search(&conn, &[1, 2], "name = 'enet'", &[]), ["m4", "m1"]);
-    assert_eq!(search(&conn, &[1, 2], "params.alpha = '0.5' AND tags.stage = 'candidate'", &[]), ["m1"]);
+    assert_eq!(
+        search(&conn, &[1, 2], "params.alpha = '0.5' AND tags.stage = 'candidate'", &[]),
+        ["m1"]
+    );
     assert_eq!(search(&conn, &[1, 2], "model_type = 'sklearn'", &[]), ["m1"]);
     assert_eq!(search(&conn, &[1, 2], "creation_timestamp >= 200", &[]), ["m4", "m2"]);
     assert_eq!(search(&conn, &[1, 2], "creation_timestamp_ms < 200", &[]), ["m1"]);
@@ -62,10 +71,22 @@ fn attributes_params_and_tags_filter() {
 fn status_takes_either_spelling() {
     let conn = store();
     assert_eq!(search(&conn, &[1, 2], "status = 'READY'", &[]), ["m1"]);
-    assert_eq!(search(&conn, &[1, 2], "status = 'LOGGED_MODEL_UPLOAD_FAILED'", &[]), ["m4"]);
-    assert_eq!(search(&conn, &[1, 2], "status IN ('pending', 'ready')", &[]), ["m2", "m1"]);
+    assert_eq!(
+        search(&conn, &[1, 2], "status = 'LOGGED_MODEL_UPLOAD_FAILED'", &[]),
+        ["m4"]
+    );
+    assert_eq!(
+        search(&conn, &[1, 2], "status IN ('pending', 'ready')", &[]),
+        ["m2", "m1"]
+    );
     let filter = parse_logged_model_filter("status = 'DONE'").unwrap();
-    let query = LoggedModelQuery { experiment_ids: &[ExperimentId(1)], filter: &filter, order_by: &[], limit: 1, offset: 0 };
+    let query = LoggedModelQuery {
+        experiment_ids: &[ExperimentId(1)],
+        filter: &filter,
+        order_by: &[],
+        limit: 1,
+        offset: 0,
+    };
     let err = logged_models_sql(&query).unwrap_err().to_string();
     assert!(err.contains("'DONE'"), "{err}");
 }
@@ -79,15 +100,23 @@ fn metric_filters_match_any_value_and_order_by_the_latest() {
     assert_eq!(search(&conn, &[1, 2], "", &["metrics.rmse ASC"]), ["m4", "m1", "m2"]);
     assert_eq!(search(&conn, &[1, 2], "", &["metrics.rmse DESC"]), ["m2", "m1", "m4"]);
     // No model has accuracy: name decides, then the newest first.
-    assert_eq!(search(&conn, &[1, 2], "", &["metrics.accuracy DESC", "name"]), ["m4", "m1", "m2"]);
+    assert_eq!(
+        search(&conn, &[1, 2], "", &["metrics.accuracy DESC", "name"]),
+        ["m4", "m1", "m2"]
+    );
 }
 
 #[test]
 fn keys_logged_models_lack_are_refused() {
     let err = parse_logged_model_order_by("params.alpha").unwrap_err().to_string();
-    assert!(err.contains("logged models cannot be ordered by param 'alpha'"), "{err}");
+    assert!(
+        err.contains("logged models cannot be ordered by param 'alpha'"),
+        "{err}"
+    );
     let err = parse_logged_model_filter("experiment_id = 1").unwrap_err().to_string();
     assert!(err.contains("experiment ids of the search"), "{err}");
-    let err = parse_logged_model_filter("metrics.rmse LIKE '1%'").unwrap_err().to_string();
+    let err = parse_logged_model_filter("metrics.rmse LIKE '1%'")
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("comparator 'LIKE'"), "{err}");
 }

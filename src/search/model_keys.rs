@@ -6,7 +6,12 @@
 use super::keys::{Attribute, Kind};
 
 const fn attr(name: &'static str, column: &'static str, kind: Kind, nullable: bool) -> Attribute {
-    Attribute { name, column, kind, nullable }
+    Attribute {
+        name,
+        column,
+        kind,
+        nullable,
+    }
 }
 
 pub(crate) const REGISTERED_MODEL_FILTER_ATTRIBUTES: &[Attribute] = &[attr("name", "m.name", Kind::Text, false)];
@@ -14,7 +19,12 @@ pub(crate) const REGISTERED_MODEL_FILTER_ATTRIBUTES: &[Attribute] = &[attr("name
 pub(crate) const REGISTERED_MODEL_ORDER_ATTRIBUTES: &[Attribute] = &[
     attr("name", "m.name", Kind::Text, false),
     attr("creation_timestamp", "m.creation_timestamp", Kind::Number, false),
-    attr("last_updated_timestamp", "m.last_updated_timestamp", Kind::Number, false),
+    attr(
+        "last_updated_timestamp",
+        "m.last_updated_timestamp",
+        Kind::Number,
+        false,
+    ),
 ];
 
 /// MLflow orders registered models by `timestamp`, meaning the last update.
@@ -31,14 +41,24 @@ pub(crate) const MODEL_VERSION_FILTER_ATTRIBUTES: &[Attribute] = &[
     attr("run_id", "v.run_id", Kind::Text, true),
     attr("source_path", "v.source", Kind::Text, false),
     attr("creation_timestamp", "v.creation_timestamp", Kind::Number, false),
-    attr("last_updated_timestamp", "v.last_updated_timestamp", Kind::Number, false),
+    attr(
+        "last_updated_timestamp",
+        "v.last_updated_timestamp",
+        Kind::Number,
+        false,
+    ),
 ];
 
 pub(crate) const MODEL_VERSION_ORDER_ATTRIBUTES: &[Attribute] = &[
     attr("name", "m.name", Kind::Text, false),
     attr("version_number", "v.version", Kind::Number, false),
     attr("creation_timestamp", "v.creation_timestamp", Kind::Number, false),
-    attr("last_updated_timestamp", "v.last_updated_timestamp", Kind::Number, false),
+    attr(
+        "last_updated_timestamp",
+        "v.last_updated_timestamp",
+        Kind::Number,
+        false,
+    ),
 ];
 
 /// MLflow's own names for the version columns.
@@ -59,7 +79,12 @@ pub(crate) const LOGGED_MODEL_ATTRIBUTES: &[Attribute] = &[
     attr("source_run_id", "lm.source_run_id", Kind::Text, true),
     attr("artifact_location", "lm.artifact_location", Kind::Text, false),
     attr("creation_timestamp", "lm.creation_timestamp", Kind::Number, false),
-    attr("last_updated_timestamp", "lm.last_updated_timestamp", Kind::Number, false),
+    attr(
+        "last_updated_timestamp",
+        "lm.last_updated_timestamp",
+        Kind::Number,
+        false,
+    ),
 ];
 
 /// The REST names (`_ms`) and MLflow's `creation_time` mean the same columns.

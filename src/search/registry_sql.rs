@@ -27,13 +27,22 @@ pub fn registered_models_sql(query: &RegistryQuery<'_>) -> Result<(String, Vec<S
     let mut conditions = vec!["1".to_string()];
     for (comparison, attribute) in &comparisons {
         let owner = "t.registered_model_id = m.registered_model_id";
-        conditions.push(condition(comparison, *attribute, "registered_model_tags", owner, &mut params));
+        conditions.push(condition(
+            comparison,
+            *attribute,
+            "registered_model_tags",
+            owner,
+            &mut params,
+        ));
     }
     let mut order_terms = order_terms(&order);
     if !order_terms.iter().any(|term| term.starts_with("m.name ")) {
         order_terms.push("m.name ASC".into());
     }
-    let mut text = format!("SELECT m.registered_model_id FROM registered_models m WHERE {}", conditions.join(" AND "));
+    let mut text = format!(
+        "SELECT m.registered_model_id FROM registered_models m WHERE {}",
+        conditions.join(" AND ")
+    );
     text.push_str(&format!(" ORDER BY {}", order_terms.join(", ")));
     text.push_str(sql::limit_offset(query.limit, query.offset, &mut params));
     Ok((text, params))
@@ -49,7 +58,13 @@ pub fn model_versions_sql(query: &RegistryQuery<'_>) -> Result<(String, Vec<SqlV
     let mut conditions = vec!["1".to_string()];
     for (comparison, attribute) in &comparisons {
         let owner = "t.registered_model_id = v.registered_model_id AND t.version = v.version";
-        conditions.push(condition(comparison, *attribute, "model_version_tags", owner, &mut params));
+        conditions.push(condition(
+            comparison,
+            *attribute,
+            "model_version_tags",
+            owner,
+            &mut params,
+        ));
     }
     let mut order_terms = order_terms(&order);
     if order.is_empty() {
@@ -107,7 +122,11 @@ fn condition(
 fn order_terms(order: &[(super::keys::Resolved, bool)]) -> Vec<String> {
     order
         .iter()
-        .filter_map(|(resolved, ascending)| resolved.attribute.map(|a| format!("{} {}", a.column, sql::direction(*ascending))))
+        .filter_map(|(resolved, ascending)| {
+            resolved
+                .attribute
+                .map(|a| format!("{} {}", a.column, sql::direction(*ascending)))
+        })
         .collect()
 }
 

@@ -29,9 +29,17 @@ fn store() -> Connection {
 
 fn models(conn: &Connection, filter: &str, order: &[&str]) -> Vec<i64> {
     let filter = parse_registered_model_filter(filter).unwrap_or_else(|e| panic!("{e}"));
-    let order: Vec<OrderBy> = order.iter().map(|o| parse_registered_model_order_by(o).unwrap()).collect();
-    let (sql, params) =
-        registered_models_sql(&RegistryQuery { filter: &filter, order_by: &order, limit: 100, offset: 0 }).unwrap();
+    let order: Vec<OrderBy> = order
+        .iter()
+        .map(|o| parse_registered_model_order_by(o).unwrap())
+        .collect();
+    let (sql, params) = registered_models_sql(&RegistryQuery {
+        filter: &filter,
+        order_by: &order,
+        limit: 100,
+        offset: 0,
+    })
+    .unwrap();
     let mut statement = conn.prepare(&sql).unwrap();
     let rows = statement.query_map(params_from_iter(params), |row| row.get(0)).unwrap();
     rows.map(|r| r.unwrap()).collect()
@@ -40,9 +48,17 @@ fn models(conn: &Connection, filter: &str, order: &[&str]) -> Vec<i64> {
 fn versions(conn: &Connection, filter: &str, order: &[&str]) -> Vec<(i64, i64)> {
     let filter = parse_model_version_filter(filter).unwrap_or_else(|e| panic!("{e}"));
     let order: Vec<OrderBy> = order.iter().map(|o| parse_model_version_order_by(o).unwrap()).collect();
-    let (sql, params) = model_versions_sql(&RegistryQuery { filter: &filter, order_by: &order, limit: 100, offset: 0 }).unwrap();
+    let (sql, params) = model_versions_sql(&RegistryQuery {
+        filter: &filter,
+        order_by: &order,
+        limit: 100,
+        offset: 0,
+    })
+    .unwrap();
     let mut statement = conn.prepare(&sql).unwrap();
-    let rows = statement.query_map(params_from_iter(params), |row| Ok((row.get(0)?, row.get(1)?))).unwrap();
+    let rows = statement
+        .query_map(params_from_iter(params), |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap();
     rows.map(|r| r.unwrap()).collect()
 }
 
@@ -63,7 +79,10 @@ fn registered_models_filter_on_name_and_tags() {
     assert_eq!(models(&conn, "name ILIKE 'house%'", &[]), vec![2, 1]);
     assert_eq!(models(&conn, "name IN ('churn', 'nope')", &[]), vec![3]);
     assert_eq!(models(&conn, "tags.team = 'pricing'", &[]), vec![1]);
-    assert_eq!(models(&conn, "tags.team != 'pricing' AND tags.team LIKE '%e%'", &[]), vec![2]);
+    assert_eq!(
+        models(&conn, "tags.team != 'pricing' AND tags.team LIKE '%e%'", &[]),
+        vec![2]
+    );
     assert_eq!(models(&conn, "tags.tier IS NULL", &[]), vec![2, 3]);
     assert_eq!(models(&conn, "name = 'x'' OR ''1''=''1'", &[]), Vec::<i64>::new());
 }
@@ -79,7 +98,10 @@ fn registered_model_keys_are_checked() {
         assert!(err.contains(named), "{filter}: {err}");
     }
     let err = parse_registered_model_order_by("tags.team").unwrap_err().to_string();
-    assert!(err.contains("registered models cannot be ordered by tag 'team'"), "{err}");
+    assert!(
+        err.contains("registered models cannot be ordered by tag 'team'"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -87,22 +109,44 @@ fn model_versions_default_to_newest_change_first() {
     let conn = store();
     assert_eq!(versions(&conn, "", &[]), vec![(1, 2), (1, 3), (2, 1), (1, 1)]);
     assert_eq!(versions(&conn, "", &["name"]), vec![(2, 1), (1, 3), (1, 2), (1, 1)]);
-    assert_eq!(versions(&conn, "", &["name", "version_number ASC"]), vec![(2, 1), (1, 1), (1, 2), (1, 3)]);
-    assert_eq!(versions(&conn, "", &["creation_timestamp DESC"]), vec![(2, 1), (1, 3), (1, 2), (1, 1)]);
+    assert_eq!(
+        versions(&conn, "", &["name", "version_number ASC"]),
+        vec![(2, 1), (1, 1), (1, 2), (1, 3)]
+    );
+    assert_eq!(
+        versions(&conn, "", &["creation_timestamp DESC"]),
+        vec![(2, 1), (1, 3), (1, 2), (1, 1)]
+    );
 }
 
 #[test]
 fn model_versions_filter_on_their_attributes_and_tags() {
     let conn = store();
     let house = "name = 'house-prices'";
-    assert_eq!(versions(&conn, house, &["version_number"]), vec![(1, 1), (1, 2), (1, 3)]);
+    assert_eq!(
+        versions(&conn, house, &["version_number"]),
+        vec![(1, 1), (1, 2), (1, 3)]
+    );
     assert_eq!(versions(&conn, "run_id = 'run-a'", &["name"]), vec![(2, 1), (1, 1)]);
     assert_eq!(versions(&conn, "run_id IN ('run-b')", &[]), vec![(1, 2)]);
-    assert_eq!(versions(&conn, "source_path LIKE 's3://%'", &["name"]), vec![(2, 1), (1, 2), (1, 1)]);
+    assert_eq!(
+        versions(&conn, "source_path LIKE 's3://%'", &["name"]),
+        vec![(2, 1), (1, 2), (1, 1)]
+    );
     assert_eq!(versions(&conn, "version_number >= 2", &[]), vec![(1, 2), (1, 3)]);
     assert_eq!(versions(&conn, "tags.validated = 'yes'", &[]), vec![(1, 2)]);
-    assert_eq!(versions(&conn, "name IN ('House-Rents', 'churn') AND tags.validated != 'yes'", &[]), vec![(2, 1)]);
-    assert_eq!(versions(&conn, "version = 1 AND source = 's3://m/hr/1'", &[]), vec![(2, 1)]);
+    assert_eq!(
+        versions(
+            &conn,
+            "name IN ('House-Rents', 'churn') AND tags.validated != 'yes'",
+            &[]
+        ),
+        vec![(2, 1)]
+    );
+    assert_eq!(
+        versions(&conn, "version = 1 AND source = 's3://m/hr/1'", &[]),
+        vec![(2, 1)]
+    );
 }
 
 #[test]
@@ -122,9 +166,17 @@ fn paging_splits_the_same_order() {
     let conn = store();
     let filter = Filter::default();
     let page = |offset| {
-        let (sql, params) = model_versions_sql(&RegistryQuery { filter: &filter, order_by: &[], limit: 3, offset }).unwrap();
+        let (sql, params) = model_versions_sql(&RegistryQuery {
+            filter: &filter,
+            order_by: &[],
+            limit: 3,
+            offset,
+        })
+        .unwrap();
         let mut statement = conn.prepare(&sql).unwrap();
-        let rows = statement.query_map(params_from_iter(params), |row| Ok((row.get(0)?, row.get(1)?))).unwrap();
+        let rows = statement
+            .query_map(params_from_iter(params), |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap();
         rows.map(|r| r.unwrap()).collect::<Vec<(i64, i64)>>()
     };
     assert_eq!(page(0), vec![(1, 2), (1, 3), (2, 1)]);

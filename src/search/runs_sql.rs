@@ -81,7 +81,11 @@ pub fn runs_sql_selecting(query: &RunQuery<'_>, columns: &str) -> Result<(String
             }
             (_, None) => {
                 // Params and tags are members of the run's summary columns.
-                let column = if key.entity == Entity::Param { "r.param_values" } else { "r.tag_values" };
+                let column = if key.entity == Entity::Param {
+                    "r.param_values"
+                } else {
+                    "r.tag_values"
+                };
                 let value = match sql::json_member_path(&key.name) {
                     Some(path) => {
                         // Bound twice: once per term below.
@@ -156,7 +160,11 @@ fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut
     };
     let Some(path) = sql::json_member_path(&key.name) else {
         // No stored key can contain the characters that make this one unaddressable.
-        return if *comparator == Comparator::IsNull { "1".into() } else { "0".into() };
+        return if *comparator == Comparator::IsNull {
+            "1".into()
+        } else {
+            "0".into()
+        };
     };
     params.push(SqlValue::Text(format!("{path}{suffix}")));
     sql::compare(&format!("({column} ->> ?)"), *comparator, value, params)

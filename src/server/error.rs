@@ -20,12 +20,20 @@ pub type ApiResult<T> = std::result::Result<T, ApiError>;
 impl ApiError {
     /// The caller sent something unacceptable (400 INVALID_PARAMETER_VALUE).
     pub fn invalid(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "INVALID_PARAMETER_VALUE", message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "INVALID_PARAMETER_VALUE",
+            message: message.into(),
+        }
     }
 
     /// The request itself could not be read (400 BAD_REQUEST), e.g. malformed JSON.
     pub fn bad_request(message: impl Into<String>) -> ApiError {
-        ApiError { status: StatusCode::BAD_REQUEST, code: "BAD_REQUEST", message: message.into() }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "BAD_REQUEST",
+            message: message.into(),
+        }
     }
 
     pub fn endpoint_not_found(method: &str, path: &str) -> ApiError {
@@ -55,7 +63,11 @@ impl From<Error> for ApiError {
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             eprintln!("rtrack server: {error}");
         }
-        ApiError { status, code: error.error_code(), message: error.to_string() }
+        ApiError {
+            status,
+            code: error.error_code(),
+            message: error.to_string(),
+        }
     }
 }
 

@@ -38,7 +38,9 @@ impl RunningServer {
             let _ = shutdown.send(());
         }
         match self.thread.take() {
-            Some(thread) => thread.join().map_err(|_| Error::Internal("the server thread panicked".into()))?,
+            Some(thread) => thread
+                .join()
+                .map_err(|_| Error::Internal("the server thread panicked".into()))?,
             None => Ok(()),
         }
     }
@@ -53,7 +55,9 @@ impl Drop for RunningServer {
 /// Listen on `host:port` (0 picks a free port).
 pub(crate) fn bind(host: &str, port: u16) -> Result<TcpListener> {
     let listener = TcpListener::bind((host, port)).map_err(|e| Error::io(format!("listening on {host}:{port}"), e))?;
-    listener.set_nonblocking(true).map_err(|e| Error::io("configuring the listening socket", e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::io("configuring the listening socket", e))?;
     Ok(listener)
 }
 
@@ -63,7 +67,9 @@ pub(crate) fn spawn<F>(name: &str, listener: &TcpListener, serve: F) -> Result<R
 where
     F: FnOnce(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>) -> Result<()> + Send + 'static,
 {
-    let address = listener.local_addr().map_err(|e| Error::io("reading the server address", e))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::io("reading the server address", e))?;
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::Builder::new()
         .name(name.into())
@@ -73,12 +79,21 @@ where
             }))
         })
         .map_err(|e| Error::io(format!("starting the {name} thread"), e))?;
-    Ok(RunningServer { address, shutdown: Some(shutdown), thread: Some(thread) })
+    Ok(RunningServer {
+        address,
+        shutdown: Some(shutdown),
+        thread: Some(thread),
+    })
 }
 
 /// Serve `app` on `listener` from a small runtime of its own until `shutdown` resolves,
 /// finishing the requests in flight.
-pub(crate) fn serve_router(app: Router, listener: TcpListener, thread_name: &str, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+pub(crate) fn serve_router(
+    app: Router,
+    listener: TcpListener,
+    thread_name: &str,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name(thread_name)

@@ -19,7 +19,9 @@ use crate::artifacts::PROXY_SCHEME;
 
 impl ArtifactUris {
     pub fn new(root_uri: &str) -> ArtifactUris {
-        ArtifactUris { root: root_uri.trim_end_matches('/').to_string() }
+        ArtifactUris {
+            root: root_uri.trim_end_matches('/').to_string(),
+        }
     }
 
     /// A stored URI as clients see it: under the root it becomes `mlflow-artifacts:/<rest>`.
@@ -94,7 +96,12 @@ pub fn run_inputs(io: &RunIo) -> Value {
         .iter()
         .map(|d| {
             let mut dataset = Map::new();
-            for (key, value) in [("name", &d.name), ("digest", &d.digest), ("source_type", &d.source_type), ("source", &d.source)] {
+            for (key, value) in [
+                ("name", &d.name),
+                ("digest", &d.digest),
+                ("source_type", &d.source_type),
+                ("source", &d.source),
+            ] {
                 dataset.insert(key.into(), json!(value));
             }
             for (key, value) in [("schema", &d.schema), ("profile", &d.profile)] {
@@ -110,7 +117,11 @@ pub fn run_inputs(io: &RunIo) -> Value {
 }
 
 pub fn run_outputs(io: &RunIo) -> Value {
-    let models: Vec<Value> = io.model_outputs.iter().map(|m| json!({ "model_id": m.model_id, "step": m.step })).collect();
+    let models: Vec<Value> = io
+        .model_outputs
+        .iter()
+        .map(|m| json!({ "model_id": m.model_id, "step": m.step }))
+        .collect();
     json!({ "model_outputs": models })
 }
 
@@ -141,10 +152,16 @@ mod tests {
     #[test]
     fn uris_under_the_root_go_through_the_proxy_and_back() {
         let uris = ArtifactUris::new("file:///data/artifacts/");
-        assert_eq!(uris.to_client("file:///data/artifacts/1/abc/artifacts"), "mlflow-artifacts:/1/abc/artifacts");
+        assert_eq!(
+            uris.to_client("file:///data/artifacts/1/abc/artifacts"),
+            "mlflow-artifacts:/1/abc/artifacts"
+        );
         assert_eq!(uris.to_client("file:///elsewhere/1"), "file:///elsewhere/1");
         // A sibling folder that merely shares the prefix is not under the root.
-        assert_eq!(uris.to_client("file:///data/artifacts-old/1"), "file:///data/artifacts-old/1");
+        assert_eq!(
+            uris.to_client("file:///data/artifacts-old/1"),
+            "file:///data/artifacts-old/1"
+        );
         assert_eq!(uris.to_store("mlflow-artifacts:/1/abc"), "file:///data/artifacts/1/abc");
         assert_eq!(uris.to_store("s3://bucket/x"), "s3://bucket/x");
     }

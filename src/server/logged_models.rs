@@ -47,7 +47,10 @@ pub fn create(state: &AppState, params: &Params) -> ApiResult<Value> {
     let new_model = NewLoggedModel {
         experiment_id: ExperimentId::parse(params.required_str("experiment_id")?)?,
         name: params.str("name")?.filter(|s| !s.is_empty()).map(str::to_string),
-        source_run_id: params.str("source_run_id")?.filter(|s| !s.is_empty()).map(str::to_string),
+        source_run_id: params
+            .str("source_run_id")?
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
         tags: params.key_values("tags")?,
         params: params.key_values("params")?,
         model_type: params.str("model_type")?.filter(|s| !s.is_empty()).map(str::to_string),
@@ -60,7 +63,10 @@ pub fn get(state: &AppState, params: &Params) -> ApiResult<Value> {
 }
 
 pub fn finalize(state: &AppState, params: &Params) -> ApiResult<Value> {
-    one(state, &store(state)?.finalize_logged_model(model_id(params)?, status(params)?)?)
+    one(
+        state,
+        &store(state)?.finalize_logged_model(model_id(params)?, status(params)?)?,
+    )
 }
 
 pub fn delete(state: &AppState, params: &Params) -> ApiResult<Value> {

@@ -75,9 +75,10 @@ impl AppState {
             // The process's own store for this URI: a server started inside a notebook
             // kernel then reads what the kernel queued a moment ago, not after a flush.
             None => crate::api::fluent::tracker_for(&config.backend_store_uri)?,
-            Some(destination) => {
-                Tracker::from_store(store::open_store_with_artifact_root(&config.backend_store_uri, Some(destination))?)
-            }
+            Some(destination) => Tracker::from_store(store::open_store_with_artifact_root(
+                &config.backend_store_uri,
+                Some(destination),
+            )?),
         };
         let store = tracker.store().clone();
         let artifact_root = store.default_artifact_root().to_string();
@@ -95,8 +96,12 @@ impl AppState {
 pub fn start(config: &ServerConfig) -> Result<RunningServer> {
     let state = Arc::new(AppState::open(config)?);
     let listener = http::bind(&config.host, config.port)?;
-    let serving = listener.try_clone().map_err(|e| Error::io("sharing the listening socket", e))?;
-    http::spawn("rtrack-server", &listener, move |stopped| serve(state, serving, stopped))
+    let serving = listener
+        .try_clone()
+        .map_err(|e| Error::io("sharing the listening socket", e))?;
+    http::spawn("rtrack-server", &listener, move |stopped| {
+        serve(state, serving, stopped)
+    })
 }
 
 /// Serve in this thread until Ctrl-C or SIGTERM, then shut down gracefully. `announce` is
@@ -104,11 +109,19 @@ pub fn start(config: &ServerConfig) -> Result<RunningServer> {
 pub fn serve_until_signal(config: &ServerConfig, announce: impl FnOnce(SocketAddr)) -> Result<()> {
     let state = Arc::new(AppState::open(config)?);
     let listener = http::bind(&config.host, config.port)?;
-    announce(listener.local_addr().map_err(|e| Error::io("reading the server address", e))?);
+    announce(
+        listener
+            .local_addr()
+            .map_err(|e| Error::io("reading the server address", e))?,
+    );
     serve(state, listener, http::shutdown_signal())
 }
 
-fn serve(state: Arc<AppState>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+fn serve(
+    state: Arc<AppState>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     let served = http::serve_router(routes::router(state.clone()), listener, "rtrack-http", shutdown);
     // Requests in flight have finished; make whatever they queued durable.
     let flushed = state.tracker.flush();

@@ -44,7 +44,13 @@ pub fn registered_model(model: &RegisteredModel, uris: &ArtifactUris) -> Value {
     out.insert("tags".into(), key_values(&model.tags));
     out.insert(
         "aliases".into(),
-        Value::Array(model.aliases.iter().map(|a| json!({ "alias": a.alias, "version": a.version.to_string() })).collect()),
+        Value::Array(
+            model
+                .aliases
+                .iter()
+                .map(|a| json!({ "alias": a.alias, "version": a.version.to_string() }))
+                .collect(),
+        ),
     );
     Value::Object(out)
 }
@@ -64,7 +70,10 @@ pub fn logged_model(model: &LoggedModel, uris: &ArtifactUris) -> Value {
     info.insert("experiment_id".into(), json!(model.experiment_id.to_string()));
     info.insert("name".into(), json!(model.name));
     info.insert("creation_timestamp_ms".into(), json!(model.creation_timestamp_ms));
-    info.insert("last_updated_timestamp_ms".into(), json!(model.last_updated_timestamp_ms));
+    info.insert(
+        "last_updated_timestamp_ms".into(),
+        json!(model.last_updated_timestamp_ms),
+    );
     info.insert("artifact_uri".into(), json!(uris.to_client(&model.artifact_location)));
     info.insert("status".into(), json!(logged_model_status(model.status)));
     put_optional(&mut info, "status_message", model.status_message.as_deref());

@@ -36,7 +36,11 @@ fn one_version(state: &AppState, version: &crate::entities::ModelVersion) -> Api
 }
 
 pub fn create_registered_model(state: &AppState, params: &Params) -> ApiResult<Value> {
-    let model = registry(state)?.create_registered_model(name(params)?, &params.key_values("tags")?, params.str("description")?)?;
+    let model = registry(state)?.create_registered_model(
+        name(params)?,
+        &params.key_values("tags")?,
+        params.str("description")?,
+    )?;
     one_model(state, &model)
 }
 
@@ -50,7 +54,10 @@ pub fn rename_registered_model(state: &AppState, params: &Params) -> ApiResult<V
 }
 
 pub fn update_registered_model(state: &AppState, params: &Params) -> ApiResult<Value> {
-    one_model(state, &registry(state)?.update_registered_model(name(params)?, params.str("description")?)?)
+    one_model(
+        state,
+        &registry(state)?.update_registered_model(name(params)?, params.str("description")?)?,
+    )
 }
 
 pub fn delete_registered_model(state: &AppState, params: &Params) -> ApiResult<Value> {
@@ -82,7 +89,11 @@ pub fn delete_registered_model_tag(state: &AppState, params: &Params) -> ApiResu
 }
 
 pub fn get_latest_versions(state: &AppState, params: &Params) -> ApiResult<Value> {
-    let stages = params.str_list("stages")?.iter().map(|s| s.parse::<ModelVersionStage>()).collect::<crate::Result<Vec<_>>>()?;
+    let stages = params
+        .str_list("stages")?
+        .iter()
+        .map(|s| s.parse::<ModelVersionStage>())
+        .collect::<crate::Result<Vec<_>>>()?;
     let versions = registry(state)?.get_latest_versions(name(params)?, &stages)?;
     Ok(json!({ "model_versions": versions.iter().map(|v| model_version(v, &state.uris)).collect::<Vec<_>>() }))
 }
@@ -98,7 +109,10 @@ pub fn delete_alias(state: &AppState, params: &Params) -> ApiResult<Value> {
 }
 
 pub fn get_version_by_alias(state: &AppState, params: &Params) -> ApiResult<Value> {
-    one_version(state, &registry(state)?.get_model_version_by_alias(name(params)?, params.required_str("alias")?)?)
+    one_version(
+        state,
+        &registry(state)?.get_model_version_by_alias(name(params)?, params.required_str("alias")?)?,
+    )
 }
 
 pub fn create_model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
@@ -115,7 +129,10 @@ pub fn create_model_version(state: &AppState, params: &Params) -> ApiResult<Valu
 }
 
 pub fn get_model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
-    one_version(state, &registry(state)?.get_model_version(name(params)?, version(params)?)?)
+    one_version(
+        state,
+        &registry(state)?.get_model_version(name(params)?, version(params)?)?,
+    )
 }
 
 pub fn update_model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
@@ -162,8 +179,13 @@ pub fn transition_stage(state: &AppState, params: &Params) -> ApiResult<Value> {
 /// sources, the source itself otherwise.
 pub fn get_download_uri(state: &AppState, params: &Params) -> ApiResult<Value> {
     let version = registry(state)?.get_model_version(name(params)?, version(params)?)?;
-    let location = match (version.source.strip_prefix("models:/"), state.tracker.store().logged_models()) {
-        (Some(model_id), Some(models)) if model_id.starts_with("m-") => models.get_logged_model(model_id)?.artifact_location,
+    let location = match (
+        version.source.strip_prefix("models:/"),
+        state.tracker.store().logged_models(),
+    ) {
+        (Some(model_id), Some(models)) if model_id.starts_with("m-") => {
+            models.get_logged_model(model_id)?.artifact_location
+        }
         _ => version.source,
     };
     Ok(json!({ "artifact_uri": state.uris.to_client(&location) }))

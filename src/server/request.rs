@@ -79,7 +79,9 @@ impl Params {
     pub fn i64(&self, name: &str) -> ApiResult<Option<i64>> {
         match self.present(name) {
             None => Ok(None),
-            Some(value) => integer_from_json(value).map(Some).ok_or_else(|| wrong_type(name, value, "an integer")),
+            Some(value) => integer_from_json(value)
+                .map(Some)
+                .ok_or_else(|| wrong_type(name, value, "an integer")),
         }
     }
 
@@ -92,7 +94,9 @@ impl Params {
         match self.i64("max_results")? {
             None => Ok(default),
             Some(n) if n > 0 => Ok(n as usize),
-            Some(n) => Err(ApiError::invalid(format!("Invalid value {n} for parameter 'max_results': it must be positive"))),
+            Some(n) => Err(ApiError::invalid(format!(
+                "Invalid value {n} for parameter 'max_results': it must be positive"
+            ))),
         }
     }
 
@@ -140,7 +144,11 @@ impl Params {
             .into_iter()
             .map(|item| {
                 let key = item.required_str("key").map_err(|e| nested(name, e))?.to_string();
-                let value = item.str("value").map_err(|e| nested(name, e))?.unwrap_or("").to_string();
+                let value = item
+                    .str("value")
+                    .map_err(|e| nested(name, e))?
+                    .unwrap_or("")
+                    .to_string();
                 Ok((key, value))
             })
             .collect()
@@ -148,7 +156,10 @@ impl Params {
 
     /// A list of metric objects (`key`, `value`, `timestamp`, `step`).
     pub fn metrics(&self, name: &str) -> ApiResult<Vec<Metric>> {
-        self.objects(name)?.into_iter().map(|item| item.metric().map_err(|e| nested(name, e))).collect()
+        self.objects(name)?
+            .into_iter()
+            .map(|item| item.metric().map_err(|e| nested(name, e)))
+            .collect()
     }
 
     /// This object read as one metric point; the step defaults to 0 as in MLflow.
@@ -195,11 +206,16 @@ fn wrong_type(name: &str, value: &Value, expected: &str) -> ApiError {
     if shown.len() > 80 {
         shown = format!("{}...", shown.chars().take(80).collect::<String>());
     }
-    ApiError::invalid(format!("Invalid value {shown} for parameter '{name}': expected {expected}"))
+    ApiError::invalid(format!(
+        "Invalid value {shown} for parameter '{name}': expected {expected}"
+    ))
 }
 
 fn nested(list: &str, error: ApiError) -> ApiError {
-    ApiError { message: format!("In '{list}': {}", error.message), ..error }
+    ApiError {
+        message: format!("In '{list}': {}", error.message),
+        ..error
+    }
 }
 
 #[cfg(test)]
@@ -226,7 +242,9 @@ mod tests {
         assert!(err.message.contains("'value'"), "{}", err.message);
         let err = params.required_str("experiment_id").unwrap_err();
         assert_eq!(err.code, "INVALID_PARAMETER_VALUE");
-        assert!(err.message.contains("Missing value for required parameter 'experiment_id'"));
+        assert!(err
+            .message
+            .contains("Missing value for required parameter 'experiment_id'"));
     }
 
     #[test]

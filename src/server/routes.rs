@@ -37,8 +37,16 @@ pub fn router(state: Shared) -> Router {
         ("experiments/update", Method::POST, tracking::update_experiment),
         ("experiments/delete", Method::POST, tracking::delete_experiment),
         ("experiments/restore", Method::POST, tracking::restore_experiment),
-        ("experiments/set-experiment-tag", Method::POST, tracking::set_experiment_tag),
-        ("experiments/delete-experiment-tag", Method::POST, tracking::delete_experiment_tag),
+        (
+            "experiments/set-experiment-tag",
+            Method::POST,
+            tracking::set_experiment_tag,
+        ),
+        (
+            "experiments/delete-experiment-tag",
+            Method::POST,
+            tracking::delete_experiment_tag,
+        ),
         ("runs/create", Method::POST, tracking::create_run),
         ("runs/get", Method::GET, tracking::get_run),
         ("runs/update", Method::POST, tracking::update_run),
@@ -54,16 +62,52 @@ pub fn router(state: Shared) -> Router {
         ("runs/outputs", Method::POST, tracking::log_outputs),
         ("metrics/get-history", Method::GET, tracking::get_metric_history),
         ("artifacts/list", Method::GET, artifacts::list_run_artifacts),
-        ("registered-models/create", Method::POST, registry::create_registered_model),
+        (
+            "registered-models/create",
+            Method::POST,
+            registry::create_registered_model,
+        ),
         ("registered-models/get", Method::GET, registry::get_registered_model),
-        ("registered-models/rename", Method::POST, registry::rename_registered_model),
-        ("registered-models/update", Method::PATCH, registry::update_registered_model),
-        ("registered-models/delete", Method::DELETE, registry::delete_registered_model),
-        ("registered-models/search", Method::GET, registry::search_registered_models),
-        ("registered-models/set-tag", Method::POST, registry::set_registered_model_tag),
-        ("registered-models/delete-tag", Method::DELETE, registry::delete_registered_model_tag),
-        ("registered-models/get-latest-versions", Method::GET, registry::get_latest_versions),
-        ("registered-models/get-latest-versions", Method::POST, registry::get_latest_versions),
+        (
+            "registered-models/rename",
+            Method::POST,
+            registry::rename_registered_model,
+        ),
+        (
+            "registered-models/update",
+            Method::PATCH,
+            registry::update_registered_model,
+        ),
+        (
+            "registered-models/delete",
+            Method::DELETE,
+            registry::delete_registered_model,
+        ),
+        (
+            "registered-models/search",
+            Method::GET,
+            registry::search_registered_models,
+        ),
+        (
+            "registered-models/set-tag",
+            Method::POST,
+            registry::set_registered_model_tag,
+        ),
+        (
+            "registered-models/delete-tag",
+            Method::DELETE,
+            registry::delete_registered_model_tag,
+        ),
+        (
+            "registered-models/get-latest-versions",
+            Method::GET,
+            registry::get_latest_versions,
+        ),
+        (
+            "registered-models/get-latest-versions",
+            Method::POST,
+            registry::get_latest_versions,
+        ),
         ("registered-models/alias", Method::POST, registry::set_alias),
         ("registered-models/alias", Method::DELETE, registry::delete_alias),
         ("registered-models/alias", Method::GET, registry::get_version_by_alias),
@@ -73,18 +117,42 @@ pub fn router(state: Shared) -> Router {
         ("model-versions/delete", Method::DELETE, registry::delete_model_version),
         ("model-versions/search", Method::GET, registry::search_model_versions),
         ("model-versions/set-tag", Method::POST, registry::set_model_version_tag),
-        ("model-versions/delete-tag", Method::DELETE, registry::delete_model_version_tag),
-        ("model-versions/transition-stage", Method::POST, registry::transition_stage),
-        ("model-versions/get-download-uri", Method::GET, registry::get_download_uri),
+        (
+            "model-versions/delete-tag",
+            Method::DELETE,
+            registry::delete_model_version_tag,
+        ),
+        (
+            "model-versions/transition-stage",
+            Method::POST,
+            registry::transition_stage,
+        ),
+        (
+            "model-versions/get-download-uri",
+            Method::GET,
+            registry::get_download_uri,
+        ),
         ("logged-models", Method::POST, logged_models::create),
         ("logged-models/search", Method::POST, logged_models::search),
         ("logged-models/{model_id}", Method::GET, logged_models::get),
         ("logged-models/{model_id}", Method::PATCH, logged_models::finalize),
         ("logged-models/{model_id}", Method::DELETE, logged_models::delete),
-        ("logged-models/{model_id}/params", Method::POST, logged_models::log_params),
+        (
+            "logged-models/{model_id}/params",
+            Method::POST,
+            logged_models::log_params,
+        ),
         ("logged-models/{model_id}/tags", Method::PATCH, logged_models::set_tags),
-        ("logged-models/{model_id}/tags/{tag_key}", Method::DELETE, logged_models::delete_tag),
-        ("logged-models/{model_id}/artifacts/directories", Method::GET, logged_models::list_artifacts),
+        (
+            "logged-models/{model_id}/tags/{tag_key}",
+            Method::DELETE,
+            logged_models::delete_tag,
+        ),
+        (
+            "logged-models/{model_id}/artifacts/directories",
+            Method::GET,
+            logged_models::list_artifacts,
+        ),
     ];
     // Paths answering more than one method get one route with the methods merged.
     let mut routes: Vec<(String, MethodRouter<Shared>)> = Vec::new();
@@ -175,9 +243,9 @@ async fn read_body(body: Body, limit: usize) -> ApiResult<Bytes> {
 
 /// Run store work off the async threads; a panic becomes a 500, not a dead connection.
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> ApiResult<T> + Send + 'static) -> ApiResult<T> {
-    tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
-        Err(crate::Error::Internal(format!("request handler failed: {e}")).into())
-    })
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(crate::Error::Internal(format!("request handler failed: {e}")).into()))
 }
 
 async fn download_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {

@@ -44,7 +44,10 @@ fn empty() -> ApiResult<Value> {
 
 pub fn create_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
     let name = params.required_str("name")?;
-    let location = params.str("artifact_location")?.filter(|s| !s.is_empty()).map(|s| state.uris.to_store(s));
+    let location = params
+        .str("artifact_location")?
+        .filter(|s| !s.is_empty())
+        .map(|s| state.uris.to_store(s));
     let tags = params.key_values("tags")?;
     let id = state.tracker.create_experiment(name, location.as_deref(), &tags)?;
     Ok(json!({ "experiment_id": id.to_string() }))
@@ -96,12 +99,17 @@ pub fn restore_experiment(state: &AppState, params: &Params) -> ApiResult<Value>
 
 pub fn set_experiment_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
     let value = params.str("value")?.unwrap_or("");
-    state.tracker.set_experiment_tag(experiment_id(params)?, params.required_str("key")?, value)?;
+    state
+        .tracker
+        .set_experiment_tag(experiment_id(params)?, params.required_str("key")?, value)?;
     empty()
 }
 
 pub fn delete_experiment_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
-    state.tracker.store().delete_experiment_tag(experiment_id(params)?, params.required_str("key")?)?;
+    state
+        .tracker
+        .store()
+        .delete_experiment_tag(experiment_id(params)?, params.required_str("key")?)?;
     empty()
 }
 
@@ -135,7 +143,11 @@ pub fn get_run(state: &AppState, params: &Params) -> ApiResult<Value> {
 }
 
 fn run_io(state: &AppState) -> ApiResult<&dyn crate::store::RunIoStore> {
-    state.tracker.store().run_io().ok_or_else(|| ApiError::invalid("This server's store does not keep run inputs and outputs"))
+    state
+        .tracker
+        .store()
+        .run_io()
+        .ok_or_else(|| ApiError::invalid("This server's store does not keep run inputs and outputs"))
 }
 
 /// `runs/log-inputs`: datasets (`{"dataset": {...}, "tags": [...]}`) and models (`{"model_id"}`).
@@ -239,18 +251,24 @@ pub fn search_runs(state: &AppState, params: &Params) -> ApiResult<Value> {
 
 pub fn log_param(state: &AppState, params: &Params) -> ApiResult<Value> {
     let value = params.str("value")?.unwrap_or("");
-    state.tracker.log_param(params.run_id()?, params.required_str("key")?, value)?;
+    state
+        .tracker
+        .log_param(params.run_id()?, params.required_str("key")?, value)?;
     empty()
 }
 
 pub fn set_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
     let value = params.str("value")?.unwrap_or("");
-    state.tracker.set_tag(params.run_id()?, params.required_str("key")?, value)?;
+    state
+        .tracker
+        .set_tag(params.run_id()?, params.required_str("key")?, value)?;
     empty()
 }
 
 pub fn delete_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
-    state.tracker.delete_tag(params.run_id()?, params.required_str("key")?)?;
+    state
+        .tracker
+        .delete_tag(params.run_id()?, params.required_str("key")?)?;
     empty()
 }
 
@@ -303,7 +321,12 @@ pub fn get_metric_history(state: &AppState, params: &Params) -> ApiResult<Value>
     let offset = decode_page_token(params.str("page_token")?)?;
     let limit = params.page_size(usize::MAX)?;
     let end = offset.saturating_add(limit).min(points.len());
-    let items = points.get(offset.min(end)..end).unwrap_or_default().iter().map(json::metric).collect();
+    let items = points
+        .get(offset.min(end)..end)
+        .unwrap_or_default()
+        .iter()
+        .map(json::metric)
+        .collect();
     let next = (end < points.len()).then(|| encode_page_token(end));
     Ok(json::page("metrics", items, next))
 }

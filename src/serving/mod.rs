@@ -34,8 +34,8 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
-use crate::server::http;
 use crate::models::{InputTable, MlModel, ModelSignature};
+use crate::server::http;
 
 pub use payload::{parse_csv_payload, parse_json_payload};
 
@@ -91,7 +91,10 @@ pub struct ServeConfig {
 
 impl Default for ServeConfig {
     fn default() -> Self {
-        ServeConfig { host: "127.0.0.1".into(), port: 5000 }
+        ServeConfig {
+            host: "127.0.0.1".into(),
+            port: 5000,
+        }
     }
 }
 
@@ -101,17 +104,33 @@ pub type RunningModelServer = crate::server::RunningServer;
 /// Serve `predictor` on a background thread; returns once listening.
 pub fn start(predictor: Arc<dyn Predictor>, config: &ServeConfig) -> Result<RunningModelServer> {
     let listener = http::bind(&config.host, config.port)?;
-    let serving = listener.try_clone().map_err(|e| Error::io("sharing the listening socket", e))?;
-    http::spawn("rtrack-model-server", &listener, move |stopped| serve(predictor, serving, stopped))
+    let serving = listener
+        .try_clone()
+        .map_err(|e| Error::io("sharing the listening socket", e))?;
+    http::spawn("rtrack-model-server", &listener, move |stopped| {
+        serve(predictor, serving, stopped)
+    })
 }
 
 /// Serve in this thread until Ctrl-C or SIGTERM; `announce` is told the address once listening.
-pub fn serve_until_signal(predictor: Arc<dyn Predictor>, config: &ServeConfig, announce: impl FnOnce(SocketAddr)) -> Result<()> {
+pub fn serve_until_signal(
+    predictor: Arc<dyn Predictor>,
+    config: &ServeConfig,
+    announce: impl FnOnce(SocketAddr),
+) -> Result<()> {
     let listener = http::bind(&config.host, config.port)?;
-    announce(listener.local_addr().map_err(|e| Error::io("reading the server address", e))?);
+    announce(
+        listener
+            .local_addr()
+            .map_err(|e| Error::io("reading the server address", e))?,
+    );
     serve(predictor, listener, http::shutdown_signal())
 }
 
-fn serve(predictor: Arc<dyn Predictor>, listener: TcpListener, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<()> {
+fn serve(
+    predictor: Arc<dyn Predictor>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<()> {
     http::serve_router(routes::router(predictor), listener, "rtrack-scoring", shutdown)
 }

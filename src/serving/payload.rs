@@ -21,7 +21,8 @@ const FIELDS: [&str; 4] = ["dataframe_split", "dataframe_records", "instances", 
 /// # Ok::<(), rtrack::Error>(())
 /// ```
 pub fn parse_json_payload(body: &str) -> Result<InputTable> {
-    let value: Value = serde_json::from_str(body).map_err(|e| Error::invalid(format!("Invalid input: the body is not JSON ({e})")))?;
+    let value: Value =
+        serde_json::from_str(body).map_err(|e| Error::invalid(format!("Invalid input: the body is not JSON ({e})")))?;
     let Value::Object(map) = value else {
         return Err(Error::invalid("Invalid input: expected a JSON object with one of the fields dataframe_split, dataframe_records, instances, inputs"));
     };
@@ -37,7 +38,9 @@ pub fn parse_json_payload(body: &str) -> Result<InputTable> {
         "dataframe_split" => split(data),
         "dataframe_records" => match data {
             Value::Array(rows) => records(rows),
-            _ => Err(Error::invalid("Invalid input: dataframe_records must be a list of objects")),
+            _ => Err(Error::invalid(
+                "Invalid input: dataframe_records must be a list of objects",
+            )),
         },
         _ => instances(data),
     }
@@ -45,26 +48,40 @@ pub fn parse_json_payload(body: &str) -> Result<InputTable> {
 
 fn split(data: &Value) -> Result<InputTable> {
     let Value::Object(split) = data else {
-        return Err(Error::invalid("Invalid input: dataframe_split must be an object with 'columns' and 'data'"));
+        return Err(Error::invalid(
+            "Invalid input: dataframe_split must be an object with 'columns' and 'data'",
+        ));
     };
     let rows = match split.get("data") {
         Some(Value::Array(rows)) => rows,
-        _ => return Err(Error::invalid("Invalid input: dataframe_split needs 'data', a list of rows")),
+        _ => {
+            return Err(Error::invalid(
+                "Invalid input: dataframe_split needs 'data', a list of rows",
+            ))
+        }
     };
-    let rows: Vec<Vec<Value>> = rows.iter().map(|row| match row {
-        Value::Array(cells) => cells.clone(),
-        scalar => vec![scalar.clone()],
-    }).collect();
+    let rows: Vec<Vec<Value>> = rows
+        .iter()
+        .map(|row| match row {
+            Value::Array(cells) => cells.clone(),
+            scalar => vec![scalar.clone()],
+        })
+        .collect();
     match split.get("columns") {
         Some(Value::Array(names)) => {
-            let names = names.iter().map(|n| match n {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }).collect();
+            let names = names
+                .iter()
+                .map(|n| match n {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect();
             from_rows(rows, Some(names))
         }
         None | Some(Value::Null) => from_rows(rows, None),
-        Some(_) => Err(Error::invalid("Invalid input: dataframe_split 'columns' must be a list of names")),
+        Some(_) => Err(Error::invalid(
+            "Invalid input: dataframe_split 'columns' must be a list of names",
+        )),
     }
 }
 
@@ -72,7 +89,9 @@ fn records(rows: &[Value]) -> Result<InputTable> {
     let mut names: Vec<String> = Vec::new();
     for (index, row) in rows.iter().enumerate() {
         let Value::Object(record) = row else {
-            return Err(Error::invalid(format!("Invalid input: record {index} is not an object")));
+            return Err(Error::invalid(format!(
+                "Invalid input: record {index} is not an object"
+            )));
         };
         for key in record.keys() {
             if !names.contains(key) {
@@ -83,8 +102,15 @@ fn records(rows: &[Value]) -> Result<InputTable> {
     let columns = names
         .into_iter()
         .map(|name| {
-            let values = rows.iter().map(|row| row.get(&name).cloned().unwrap_or(Value::Null)).collect();
-            InputColumn { name, column_type: None, values }
+            let values = rows
+                .iter()
+                .map(|row| row.get(&name).cloned().unwrap_or(Value::Null))
+                .collect();
+            InputColumn {
+                name,
+                column_type: None,
+                values,
+            }
         })
         .collect();
     Ok(InputTable { columns, named: true })
@@ -93,12 +119,18 @@ fn records(rows: &[Value]) -> Result<InputTable> {
 fn instances(data: &Value) -> Result<InputTable> {
     match data {
         Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => records(items),
-        Value::Array(items) if items.iter().all(Value::is_array) => {
-            from_rows(items.iter().map(|row| row.as_array().cloned().unwrap_or_default()).collect(), None)
-        }
+        Value::Array(items) if items.iter().all(Value::is_array) => from_rows(
+            items
+                .iter()
+                .map(|row| row.as_array().cloned().unwrap_or_default())
+                .collect(),
+            None,
+        ),
         Value::Array(items) => from_rows(items.iter().map(|v| vec![v.clone()]).collect(), None),
         Value::Object(columns) => dict_of_columns(columns),
-        _ => Err(Error::invalid("Invalid input: instances/inputs must be a list of rows or records, or an object of columns")),
+        _ => Err(Error::invalid(
+            "Invalid input: instances/inputs must be a list of rows or records, or an object of columns",
+        )),
     }
 }
 
@@ -111,7 +143,11 @@ fn dict_of_columns(columns: &Map<String, Value>) -> Result<InputTable> {
                 Value::Array(values) if !scalars => values.clone(),
                 other => vec![other.clone()],
             };
-            InputColumn { name: name.clone(), column_type: None, values }
+            InputColumn {
+                name: name.clone(),
+                column_type: None,
+                values,
+            }
         })
         .collect();
     let table = InputTable { columns, named: true };
@@ -120,16 +156,25 @@ fn dict_of_columns(columns: &Map<String, Value>) -> Result<InputTable> {
 }
 
 fn from_rows(rows: Vec<Vec<Value>>, names: Option<Vec<String>>) -> Result<InputTable> {
-    let width = names.as_ref().map_or_else(|| rows.first().map_or(0, Vec::len), Vec::len);
+    let width = names
+        .as_ref()
+        .map_or_else(|| rows.first().map_or(0, Vec::len), Vec::len);
     if let Some(index) = rows.iter().position(|row| row.len() != width) {
-        return Err(Error::invalid(format!("Invalid input: row {index} has {} values, expected {width}", rows[index].len())));
+        return Err(Error::invalid(format!(
+            "Invalid input: row {index} has {} values, expected {width}",
+            rows[index].len()
+        )));
     }
     let named = names.is_some();
     let names = names.unwrap_or_else(|| (0..width).map(|i| i.to_string()).collect());
     let columns = names
         .into_iter()
         .enumerate()
-        .map(|(i, name)| InputColumn { name, column_type: None, values: rows.iter().map(|row| row[i].clone()).collect() })
+        .map(|(i, name)| InputColumn {
+            name,
+            column_type: None,
+            values: rows.iter().map(|row| row[i].clone()).collect(),
+        })
         .collect();
     Ok(InputTable { columns, named })
 }
@@ -137,7 +182,10 @@ fn from_rows(rows: Vec<Vec<Value>>, names: Option<Vec<String>>) -> Result<InputT
 fn check_lengths(table: &InputTable) -> Result<()> {
     let rows = table.rows();
     match table.columns.iter().find(|c| c.values.len() != rows) {
-        Some(column) => Err(Error::invalid(format!("Invalid input: column '{}' has a different length from the others", column.name))),
+        Some(column) => Err(Error::invalid(format!(
+            "Invalid input: column '{}' has a different length from the others",
+            column.name
+        ))),
         None => Ok(()),
     }
 }
@@ -153,8 +201,12 @@ fn check_lengths(table: &InputTable) -> Result<()> {
 /// ```
 pub fn parse_csv_payload(body: &str) -> Result<InputTable> {
     let mut records = csv_records(body)?.into_iter();
-    let header = records.next().ok_or_else(|| Error::invalid("Invalid input: the CSV body is empty"))?;
-    let rows: Vec<Vec<Value>> = records.map(|record| record.iter().map(|cell| csv_cell(cell)).collect()).collect();
+    let header = records
+        .next()
+        .ok_or_else(|| Error::invalid("Invalid input: the CSV body is empty"))?;
+    let rows: Vec<Vec<Value>> = records
+        .map(|record| record.iter().map(|cell| csv_cell(cell)).collect())
+        .collect();
     from_rows(rows, Some(header))
 }
 
@@ -219,7 +271,9 @@ mod tests {
 
     #[test]
     fn every_json_shape_gives_the_same_table() {
-        let expected = parse_json_payload(r#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2.5], [3, 4.5]]}}"#).unwrap();
+        let expected =
+            parse_json_payload(r#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2.5], [3, 4.5]]}}"#)
+                .unwrap();
         for body in [
             r#"{"dataframe_records": [{"a": 1, "b": 2.5}, {"a": 3, "b": 4.5}]}"#,
             r#"{"instances": [{"a": 1, "b": 2.5}, {"a": 3, "b": 4.5}]}"#,
@@ -230,7 +284,10 @@ mod tests {
         assert_eq!(parse_csv_payload("a,b\n1,2.5\n3,4.5").unwrap(), expected);
         let rows = parse_json_payload(r#"{"instances": [[1, 2.5], [3, 4.5]], "params": {}}"#).unwrap();
         assert!(!rows.named);
-        assert_eq!(rows.to_rows(), vec![vec![json!(1), json!(2.5)], vec![json!(3), json!(4.5)]]);
+        assert_eq!(
+            rows.to_rows(),
+            vec![vec![json!(1), json!(2.5)], vec![json!(3), json!(4.5)]]
+        );
         let one = parse_json_payload(r#"{"inputs": {"a": 1, "b": "x"}}"#).unwrap();
         assert_eq!(one.rows(), 1);
     }
@@ -241,7 +298,10 @@ mod tests {
             ("not json", "not JSON"),
             ("[1, 2]", "JSON object"),
             (r#"{"instances": [], "inputs": []}"#, "exactly one"),
-            (r#"{"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}}"#, "row 0 has 2 values"),
+            (
+                r#"{"dataframe_split": {"columns": ["a"], "data": [[1, 2]]}}"#,
+                "row 0 has 2 values",
+            ),
             (r#"{"dataframe_records": [1]}"#, "record 0"),
             (r#"{"inputs": {"a": [1, 2], "b": [1]}}"#, "column 'b'"),
         ] {

@@ -42,10 +42,17 @@ fn failure(status: StatusCode, code: &str, message: String) -> Response {
 }
 
 async fn invocations(State(predictor): State<Arc<dyn Predictor>>, headers: HeaderMap, body: Bytes) -> Response {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let Ok(text) = std::str::from_utf8(&body) else {
-        return failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", "The request body is not UTF-8 text".into());
+        return failure(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "The request body is not UTF-8 text".into(),
+        );
     };
     let parsed = match media.as_str() {
         "application/json" => parse_json_payload(text),
@@ -71,8 +78,18 @@ async fn invocations(State(predictor): State<Arc<dyn Predictor>>, headers: Heade
     });
     match task.await {
         Ok(Ok(predictions)) => Json(json!({"predictions": predictions})).into_response(),
-        Ok(Err(error @ Error::InvalidValue(_))) => failure(StatusCode::BAD_REQUEST, error.error_code(), error.to_string()),
-        Ok(Err(error)) => failure(StatusCode::BAD_REQUEST, "BAD_REQUEST", format!("The model failed to predict: {error}")),
-        Err(_) => failure(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL_ERROR", "The model crashed while predicting".into()),
+        Ok(Err(error @ Error::InvalidValue(_))) => {
+            failure(StatusCode::BAD_REQUEST, error.error_code(), error.to_string())
+        }
+        Ok(Err(error)) => failure(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("The model failed to predict: {error}"),
+        ),
+        Err(_) => failure(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "The model crashed while predicting".into(),
+        ),
     }
 }

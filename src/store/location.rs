@@ -46,11 +46,16 @@ impl StoreLocation {
             }
             let database = absolute(Path::new(path))?;
             let parent = database.parent().map(Path::to_path_buf).unwrap_or_default();
-            return Ok(StoreLocation::Sqlite { artifact_root: parent.join(ARTIFACTS_DIR), database });
+            return Ok(StoreLocation::Sqlite {
+                artifact_root: parent.join(ARTIFACTS_DIR),
+                database,
+            });
         }
         #[cfg(feature = "remote")]
         if uri.starts_with("http://") {
-            return Ok(StoreLocation::Rest { base_url: uri.trim_end_matches('/').to_string() });
+            return Ok(StoreLocation::Rest {
+                base_url: uri.trim_end_matches('/').to_string(),
+            });
         }
         let folder = if let Some(rest) = uri.strip_prefix("file://") {
             PathBuf::from(percent_decode(rest))
@@ -62,7 +67,10 @@ impl StoreLocation {
             PathBuf::from(uri)
         };
         let folder = absolute(&folder)?;
-        Ok(StoreLocation::Sqlite { database: folder.join(DATABASE_FILE), artifact_root: folder.join(ARTIFACTS_DIR) })
+        Ok(StoreLocation::Sqlite {
+            database: folder.join(DATABASE_FILE),
+            artifact_root: folder.join(ARTIFACTS_DIR),
+        })
     }
 }
 
@@ -71,7 +79,9 @@ fn scheme_of(uri: &str) -> Option<&str> {
     let (scheme, _) = uri.split_once(':')?;
     let looks_like_scheme = scheme.len() > 1
         && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
     looks_like_scheme.then_some(scheme)
 }
 
@@ -122,7 +132,10 @@ mod tests {
 
     fn sqlite(uri: &str) -> (PathBuf, PathBuf) {
         match StoreLocation::parse(uri).unwrap() {
-            StoreLocation::Sqlite { database, artifact_root } => (database, artifact_root),
+            StoreLocation::Sqlite {
+                database,
+                artifact_root,
+            } => (database, artifact_root),
             #[cfg(feature = "remote")]
             other => panic!("{uri} is not an embedded store: {other:?}"),
         }
@@ -133,15 +146,22 @@ mod tests {
     fn http_uris_name_a_tracking_server() {
         assert_eq!(
             StoreLocation::parse("http://127.0.0.1:5000/").unwrap(),
-            StoreLocation::Rest { base_url: "http://127.0.0.1:5000".into() }
+            StoreLocation::Rest {
+                base_url: "http://127.0.0.1:5000".into()
+            }
         );
-        let err = StoreLocation::parse("https://tracking.example.com").unwrap_err().to_string();
+        let err = StoreLocation::parse("https://tracking.example.com")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("TLS"), "{err}");
     }
 
     #[test]
     fn folder_paths_and_file_uris_name_a_store_folder() {
-        assert_eq!(sqlite("/tmp/s"), (PathBuf::from("/tmp/s/rtrack.db"), PathBuf::from("/tmp/s/artifacts")));
+        assert_eq!(
+            sqlite("/tmp/s"),
+            (PathBuf::from("/tmp/s/rtrack.db"), PathBuf::from("/tmp/s/artifacts"))
+        );
         assert_eq!(sqlite("file:///tmp/my%20s").0, PathBuf::from("/tmp/my s/rtrack.db"));
         assert_eq!(sqlite("file:/tmp/s").0, PathBuf::from("/tmp/s/rtrack.db"));
         assert!(sqlite("rel").0.is_absolute());
@@ -149,16 +169,28 @@ mod tests {
 
     #[test]
     fn sqlite_uris_put_artifacts_beside_the_database() {
-        assert_eq!(sqlite("sqlite:////tmp/x/m.db"), (PathBuf::from("/tmp/x/m.db"), PathBuf::from("/tmp/x/artifacts")));
+        assert_eq!(
+            sqlite("sqlite:////tmp/x/m.db"),
+            (PathBuf::from("/tmp/x/m.db"), PathBuf::from("/tmp/x/artifacts"))
+        );
         assert!(sqlite("sqlite:///m.db").0.ends_with("m.db"));
     }
 
     #[test]
     fn unknown_schemes_are_clear_errors() {
-        for uri in ["https://localhost:5000", "postgresql://u@h/db", "s3://bucket", "sqlite://nohost.db", ""] {
+        for uri in [
+            "https://localhost:5000",
+            "postgresql://u@h/db",
+            "s3://bucket",
+            "sqlite://nohost.db",
+            "",
+        ] {
             let err = StoreLocation::parse(uri).unwrap_err().to_string();
             assert!(err.contains("URI"), "{err}");
         }
-        assert!(StoreLocation::parse("https://h").unwrap_err().to_string().contains("'https'"));
+        assert!(StoreLocation::parse("https://h")
+            .unwrap_err()
+            .to_string()
+            .contains("'https'"));
     }
 }

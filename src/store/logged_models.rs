@@ -21,7 +21,14 @@ pub struct NewLoggedModel {
 impl NewLoggedModel {
     /// A model in `experiment_id` with a generated name and nothing else set.
     pub fn new(experiment_id: ExperimentId) -> Self {
-        NewLoggedModel { experiment_id, name: None, source_run_id: None, tags: Vec::new(), params: Vec::new(), model_type: None }
+        NewLoggedModel {
+            experiment_id,
+            name: None,
+            source_run_id: None,
+            tags: Vec::new(),
+            params: Vec::new(),
+            model_type: None,
+        }
     }
 }
 

@@ -6,26 +6,26 @@
 //! their versions) and [`LoggedModelStore`] (MLflow 3's logged models) sit beside it.
 
 pub mod location;
-pub(crate) mod page_token;
 pub mod logged_models;
+pub(crate) mod page_token;
 pub mod registry;
-pub mod run_io;
 #[cfg(feature = "remote")]
 pub mod rest;
+pub mod run_io;
 pub mod sqlite;
 
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::artifacts::ArtifactStore;
 use crate::entities::{
     Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, RunStatus, RunTableBuilder, ViewType,
 };
-use crate::artifacts::ArtifactStore;
 use crate::error::Result;
 pub use location::StoreLocation;
 pub use logged_models::{LoggedModelSearch, LoggedModelStore, NewLoggedModel};
-pub use run_io::RunIoStore;
 pub use registry::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch, RegistryStore};
+pub use run_io::RunIoStore;
 
 /// What a new run starts with.
 #[derive(Clone, Debug, Default)]
@@ -110,7 +110,12 @@ pub trait TrackingStore: Send + Sync {
     /// Where runs of new experiments keep their files, as a URI.
     fn default_artifact_root(&self) -> &str;
 
-    fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId>;
+    fn create_experiment(
+        &self,
+        name: &str,
+        artifact_location: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<ExperimentId>;
     fn get_experiment(&self, id: ExperimentId) -> Result<Experiment>;
     fn get_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>>;
     fn search_experiments(&self, search: &ExperimentSearch) -> Result<Page<Experiment>>;
@@ -142,13 +147,25 @@ pub trait TrackingStore: Send + Sync {
     fn experiment_activity(&self, ids: &[ExperimentId]) -> Result<Vec<ExperimentActivity>> {
         ids.iter()
             .map(|&id| {
-                let mut activity = ExperimentActivity { experiment_id: id, run_count: 0, last_activity: None };
-                let mut search = RunSearch { experiment_ids: vec![id], max_results: 10_000, ..RunSearch::default() };
+                let mut activity = ExperimentActivity {
+                    experiment_id: id,
+                    run_count: 0,
+                    last_activity: None,
+                };
+                let mut search = RunSearch {
+                    experiment_ids: vec![id],
+                    max_results: 10_000,
+                    ..RunSearch::default()
+                };
                 loop {
                     let page = self.search_runs(&search)?;
                     for run in &page.items {
                         activity.run_count += 1;
-                        let latest = run.info.end_time.unwrap_or(run.info.start_time).max(run.info.start_time);
+                        let latest = run
+                            .info
+                            .end_time
+                            .unwrap_or(run.info.start_time)
+                            .max(run.info.start_time);
                         activity.last_activity = Some(activity.last_activity.map_or(latest, |seen| seen.max(latest)));
                     }
                     match page.next_page_token {
@@ -227,7 +244,10 @@ pub fn open_store(uri: &str) -> Result<Arc<dyn TrackingStore>> {
 /// store's own artifact folder (the server's `--artifacts-destination`).
 pub fn open_store_with_artifact_root(uri: &str, artifact_root: Option<&Path>) -> Result<Arc<dyn TrackingStore>> {
     match StoreLocation::parse(uri)? {
-        StoreLocation::Sqlite { database, artifact_root: own_root } => {
+        StoreLocation::Sqlite {
+            database,
+            artifact_root: own_root,
+        } => {
             let root = match artifact_root {
                 Some(root) => location::absolute(root)?,
                 None => own_root,

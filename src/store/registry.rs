@@ -37,7 +37,12 @@ pub struct RegisteredModelSearch {
 
 impl Default for RegisteredModelSearch {
     fn default() -> Self {
-        RegisteredModelSearch { filter: String::new(), max_results: 100, order_by: Vec::new(), page_token: None }
+        RegisteredModelSearch {
+            filter: String::new(),
+            max_results: 100,
+            order_by: Vec::new(),
+            page_token: None,
+        }
     }
 }
 
@@ -54,7 +59,12 @@ pub struct ModelVersionSearch {
 
 impl Default for ModelVersionSearch {
     fn default() -> Self {
-        ModelVersionSearch { filter: String::new(), max_results: 10_000, order_by: Vec::new(), page_token: None }
+        ModelVersionSearch {
+            filter: String::new(),
+            max_results: 10_000,
+            order_by: Vec::new(),
+            page_token: None,
+        }
     }
 }
 
@@ -63,7 +73,12 @@ impl Default for ModelVersionSearch {
 /// Models are found by name and versions by (name, number). Every change is all or
 /// nothing: a refused request leaves what is stored as it was.
 pub trait RegistryStore: Send + Sync {
-    fn create_registered_model(&self, name: &str, tags: &[(String, String)], description: Option<&str>) -> Result<RegisteredModel>;
+    fn create_registered_model(
+        &self,
+        name: &str,
+        tags: &[(String, String)],
+        description: Option<&str>,
+    ) -> Result<RegisteredModel>;
     fn get_registered_model(&self, name: &str) -> Result<RegisteredModel>;
     /// Rename a model; its versions, tags and aliases go with it.
     fn rename_registered_model(&self, name: &str, new_name: &str) -> Result<RegisteredModel>;

@@ -27,7 +27,11 @@ pub fn database_of(folder: &Path) -> PathBuf {
 
 /// Create a run in `experiment` with a name, returning its id.
 pub fn new_run(tracker: &Tracker, experiment: ExperimentId, name: &str) -> String {
-    tracker.create_run(RunOptions::default().experiment(experiment).name(name)).expect("create a run").info.run_id
+    tracker
+        .create_run(RunOptions::default().experiment(experiment).name(name))
+        .expect("create a run")
+        .info
+        .run_id
 }
 
 /// The message of an `InvalidValue` error; panics on any other outcome.

@@ -18,7 +18,10 @@ fn a_linked_folder_leading_out_is_refused_for_writes() {
     fs::write(f.src.join("b.txt"), b"b").unwrap();
 
     let message = invalid(store().write_file(&f.root, "escape/evil.txt", b"x"));
-    assert!(message.contains("escape/evil.txt") && message.contains("outside"), "{message}");
+    assert!(
+        message.contains("escape/evil.txt") && message.contains("outside"),
+        "{message}"
+    );
     invalid(store().write_file(&f.root, "escape/new/deeper/evil.txt", b"x"));
     invalid(store().log_file(&f.root, &file, Some("escape")));
     invalid(store().log_file(&f.root, &file, Some("escape/sub")));
@@ -57,7 +60,10 @@ fn writing_through_a_linked_file_is_refused_even_inside() {
     symlink(f.outside.join("existing.txt"), f.root_dir.join("out.txt")).unwrap();
 
     for link in ["inside-link.txt", "dangling.txt", "out.txt"] {
-        assert!(invalid(store().write_file(&f.root, link, b"x")).contains("symbolic link"), "{link}");
+        assert!(
+            invalid(store().write_file(&f.root, link, b"x")).contains("symbolic link"),
+            "{link}"
+        );
     }
     assert_eq!(fs::read(f.root_dir.join("real.txt")).unwrap(), b"real");
     assert_eq!(fs::read(f.outside.join("existing.txt")).unwrap(), b"keep");
@@ -73,7 +79,10 @@ fn links_that_stay_inside_the_root_are_followed() {
     symlink(f.root_dir.join("real"), f.root_dir.join("alias")).unwrap();
     store().write_file(&f.root, "alias/b.txt", b"b").unwrap();
     assert_eq!(fs::read(f.root_dir.join("real/b.txt")).unwrap(), b"b");
-    assert_eq!(store().list(&f.root, None).unwrap(), [info("alias", None), info("real", None)]);
+    assert_eq!(
+        store().list(&f.root, None).unwrap(),
+        [info("alias", None), info("real", None)]
+    );
     assert_eq!(
         store().list(&f.root, Some("alias")).unwrap(),
         [info("alias/a.txt", Some(1)), info("alias/b.txt", Some(1))]
@@ -108,7 +117,10 @@ fn log_dir_refuses_links_out_of_the_source_and_copies_nothing() {
     fs::create_dir_all(f.src.join("sub")).unwrap();
     symlink(f.outside.join("secret.txt"), f.src.join("sub/leak.txt")).unwrap();
     let message = invalid(store().log_dir(&f.root, &f.src, None));
-    assert!(message.contains("leak.txt") && message.contains("outside the folder being logged"), "{message}");
+    assert!(
+        message.contains("leak.txt") && message.contains("outside the folder being logged"),
+        "{message}"
+    );
     assert_eq!(tree(&f.root_dir), Vec::<String>::new());
 
     fs::remove_file(f.src.join("sub/leak.txt")).unwrap();
@@ -128,7 +140,10 @@ fn log_dir_follows_links_inside_the_source_and_refuses_cycles() {
     symlink(f.src.join("data/x.txt"), f.src.join("x-link.txt")).unwrap();
     symlink(f.src.join("data"), f.src.join("data-link")).unwrap();
     store().log_dir(&f.root, &f.src, None).unwrap();
-    assert_eq!(tree(&f.root_dir), ["data", "data-link", "data-link/x.txt", "data/x.txt", "x-link.txt"]);
+    assert_eq!(
+        tree(&f.root_dir),
+        ["data", "data-link", "data-link/x.txt", "data/x.txt", "x-link.txt"]
+    );
     // Copies are real files, not links.
     assert!(!f.root_dir.join("x-link.txt").is_symlink());
     assert_eq!(fs::read(f.root_dir.join("data-link/x.txt")).unwrap(), b"x");

@@ -27,7 +27,13 @@ pub(super) fn fixture() -> Fixture {
     fs::create_dir_all(&outside).unwrap();
     fs::create_dir_all(&src).unwrap();
     let root = path_to_file_uri(&root_dir);
-    Fixture { _tmp: tmp, root_dir, root, outside, src }
+    Fixture {
+        _tmp: tmp,
+        root_dir,
+        root,
+        outside,
+        src,
+    }
 }
 
 pub(super) fn store() -> LocalArtifactStore {
@@ -67,7 +73,11 @@ pub(super) fn tree(dir: &Path) -> Vec<String> {
 }
 
 pub(super) fn info(path: &str, size: Option<u64>) -> FileInfo {
-    FileInfo { path: path.to_string(), is_dir: size.is_none(), file_size: size }
+    FileInfo {
+        path: path.to_string(),
+        is_dir: size.is_none(),
+        file_size: size,
+    }
 }
 
 // ---- MLflow semantics -------------------------------------------------------------------
@@ -139,8 +149,14 @@ fn list_gives_one_level_relative_to_the_root() {
     store().write_file(&f.root, "model.pkl", b"12345").unwrap();
     store().write_file(&f.root, "notes/readme.txt", b"hi").unwrap();
     store().write_file(&f.root, "notes/sub/x.txt", b"x").unwrap();
-    assert_eq!(store().list(&f.root, None).unwrap(), [info("model.pkl", Some(5)), info("notes", None)]);
-    assert_eq!(store().list(&f.root, Some("")).unwrap(), store().list(&f.root, None).unwrap());
+    assert_eq!(
+        store().list(&f.root, None).unwrap(),
+        [info("model.pkl", Some(5)), info("notes", None)]
+    );
+    assert_eq!(
+        store().list(&f.root, Some("")).unwrap(),
+        store().list(&f.root, None).unwrap()
+    );
     assert_eq!(
         store().list(&f.root, Some("notes")).unwrap(),
         [info("notes/readme.txt", Some(2)), info("notes/sub", None)]
@@ -166,12 +182,18 @@ fn download_keeps_relative_paths() {
     let dst = tempfile::tempdir().unwrap();
     let folder = store().download(&f.root, "notes", dst.path()).unwrap();
     assert_eq!(folder, dst.path().join("notes"));
-    assert_eq!(tree(dst.path()), ["notes", "notes/readme.txt", "notes/sub", "notes/sub/x.txt"]);
+    assert_eq!(
+        tree(dst.path()),
+        ["notes", "notes/readme.txt", "notes/sub", "notes/sub/x.txt"]
+    );
 
     let dst = tempfile::tempdir().unwrap();
     let all = store().download(&f.root, "", dst.path()).unwrap();
     assert_eq!(all, dst.path());
-    assert_eq!(tree(dst.path()), ["model.pkl", "notes", "notes/readme.txt", "notes/sub", "notes/sub/x.txt"]);
+    assert_eq!(
+        tree(dst.path()),
+        ["model.pkl", "notes", "notes/readme.txt", "notes/sub", "notes/sub/x.txt"]
+    );
 }
 
 #[test]

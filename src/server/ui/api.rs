@@ -23,7 +23,10 @@ const MAX_CHART_POINTS: usize = 20_000;
 /// most recently active first.
 pub fn experiments(state: &AppState, _params: &Params) -> ApiResult<Value> {
     let mut experiments = Vec::new();
-    let mut search = ExperimentSearch { max_results: 50_000, ..ExperimentSearch::default() };
+    let mut search = ExperimentSearch {
+        max_results: 50_000,
+        ..ExperimentSearch::default()
+    };
     loop {
         let page = state.tracker.search_experiments(&search)?;
         experiments.extend(page.items);
@@ -38,7 +41,10 @@ pub fn experiments(state: &AppState, _params: &Params) -> ApiResult<Value> {
         .iter()
         .zip(&activity)
         .map(|(experiment, activity)| {
-            let last = activity.last_activity.unwrap_or(experiment.last_update_time).max(experiment.last_update_time);
+            let last = activity
+                .last_activity
+                .unwrap_or(experiment.last_update_time)
+                .max(experiment.last_update_time);
             let mut row = api_json::experiment(experiment, &state.uris);
             row["run_count"] = json!(activity.run_count);
             row["last_activity"] = json!(last);
@@ -57,14 +63,20 @@ pub fn runs(state: &AppState, params: &Params) -> ApiResult<Value> {
     let filter = params.str("filter")?.unwrap_or("").trim().to_string();
     let max_results = params.page_size(100)?;
     if max_results > MAX_PAGE {
-        return Err(ApiError::invalid(format!("Invalid value {max_results} for parameter 'max_results': at most {MAX_PAGE}")));
+        return Err(ApiError::invalid(format!(
+            "Invalid value {max_results} for parameter 'max_results': at most {MAX_PAGE}"
+        )));
     }
     let search = RunSearch {
         experiment_ids: vec![experiment_id],
         filter: filter.clone(),
         view: ViewType::ActiveOnly,
         max_results,
-        order_by: params.str_list("order_by")?.into_iter().filter(|clause| !clause.trim().is_empty()).collect(),
+        order_by: params
+            .str_list("order_by")?
+            .into_iter()
+            .filter(|clause| !clause.trim().is_empty())
+            .collect(),
         page_token: params.str("page_token")?.filter(|t| !t.is_empty()).map(str::to_string),
     };
     let page = state.tracker.search_runs(&search)?;
@@ -91,8 +103,12 @@ pub fn runs(state: &AppState, params: &Params) -> ApiResult<Value> {
 /// A run as one row of the table: info, the source, params and latest metric values.
 fn table_row(run: &Run) -> Value {
     let info = &run.info;
-    let metrics: Map<String, Value> =
-        run.data.metrics.iter().map(|(key, metric)| (key.clone(), double_to_json(metric.value))).collect();
+    let metrics: Map<String, Value> = run
+        .data
+        .metrics
+        .iter()
+        .map(|(key, metric)| (key.clone(), double_to_json(metric.value)))
+        .collect();
     json!({
         "run_id": info.run_id,
         "run_name": info.run_name,
@@ -116,11 +132,17 @@ pub fn metric_history(state: &AppState, params: &Params) -> ApiResult<Value> {
     let axis = match params.str("x")?.unwrap_or("step") {
         "step" => XAxis::Step,
         "time" => XAxis::Timestamp,
-        other => return Err(ApiError::invalid(format!("Invalid value '{other}' for parameter 'x': use 'step' or 'time'"))),
+        other => {
+            return Err(ApiError::invalid(format!(
+                "Invalid value '{other}' for parameter 'x': use 'step' or 'time'"
+            )))
+        }
     };
     let max_points = params.i64("max_points")?.unwrap_or(2000);
     if !(2..=MAX_CHART_POINTS as i64).contains(&max_points) {
-        return Err(ApiError::invalid(format!("Invalid value {max_points} for parameter 'max_points': 2 to {MAX_CHART_POINTS}")));
+        return Err(ApiError::invalid(format!(
+            "Invalid value {max_points} for parameter 'max_points': 2 to {MAX_CHART_POINTS}"
+        )));
     }
     let bound = |name: &str| -> ApiResult<Option<f64>> {
         match params.str(name)? {
@@ -130,7 +152,11 @@ pub fn metric_history(state: &AppState, params: &Params) -> ApiResult<Value> {
                 .ok()
                 .filter(|v| v.is_finite())
                 .map(Some)
-                .ok_or_else(|| ApiError::invalid(format!("Invalid value '{text}' for parameter '{name}': expected a number"))),
+                .ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "Invalid value '{text}' for parameter '{name}': expected a number"
+                    ))
+                }),
         }
     };
     let series = state.tracker.get_metric_series(run_id, key)?;
@@ -158,7 +184,10 @@ pub fn model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
         String::from_utf8(bytes).ok()
     };
     let mlmodel = read_text(MLMODEL_FILE);
-    let parsed = mlmodel.as_deref().and_then(|text| from_yaml(text).ok()).unwrap_or(Value::Null);
+    let parsed = mlmodel
+        .as_deref()
+        .and_then(|text| from_yaml(text).ok())
+        .unwrap_or(Value::Null);
     let example_file = input_example_file(&parsed).unwrap_or_else(|| INPUT_EXAMPLE_FILE.to_string());
     let signature = signature_of(&parsed);
     Ok(json!({
@@ -172,7 +201,9 @@ pub fn model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
 /// The `signature` block of an MLmodel file as JSON: each of `inputs`, `outputs` and
 /// `params` is stored as a JSON document inside a YAML string.
 fn signature_of(mlmodel: &Value) -> Value {
-    let Some(Value::Object(block)) = mlmodel.get("signature") else { return Value::Null };
+    let Some(Value::Object(block)) = mlmodel.get("signature") else {
+        return Value::Null;
+    };
     let parsed = block
         .iter()
         .map(|(key, value)| {
@@ -188,7 +219,10 @@ fn signature_of(mlmodel: &Value) -> Value {
 
 /// The input example's file inside the model folder, as `saved_input_example_info` names it.
 fn input_example_file(mlmodel: &Value) -> Option<String> {
-    let path = mlmodel.get("saved_input_example_info")?.get("artifact_path")?.as_str()?;
+    let path = mlmodel
+        .get("saved_input_example_info")?
+        .get("artifact_path")?
+        .as_str()?;
     (!path.contains("..") && !path.starts_with('/')).then(|| path.to_string())
 }
 

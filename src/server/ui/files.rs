@@ -30,11 +30,16 @@ pub async fn artifact(State(state): State<Arc<AppState>>, Query(query): Query<Ar
     let bytes = match read {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(error)) => return error.into_response(),
-        Err(e) => return ApiError::from(crate::Error::Internal(format!("reading an artifact failed: {e}"))).into_response(),
+        Err(e) => {
+            return ApiError::from(crate::Error::Internal(format!("reading an artifact failed: {e}"))).into_response()
+        }
     };
     let mut response = ([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(ARTIFACT_POLICY));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(ARTIFACT_POLICY),
+    );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if query.download.as_deref() == Some("1") {
@@ -58,7 +63,15 @@ fn read_artifact(state: &AppState, run_id: &str, path: &str) -> ApiResult<Vec<u8
 /// The file's base name with anything that could break the header replaced.
 fn download_name(path: &str) -> String {
     let base = path.rsplit('/').next().unwrap_or(path);
-    base.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect()
+    base.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 /// A content type by extension; unknown files are bytes, never sniffed as something else.

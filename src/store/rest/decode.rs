@@ -14,7 +14,10 @@ fn malformed(what: &str, field: &str) -> Error {
 }
 
 fn text(value: &Value, what: &str, field: &str) -> Result<String> {
-    value[field].as_str().map(str::to_string).ok_or_else(|| malformed(what, field))
+    value[field]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| malformed(what, field))
 }
 
 pub fn integer(value: &Value, field: &str) -> Option<i64> {
@@ -27,7 +30,12 @@ pub fn key_values(value: &Value) -> BTreeMap<String, String> {
         .map(|items| {
             items
                 .iter()
-                .filter_map(|item| Some((item["key"].as_str()?.to_string(), item["value"].as_str().unwrap_or("").to_string())))
+                .filter_map(|item| {
+                    Some((
+                        item["key"].as_str()?.to_string(),
+                        item["value"].as_str().unwrap_or("").to_string(),
+                    ))
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -64,7 +72,10 @@ pub fn metric(value: &Value) -> Result<Metric> {
 }
 
 pub fn run_info(value: &Value) -> Result<RunInfo> {
-    let run_id = value["run_id"].as_str().or_else(|| value["run_uuid"].as_str()).ok_or_else(|| malformed("run", "run_id"))?;
+    let run_id = value["run_id"]
+        .as_str()
+        .or_else(|| value["run_uuid"].as_str())
+        .ok_or_else(|| malformed("run", "run_id"))?;
     Ok(RunInfo {
         run_id: run_id.to_string(),
         run_name: value["run_name"].as_str().unwrap_or("").to_string(),
@@ -81,12 +92,19 @@ pub fn run_info(value: &Value) -> Result<RunInfo> {
 pub fn run(value: &Value) -> Result<Run> {
     let data = &value["data"];
     let metrics = match data["metrics"].as_array() {
-        Some(items) => items.iter().map(|m| metric(m).map(|m| (m.key.clone(), m))).collect::<Result<_>>()?,
+        Some(items) => items
+            .iter()
+            .map(|m| metric(m).map(|m| (m.key.clone(), m)))
+            .collect::<Result<_>>()?,
         None => BTreeMap::new(),
     };
     Ok(Run {
         info: run_info(&value["info"])?,
-        data: RunData { params: key_values(&data["params"]), metrics, tags: key_values(&data["tags"]) },
+        data: RunData {
+            params: key_values(&data["params"]),
+            metrics,
+            tags: key_values(&data["tags"]),
+        },
     })
 }
 

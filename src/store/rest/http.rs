@@ -20,7 +20,10 @@ pub struct HttpClient {
 impl HttpClient {
     pub fn new(base: &str) -> HttpClient {
         let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        HttpClient { base: base.trim_end_matches('/').to_string(), agent }
+        HttpClient {
+            base: base.trim_end_matches('/').to_string(),
+            agent,
+        }
     }
 
     pub fn base(&self) -> &str {
@@ -89,7 +92,11 @@ impl HttpClient {
         format!("{}{path}", self.base)
     }
 
-    fn json_reply(&self, what: &str, reply: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Result<Value> {
+    fn json_reply(
+        &self,
+        what: &str,
+        reply: std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Value> {
         let mut response = self.checked(what, reply)?;
         let text = response
             .body_mut()
@@ -100,8 +107,12 @@ impl HttpClient {
         if text.trim().is_empty() {
             return Ok(Value::Object(Default::default()));
         }
-        serde_json::from_str(&text)
-            .map_err(|e| Error::Internal(format!("the tracking server at {} sent malformed JSON for {what}: {e}", self.base)))
+        serde_json::from_str(&text).map_err(|e| {
+            Error::Internal(format!(
+                "the tracking server at {} sent malformed JSON for {what}: {e}",
+                self.base
+            ))
+        })
     }
 
     /// The response if it is a success; MLflow's error body turned into an [`Error`] if not.
@@ -138,7 +149,10 @@ pub fn server_error(status: u16, body: &str) -> Error {
 }
 
 fn transport(base: &str, what: &str, error: impl std::fmt::Display) -> Error {
-    Error::io(format!("calling {what} on the tracking server at {base}"), io::Error::other(error.to_string()))
+    Error::io(
+        format!("calling {what} on the tracking server at {base}"),
+        io::Error::other(error.to_string()),
+    )
 }
 
 #[cfg(test)]
@@ -151,7 +165,10 @@ mod tests {
         assert!(matches!(server_error(404, body), Error::NotFound(m) if m == "Run 'x' not found"));
         let body = r#"{"error_code": "RESOURCE_ALREADY_EXISTS", "message": "taken"}"#;
         assert!(matches!(server_error(400, body), Error::AlreadyExists(_)));
-        assert!(matches!(server_error(400, r#"{"error_code": "BAD_REQUEST", "message": "m"}"#), Error::InvalidValue(_)));
+        assert!(matches!(
+            server_error(400, r#"{"error_code": "BAD_REQUEST", "message": "m"}"#),
+            Error::InvalidValue(_)
+        ));
         assert!(matches!(server_error(502, "<html>bad gateway</html>"), Error::Internal(m) if m.contains("502")));
     }
 }

@@ -33,7 +33,11 @@ pub struct RestStore {
 impl RestStore {
     pub fn open(uri: &str) -> RestStore {
         let client = HttpClient::new(uri);
-        RestStore { uri: uri.to_string(), metrics: MetricQueue::start(client.clone()), client }
+        RestStore {
+            uri: uri.to_string(),
+            metrics: MetricQueue::start(client.clone()),
+            client,
+        }
     }
 
     fn post(&self, endpoint: &str, body: Value) -> Result<Value> {
@@ -61,7 +65,10 @@ fn view_name(view: ViewType) -> &'static str {
 
 /// The reply's next page token; MLflow servers may send an empty one on the last page.
 fn next_token(reply: &Value) -> Option<String> {
-    reply["next_page_token"].as_str().filter(|t| !t.is_empty()).map(str::to_string)
+    reply["next_page_token"]
+        .as_str()
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 impl TrackingStore for RestStore {
@@ -81,7 +88,12 @@ impl TrackingStore for RestStore {
         }
     }
 
-    fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId> {
+    fn create_experiment(
+        &self,
+        name: &str,
+        artifact_location: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<ExperimentId> {
         let mut body = json!({ "name": name, "tags": key_values_json(tags) });
         if let Some(location) = artifact_location {
             body["artifact_location"] = json!(location);
@@ -113,28 +125,44 @@ impl TrackingStore for RestStore {
         }
         let reply = self.post("experiments/search", body)?;
         let items = reply["experiments"].as_array().map(Vec::as_slice).unwrap_or_default();
-        Ok(Page { items: items.iter().map(decode::experiment).collect::<Result<_>>()?, next_page_token: next_token(&reply) })
+        Ok(Page {
+            items: items.iter().map(decode::experiment).collect::<Result<_>>()?,
+            next_page_token: next_token(&reply),
+        })
     }
 
     fn rename_experiment(&self, id: ExperimentId, new_name: &str) -> Result<()> {
-        self.post("experiments/update", json!({ "experiment_id": id.to_string(), "new_name": new_name })).map(drop)
+        self.post(
+            "experiments/update",
+            json!({ "experiment_id": id.to_string(), "new_name": new_name }),
+        )
+        .map(drop)
     }
 
     fn delete_experiment(&self, id: ExperimentId) -> Result<()> {
-        self.post("experiments/delete", json!({ "experiment_id": id.to_string() })).map(drop)
-    }
-
-    fn restore_experiment(&self, id: ExperimentId) -> Result<()> {
-        self.post("experiments/restore", json!({ "experiment_id": id.to_string() })).map(drop)
-    }
-
-    fn set_experiment_tag(&self, id: ExperimentId, key: &str, value: &str) -> Result<()> {
-        self.post("experiments/set-experiment-tag", json!({ "experiment_id": id.to_string(), "key": key, "value": value }))
+        self.post("experiments/delete", json!({ "experiment_id": id.to_string() }))
             .map(drop)
     }
 
+    fn restore_experiment(&self, id: ExperimentId) -> Result<()> {
+        self.post("experiments/restore", json!({ "experiment_id": id.to_string() }))
+            .map(drop)
+    }
+
+    fn set_experiment_tag(&self, id: ExperimentId, key: &str, value: &str) -> Result<()> {
+        self.post(
+            "experiments/set-experiment-tag",
+            json!({ "experiment_id": id.to_string(), "key": key, "value": value }),
+        )
+        .map(drop)
+    }
+
     fn delete_experiment_tag(&self, id: ExperimentId, key: &str) -> Result<()> {
-        self.post("experiments/delete-experiment-tag", json!({ "experiment_id": id.to_string(), "key": key })).map(drop)
+        self.post(
+            "experiments/delete-experiment-tag",
+            json!({ "experiment_id": id.to_string(), "key": key }),
+        )
+        .map(drop)
     }
 
     fn create_run(&self, run: NewRun) -> Result<Run> {
@@ -193,30 +221,48 @@ impl TrackingStore for RestStore {
         }
         let reply = self.post("runs/search", body)?;
         let items = reply["runs"].as_array().map(Vec::as_slice).unwrap_or_default();
-        Ok(Page { items: items.iter().map(decode::run).collect::<Result<_>>()?, next_page_token: next_token(&reply) })
+        Ok(Page {
+            items: items.iter().map(decode::run).collect::<Result<_>>()?,
+            next_page_token: next_token(&reply),
+        })
     }
 
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
         for chunk in params.chunks(PARAMS_PER_BATCH) {
-            self.post("runs/log-batch", json!({ "run_id": run_id, "params": key_values_json(chunk) }))?;
+            self.post(
+                "runs/log-batch",
+                json!({ "run_id": run_id, "params": key_values_json(chunk) }),
+            )?;
         }
         Ok(())
     }
 
     fn set_tags(&self, run_id: &str, tags: &[(String, String)]) -> Result<()> {
         for chunk in tags.chunks(PARAMS_PER_BATCH) {
-            self.post("runs/log-batch", json!({ "run_id": run_id, "tags": key_values_json(chunk) }))?;
+            self.post(
+                "runs/log-batch",
+                json!({ "run_id": run_id, "tags": key_values_json(chunk) }),
+            )?;
         }
         Ok(())
     }
 
     fn delete_tag(&self, run_id: &str, key: &str) -> Result<()> {
-        self.post("runs/delete-tag", json!({ "run_id": run_id, "key": key })).map(drop)
+        self.post("runs/delete-tag", json!({ "run_id": run_id, "key": key }))
+            .map(drop)
     }
 
     fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
         crate::entities::validate_metric_key(key)?;
-        self.metrics.push(run_id, Metric { key: key.to_string(), value, timestamp, step });
+        self.metrics.push(
+            run_id,
+            Metric {
+                key: key.to_string(),
+                value,
+                timestamp,
+                step,
+            },
+        );
         Ok(())
     }
 

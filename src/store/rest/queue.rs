@@ -35,18 +35,27 @@ impl MetricQueue {
             failure: Mutex::new(None),
         });
         let weak: Weak<MetricQueue> = Arc::downgrade(&queue);
-        let _ = std::thread::Builder::new().name("rtrack-rest-metrics".into()).spawn(move || loop {
-            std::thread::sleep(SEND_INTERVAL);
-            let Some(queue) = weak.upgrade() else { break };
-            if let Err(error) = queue.send_pending() {
-                queue.failure.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(error);
-            }
-        });
+        let _ = std::thread::Builder::new()
+            .name("rtrack-rest-metrics".into())
+            .spawn(move || loop {
+                std::thread::sleep(SEND_INTERVAL);
+                let Some(queue) = weak.upgrade() else { break };
+                if let Err(error) = queue.send_pending() {
+                    queue
+                        .failure
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .get_or_insert(error);
+                }
+            });
         queue
     }
 
     pub fn push(&self, run_id: &str, metric: Metric) {
-        self.pending.lock().unwrap_or_else(|e| e.into_inner()).push((run_id.to_string(), metric));
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((run_id.to_string(), metric));
     }
 
     /// Send everything queued now; report any failure of an earlier background send.

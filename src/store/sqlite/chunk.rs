@@ -35,24 +35,30 @@ pub fn decode_into(blob: &[u8], series: &mut MetricSeries) -> Result<()> {
     let mut reader = Reader { data: blob, pos: 0 };
     let version = reader.byte()?;
     if version != VERSION {
-        return Err(Error::Internal(format!("metric chunk has unknown encoding version {version}")));
+        return Err(Error::Internal(format!(
+            "metric chunk has unknown encoding version {version}"
+        )));
     }
     let count = u32::from_le_bytes(reader.take::<4>()?) as usize;
     decode_integers(&mut reader, count, &mut series.steps)?;
     decode_integers(&mut reader, count, &mut series.timestamps)?;
     series.values.reserve(count);
     for _ in 0..count {
-        series.values.push(f64::from_bits(u64::from_le_bytes(reader.take::<8>()?)));
+        series
+            .values
+            .push(f64::from_bits(u64::from_le_bytes(reader.take::<8>()?)));
     }
     Ok(())
 }
 
 fn encode_integers(column: &[i64], out: &mut Vec<u8>) {
     let first = column.first().copied().unwrap_or(0);
-    let stride = if column.len() > 1 { column[1].wrapping_sub(column[0]) } else { 0 };
-    let arithmetic = column
-        .windows(2)
-        .all(|pair| pair[1].wrapping_sub(pair[0]) == stride);
+    let stride = if column.len() > 1 {
+        column[1].wrapping_sub(column[0])
+    } else {
+        0
+    };
+    let arithmetic = column.windows(2).all(|pair| pair[1].wrapping_sub(pair[0]) == stride);
     if arithmetic {
         out.push(ARITHMETIC);
         out.extend_from_slice(&first.to_le_bytes());

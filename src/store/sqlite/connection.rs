@@ -27,7 +27,9 @@ pub fn open(path: &Path) -> Result<Connection> {
         if mode.eq_ignore_ascii_case("wal") {
             Ok(())
         } else {
-            Err(Error::Internal(format!("the store database refused WAL mode (got '{mode}')")))
+            Err(Error::Internal(format!(
+                "the store database refused WAL mode (got '{mode}')"
+            )))
         }
     })?;
     // NORMAL in WAL mode: a committed transaction survives a crash of the process.

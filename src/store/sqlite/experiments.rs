@@ -49,7 +49,10 @@ pub fn create(
         Some(location) if !location.trim().is_empty() => location.trim_end_matches('/').to_string(),
         _ => format!("{artifact_root_uri}/{id}"),
     };
-    tx.execute("UPDATE experiments SET artifact_location = ?1 WHERE experiment_id = ?2", params![location, id])?;
+    tx.execute(
+        "UPDATE experiments SET artifact_location = ?1 WHERE experiment_id = ?2",
+        params![location, id],
+    )?;
     for (key, value) in tags {
         tx.execute(
             "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?1, ?2, ?3)",
@@ -62,7 +65,9 @@ pub fn create(
 
 fn find_id_by_name(conn: &Connection, name: &str) -> Result<Option<i64>> {
     Ok(conn
-        .query_row("SELECT experiment_id FROM experiments WHERE name = ?1", [name], |row| row.get(0))
+        .query_row("SELECT experiment_id FROM experiments WHERE name = ?1", [name], |row| {
+            row.get(0)
+        })
         .optional()?)
 }
 
@@ -120,7 +125,10 @@ pub fn rename(conn: &Connection, id: ExperimentId, new_name: &str) -> Result<()>
     let conn = &*tx;
     let experiment = get(conn, id)?;
     if experiment.lifecycle_stage != LifecycleStage::Active {
-        return Err(Error::invalid(format!("Cannot rename experiment '{}': it is deleted; restore it first", experiment.name)));
+        return Err(Error::invalid(format!(
+            "Cannot rename experiment '{}': it is deleted; restore it first",
+            experiment.name
+        )));
     }
     if let Some(other) = find_id_by_name(conn, new_name)? {
         if other != id.0 {
@@ -138,11 +146,16 @@ pub fn rename(conn: &Connection, id: ExperimentId, new_name: &str) -> Result<()>
 /// Delete (to the bin) or restore an experiment and, as MLflow does, its runs.
 pub fn set_lifecycle(conn: &Connection, id: ExperimentId, stage: LifecycleStage) -> Result<()> {
     if id == ExperimentId::DEFAULT && stage == LifecycleStage::Deleted {
-        return Err(Error::invalid("Cannot delete the default experiment '0': it is reserved"));
+        return Err(Error::invalid(
+            "Cannot delete the default experiment '0': it is reserved",
+        ));
     }
     let experiment = get(conn, id)?;
     if experiment.lifecycle_stage == stage {
-        return Err(Error::invalid(format!("Experiment '{}' (id {id}) is already {stage}", experiment.name)));
+        return Err(Error::invalid(format!(
+            "Experiment '{}' (id {id}) is already {stage}",
+            experiment.name
+        )));
     }
     let now = now_millis();
     let deleted_time = (stage == LifecycleStage::Deleted).then_some(now);
@@ -181,7 +194,10 @@ pub fn set_tag(conn: &Connection, id: ExperimentId, key: &str, value: &str) -> R
 
 pub fn delete_tag(conn: &Connection, id: ExperimentId, key: &str) -> Result<()> {
     get(conn, id)?;
-    let removed = conn.execute("DELETE FROM experiment_tags WHERE experiment_id = ?1 AND key = ?2", params![id.0, key])?;
+    let removed = conn.execute(
+        "DELETE FROM experiment_tags WHERE experiment_id = ?1 AND key = ?2",
+        params![id.0, key],
+    )?;
     if removed == 0 {
         return Err(Error::not_found(format!("No tag '{key}' on experiment '{id}'")));
     }
@@ -212,7 +228,9 @@ pub fn active_artifact_location(conn: &Connection, id: ExperimentId) -> Result<S
 }
 
 fn deleted(name: &str, id: ExperimentId) -> Error {
-    Error::invalid(format!("Experiment '{name}' (id {id}) is deleted; restore it before adding runs"))
+    Error::invalid(format!(
+        "Experiment '{name}' (id {id}) is deleted; restore it before adding runs"
+    ))
 }
 
 /// Active-run counts and the latest start or end time, one indexed pass per experiment.
@@ -223,9 +241,14 @@ pub fn activity(conn: &Connection, ids: &[ExperimentId]) -> Result<Vec<crate::st
     )?;
     ids.iter()
         .map(|&id| {
-            let (run_count, last_activity) =
-                query.query_row(params![id.0], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?)))?;
-            Ok(crate::store::ExperimentActivity { experiment_id: id, run_count: run_count as u64, last_activity })
+            let (run_count, last_activity) = query.query_row(params![id.0], |row| {
+                Ok((row.get::<_, i64>(0)?, row.get::<_, Option<i64>>(1)?))
+            })?;
+            Ok(crate::store::ExperimentActivity {
+                experiment_id: id,
+                run_count: run_count as u64,
+                last_activity,
+            })
         })
         .collect()
 }

@@ -33,10 +33,16 @@ fn split(bytes: &[u8]) -> Result<(u8, &[u8], &[u8])> {
             let width = 1usize << (wide - 12); // 12..=15: 1, 2, 4 or 8 size bytes
             let size_bytes = bytes.get(1..1 + width).ok_or_else(|| malformed("truncated header"))?;
             let size = size_bytes.iter().fold(0u64, |acc, &b| (acc << 8) | b as u64);
-            (1 + width, usize::try_from(size).map_err(|_| malformed("oversized element"))?)
+            (
+                1 + width,
+                usize::try_from(size).map_err(|_| malformed("oversized element"))?,
+            )
         }
     };
-    let end = header.checked_add(size).filter(|&end| end <= bytes.len()).ok_or_else(|| malformed("truncated payload"))?;
+    let end = header
+        .checked_add(size)
+        .filter(|&end| end <= bytes.len())
+        .ok_or_else(|| malformed("truncated payload"))?;
     Ok((first & 0x0f, &bytes[header..end], &bytes[end..]))
 }
 
@@ -97,15 +103,22 @@ pub fn items(payload: &[u8]) -> Elements<'_> {
 
 /// Call `visit` with each member (label, value) of a whole JSONB blob holding one object,
 /// in stored order.
-pub fn for_each_member<'a>(blob: &'a [u8], mut visit: impl FnMut(Cow<'a, str>, Element<'a>) -> Result<()>) -> Result<()> {
+pub fn for_each_member<'a>(
+    blob: &'a [u8],
+    mut visit: impl FnMut(Cow<'a, str>, Element<'a>) -> Result<()>,
+) -> Result<()> {
     let payload = match element(blob)? {
         (Element::Object(payload), rest) if rest.is_empty() => payload,
         _ => return Err(malformed("expected one object")),
     };
     let mut elements = items(payload);
     while let Some(label) = elements.next() {
-        let Element::Text(label) = label? else { return Err(malformed("object label is not text")) };
-        let value = elements.next().ok_or_else(|| malformed("object label without a value"))??;
+        let Element::Text(label) = label? else {
+            return Err(malformed("object label is not text"));
+        };
+        let value = elements
+            .next()
+            .ok_or_else(|| malformed("object label without a value"))??;
         visit(label, value)?;
     }
     Ok(())
@@ -116,7 +129,10 @@ fn json5_integer(text: &str) -> Result<i64> {
         Some(digits) => (true, digits),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let hex = digits.strip_prefix("0x").or_else(|| digits.strip_prefix("0X")).ok_or_else(|| malformed("bad integer"))?;
+    let hex = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+        .ok_or_else(|| malformed("bad integer"))?;
     let magnitude = i64::from_str_radix(hex, 16).map_err(|_| malformed("bad integer"))?;
     Ok(if negative { -magnitude } else { magnitude })
 }
@@ -210,7 +226,8 @@ mod tests {
 
     /// SQLite's own encoding of a JSON text, so the tests read what SQLite writes.
     fn jsonb(conn: &Connection, sql_expression: &str) -> Vec<u8> {
-        conn.query_row(&format!("SELECT {sql_expression}"), [], |row| row.get(0)).unwrap()
+        conn.query_row(&format!("SELECT {sql_expression}"), [], |row| row.get(0))
+            .unwrap()
     }
 
     #[test]
@@ -223,25 +240,45 @@ mod tests {
         let members = object(&blob).unwrap();
         assert_eq!(members[0], ("a".to_string(), text("plain")));
         assert_eq!(members[1], ("b".to_string(), text("quote \" and é and 😀")));
-        let Element::Array(payload) = members[2].1 else { panic!("{:?}", members[2]) };
-        assert_eq!(items(payload).collect::<Result<Vec<_>>>().unwrap(), vec![Element::Float(1.5), Element::Integer(-3), Element::Null, Element::Bool(true)]);
+        let Element::Array(payload) = members[2].1 else {
+            panic!("{:?}", members[2])
+        };
+        assert_eq!(
+            items(payload).collect::<Result<Vec<_>>>().unwrap(),
+            vec![
+                Element::Float(1.5),
+                Element::Integer(-3),
+                Element::Null,
+                Element::Bool(true)
+            ]
+        );
         assert_eq!(members[3].1, Element::Object(&[]));
     }
 
     #[test]
     fn infinities_and_raw_text_from_sql_values_survive() {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (v REAL); INSERT INTO t VALUES (9e999), (-9e999)").unwrap();
+        conn.execute_batch("CREATE TABLE t (v REAL); INSERT INTO t VALUES (9e999), (-9e999)")
+            .unwrap();
         let blob = jsonb(&conn, "jsonb_group_array(v) FROM t");
-        let Element::Array(payload) = element(&blob).unwrap().0 else { panic!() };
-        assert_eq!(items(payload).collect::<Result<Vec<_>>>().unwrap(), vec![Element::Float(f64::INFINITY), Element::Float(f64::NEG_INFINITY)]);
+        let Element::Array(payload) = element(&blob).unwrap().0 else {
+            panic!()
+        };
+        assert_eq!(
+            items(payload).collect::<Result<Vec<_>>>().unwrap(),
+            vec![Element::Float(f64::INFINITY), Element::Float(f64::NEG_INFINITY)]
+        );
         // Text bound as an SQL value (not JSON) is stored raw, control characters and all.
         let tricky = "line\nbreak \"quoted\" back\\slash \u{1}";
-        let blob: Vec<u8> = conn.query_row("SELECT jsonb_object('k', ?1)", [tricky], |row| row.get(0)).unwrap();
+        let blob: Vec<u8> = conn
+            .query_row("SELECT jsonb_object('k', ?1)", [tricky], |row| row.get(0))
+            .unwrap();
         assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), text(tricky))]);
         // Long payloads use the wider size headers.
         let long = "x".repeat(70_000);
-        let blob: Vec<u8> = conn.query_row("SELECT jsonb_object('k', ?1)", [&long], |row| row.get(0)).unwrap();
+        let blob: Vec<u8> = conn
+            .query_row("SELECT jsonb_object('k', ?1)", [&long], |row| row.get(0))
+            .unwrap();
         assert_eq!(object(&blob).unwrap(), vec![("k".to_string(), text(&long))]);
     }
 
@@ -249,7 +286,9 @@ mod tests {
     fn json5_forms_decode() {
         let conn = Connection::open_in_memory().unwrap();
         let blob = jsonb(&conn, r#"jsonb('[0x1F, -0x10, Infinity, -Infinity, .5, "tab\x09"]')"#);
-        let Element::Array(payload) = element(&blob).unwrap().0 else { panic!() };
+        let Element::Array(payload) = element(&blob).unwrap().0 else {
+            panic!()
+        };
         let decoded = items(payload).collect::<Result<Vec<_>>>().unwrap();
         assert_eq!(decoded[0], Element::Integer(31));
         assert_eq!(decoded[1], Element::Integer(-16));
@@ -261,7 +300,13 @@ mod tests {
 
     #[test]
     fn damage_is_an_error_not_a_panic() {
-        for bad in [&[][..], &[0xc7][..], &[0x2c, 0x17][..], &[0x0d][..], &[0x3c, 0x03, b'1', b'2'][..]] {
+        for bad in [
+            &[][..],
+            &[0xc7][..],
+            &[0x2c, 0x17][..],
+            &[0x0d][..],
+            &[0x3c, 0x03, b'1', b'2'][..],
+        ] {
             assert!(object(bad).is_err(), "{bad:?}");
         }
     }

@@ -33,12 +33,23 @@ pub fn series_row<'a>(conn: &Connection, run_id: &'a str, key: &'a str) -> Resul
              ON CONFLICT (run_uuid, key) DO UPDATE SET key = excluded.key RETURNING series_id, point_count",
         )?
         .query_row(params![run_id, key], |row| {
-            Ok(SeriesRow { id: row.get(0)?, run_id, key, empty: row.get::<_, i64>(1)? == 0 })
+            Ok(SeriesRow {
+                id: row.get(0)?,
+                run_id,
+                key,
+                empty: row.get::<_, i64>(1)? == 0,
+            })
         })?)
 }
 
 /// Append points to a series. Call inside a write transaction.
-pub fn append(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
+pub fn append(
+    conn: &Connection,
+    series: SeriesRow<'_>,
+    steps: &[i64],
+    timestamps: &[i64],
+    values: &[f64],
+) -> Result<()> {
     if values.is_empty() {
         return Ok(());
     }
@@ -74,7 +85,11 @@ pub fn append(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamp
         conn.prepare_cached("INSERT INTO metric_chunks (series_id, seq, point_count, data) VALUES (?1, ?2, ?3, ?4)")?;
     for start in (0..all_values.len()).step_by(CHUNK_CAPACITY) {
         let end = (start + CHUNK_CAPACITY).min(all_values.len());
-        let blob = chunk::encode(&all_steps[start..end], &all_timestamps[start..end], &all_values[start..end]);
+        let blob = chunk::encode(
+            &all_steps[start..end],
+            &all_timestamps[start..end],
+            &all_values[start..end],
+        );
         insert.execute(params![series_id, seq, (end - start) as i64, blob])?;
         seq += 1;
     }
@@ -82,10 +97,19 @@ pub fn append(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamp
 }
 
 /// Fold the new points into the series' latest point and count.
-fn update_latest(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timestamps: &[i64], values: &[f64]) -> Result<()> {
+fn update_latest(
+    conn: &Connection,
+    series: SeriesRow<'_>,
+    steps: &[i64],
+    timestamps: &[i64],
+    values: &[f64],
+) -> Result<()> {
     let mut best = 0;
     for i in 1..values.len() {
-        if point_is_later((steps[i], timestamps[i], values[i]), (steps[best], timestamps[best], values[best])) {
+        if point_is_later(
+            (steps[i], timestamps[i], values[i]),
+            (steps[best], timestamps[best], values[best]),
+        ) {
             best = i;
         }
     }
@@ -94,19 +118,39 @@ fn update_latest(conn: &Connection, series: SeriesRow<'_>, steps: &[i64], timest
         None
     } else {
         let (count, last_value, last_step, last_timestamp): (i64, Option<f64>, Option<i64>, Option<i64>) = conn
-            .prepare_cached("SELECT point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1")?
-            .query_row([series.id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
-        (count > 0).then(|| (last_step.unwrap_or(i64::MIN), last_timestamp.unwrap_or(i64::MIN), last_value.unwrap_or(f64::NAN)))
+            .prepare_cached(
+                "SELECT point_count, last_value, last_step, last_timestamp FROM metric_series WHERE series_id = ?1",
+            )?
+            .query_row([series.id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })?;
+        (count > 0).then(|| {
+            (
+                last_step.unwrap_or(i64::MIN),
+                last_timestamp.unwrap_or(i64::MIN),
+                last_value.unwrap_or(f64::NAN),
+            )
+        })
     };
     let replace = current.is_none_or(|current| point_is_later(candidate, current));
-    let latest = if replace { candidate } else { current.unwrap_or(candidate) };
+    let latest = if replace {
+        candidate
+    } else {
+        current.unwrap_or(candidate)
+    };
     // NaN is stored as NULL: SQLite has no NaN.
     let stored_value = if latest.2.is_nan() { None } else { Some(latest.2) };
     conn.prepare_cached(
         "UPDATE metric_series SET point_count = point_count + ?1, last_value = ?2, last_step = ?3, last_timestamp = ?4
          WHERE series_id = ?5",
     )?
-    .execute(params![values.len() as i64, stored_value, latest.0, latest.1, series.id])?;
+    .execute(params![
+        values.len() as i64,
+        stored_value,
+        latest.0,
+        latest.1,
+        series.id
+    ])?;
     if replace {
         summary::set_latest_metric(conn, series.run_id, series.key, latest.2, latest.0, latest.1)?;
     }

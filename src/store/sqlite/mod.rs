@@ -13,8 +13,8 @@ mod jsonb;
 mod logged_models;
 mod metrics;
 mod names;
-mod registry;
 mod queued_params;
+mod registry;
 mod run_io;
 mod runs;
 pub mod schema;
@@ -33,8 +33,8 @@ use crate::entities::{
 };
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ExperimentSearch, LoggedModelStore, NewRun, RegistryStore, RunSearch, RunUpdate, TrackingStore};
-use series::LocalSeries;
 use queued_params::QueuedParams;
+use series::LocalSeries;
 use writer::{BackgroundWriter, PendingPoint};
 
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
@@ -148,7 +148,12 @@ impl TrackingStore for SqliteStore {
         &self.artifact_root_uri
     }
 
-    fn create_experiment(&self, name: &str, artifact_location: Option<&str>, tags: &[(String, String)]) -> Result<ExperimentId> {
+    fn create_experiment(
+        &self,
+        name: &str,
+        artifact_location: Option<&str>,
+        tags: &[(String, String)],
+    ) -> Result<ExperimentId> {
         self.write(|conn| experiments::create(conn, name, artifact_location, tags, &self.artifact_root_uri))
     }
 
@@ -207,7 +212,9 @@ impl TrackingStore for SqliteStore {
     fn update_run(&self, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
         let mut conn = self.conn()?;
         let ended = update.status.is_some_and(|status| status.is_terminated());
-        let info = self.writer.flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))?;
+        let info = self
+            .writer
+            .flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))?;
         if ended {
             // Its params are read again if more are logged; no need to keep them.
             self.writer.registry().forget_params(run_id);
@@ -229,7 +236,11 @@ impl TrackingStore for SqliteStore {
         self.read(|conn| search::runs(conn, search))
     }
 
-    fn search_run_table(&self, search: &RunSearch, table: &mut crate::entities::RunTableBuilder) -> Result<Option<String>> {
+    fn search_run_table(
+        &self,
+        search: &RunSearch,
+        table: &mut crate::entities::RunTableBuilder,
+    ) -> Result<Option<String>> {
         self.read(|conn| search::run_table(conn, search, table))
     }
 
@@ -256,8 +267,9 @@ impl TrackingStore for SqliteStore {
                 }
                 continue;
             };
-            let (added, changed) =
-                queued_params::sort_out(run_id, distinct.iter().copied(), |key| known.get(key).map(String::as_str));
+            let (added, changed) = queued_params::sort_out(run_id, distinct.iter().copied(), |key| {
+                known.get(key).map(String::as_str)
+            });
             if let Some(error) = changed.into_iter().next() {
                 return Err(error);
             }
@@ -267,7 +279,10 @@ impl TrackingStore for SqliteStore {
             registry.add_known_params(run_id, added.iter().copied());
             drop(registry);
             let params = added.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-            return self.writer.push_params(QueuedParams { run_id: run_id.to_string(), params });
+            return self.writer.push_params(QueuedParams {
+                run_id: run_id.to_string(),
+                params,
+            });
         }
     }
 
@@ -281,7 +296,12 @@ impl TrackingStore for SqliteStore {
 
     fn log_metric(&self, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
         let series = self.series(run_id, key)?;
-        self.writer.push(PendingPoint { series, value, step, timestamp })
+        self.writer.push(PendingPoint {
+            series,
+            value,
+            step,
+            timestamp,
+        })
     }
 
     fn log_metrics(&self, run_id: &str, metrics: &[crate::entities::Metric]) -> Result<()> {
@@ -289,7 +309,12 @@ impl TrackingStore for SqliteStore {
         let points = metrics
             .iter()
             .map(|m| {
-                Ok(PendingPoint { series: self.series(run_id, &m.key)?, value: m.value, step: m.step, timestamp: m.timestamp })
+                Ok(PendingPoint {
+                    series: self.series(run_id, &m.key)?,
+                    value: m.value,
+                    step: m.step,
+                    timestamp: m.timestamp,
+                })
             })
             .collect::<Result<Vec<_>>>()?;
         self.writer.push_all(points)

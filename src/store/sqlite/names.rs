@@ -1,19 +1,19 @@
 //! Friendly generated run names such as `amber-falcon-417`.
 
 const ADJECTIVES: &[&str] = &[
-    "amber", "bold", "brisk", "calm", "clever", "crisp", "daring", "eager", "fabled", "fearless",
-    "gentle", "glowing", "golden", "grand", "happy", "hidden", "humble", "jolly", "keen", "lively",
-    "lucky", "merry", "mighty", "misty", "nimble", "noble", "polished", "proud", "quiet", "rapid",
-    "rustic", "serene", "sharp", "silent", "silver", "smooth", "snowy", "spry", "steady", "stellar",
-    "sunny", "swift", "tidy", "valiant", "vivid", "warm", "wild", "wise", "witty", "zesty",
+    "amber", "bold", "brisk", "calm", "clever", "crisp", "daring", "eager", "fabled", "fearless", "gentle", "glowing",
+    "golden", "grand", "happy", "hidden", "humble", "jolly", "keen", "lively", "lucky", "merry", "mighty", "misty",
+    "nimble", "noble", "polished", "proud", "quiet", "rapid", "rustic", "serene", "sharp", "silent", "silver",
+    "smooth", "snowy", "spry", "steady", "stellar", "sunny", "swift", "tidy", "valiant", "vivid", "warm", "wild",
+    "wise", "witty", "zesty",
 ];
 
 const NOUNS: &[&str] = &[
-    "badger", "bear", "beaver", "bison", "comet", "condor", "crane", "dolphin", "eagle", "falcon",
-    "ferret", "finch", "fox", "gecko", "heron", "horizon", "ibis", "jaguar", "kestrel", "koala",
-    "lark", "lemur", "lynx", "meadow", "meteor", "moose", "nebula", "newt", "orca", "otter",
-    "owl", "panda", "pelican", "puffin", "quasar", "raven", "river", "robin", "salmon", "seal",
-    "sparrow", "squid", "stork", "summit", "swan", "tiger", "trout", "walrus", "wolf", "yak",
+    "badger", "bear", "beaver", "bison", "comet", "condor", "crane", "dolphin", "eagle", "falcon", "ferret", "finch",
+    "fox", "gecko", "heron", "horizon", "ibis", "jaguar", "kestrel", "koala", "lark", "lemur", "lynx", "meadow",
+    "meteor", "moose", "nebula", "newt", "orca", "otter", "owl", "panda", "pelican", "puffin", "quasar", "raven",
+    "river", "robin", "salmon", "seal", "sparrow", "squid", "stork", "summit", "swan", "tiger", "trout", "walrus",
+    "wolf", "yak",
 ];
 
 /// A random `adjective-noun-number` name.

@@ -37,7 +37,9 @@ pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Refused>>
             params_by_run.push((run_id.as_str(), Vec::new()));
             params_by_run.len() - 1
         });
-        params_by_run[index].1.extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        params_by_run[index]
+            .1
+            .extend(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     }
     let mut refused = Vec::new();
     for (run_id, params) in params_by_run {

@@ -125,7 +125,14 @@ mod tests {
     #[test]
     fn inputs_and_outputs_are_linked_and_read_back() {
         let (_dir, store) = store();
-        let run_id = store.create_run(NewRun { user_id: "u".into(), ..Default::default() }).unwrap().info.run_id;
+        let run_id = store
+            .create_run(NewRun {
+                user_id: "u".into(),
+                ..Default::default()
+            })
+            .unwrap()
+            .info
+            .run_id;
         let model = store
             .create_logged_model(&NewLoggedModel::new(ExperimentId::DEFAULT))
             .unwrap();
@@ -138,13 +145,36 @@ mod tests {
             ..Default::default()
         };
         store.log_inputs(&run_id, &[dataset.clone()], &[]).unwrap();
-        store.log_outputs(&run_id, &[ModelOutput { model_id: model.model_id.clone(), step: 3 }]).unwrap();
+        store
+            .log_outputs(
+                &run_id,
+                &[ModelOutput {
+                    model_id: model.model_id.clone(),
+                    step: 3,
+                }],
+            )
+            .unwrap();
         let io = store.get_run_io(&run_id).unwrap();
         assert_eq!(io.datasets, vec![dataset]);
-        assert_eq!(io.model_outputs, vec![ModelOutput { model_id: model.model_id, step: 3 }]);
+        assert_eq!(
+            io.model_outputs,
+            vec![ModelOutput {
+                model_id: model.model_id,
+                step: 3
+            }]
+        );
 
-        let unknown = ModelOutput { model_id: "m-0".into(), step: 0 };
-        assert!(matches!(store.log_outputs(&run_id, &[unknown]), Err(Error::NotFound(_))));
-        assert!(matches!(store.get_run_io("0123456789abcdef0123456789abcdef"), Err(Error::NotFound(_))));
+        let unknown = ModelOutput {
+            model_id: "m-0".into(),
+            step: 0,
+        };
+        assert!(matches!(
+            store.log_outputs(&run_id, &[unknown]),
+            Err(Error::NotFound(_))
+        ));
+        assert!(matches!(
+            store.get_run_io("0123456789abcdef0123456789abcdef"),
+            Err(Error::NotFound(_))
+        ));
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::entities::{
-    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunTableBuilder,
-    RunData, RunId, RunInfo, RunStatus,
+    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunData,
+    RunId, RunInfo, RunStatus, RunTableBuilder,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewRun, RunUpdate};
@@ -36,7 +36,11 @@ pub fn prepare_create(conn: &Connection, new_run: NewRun) -> Result<(Run, NewRun
     let artifact_location = experiments::active_artifact_location(conn, experiment_id)?;
     let run_id = RunId::generate();
     // A name given as a tag counts as the run name, as in MLflow.
-    let tagged_name = new_run.tags.iter().find(|(k, _)| k == tags::RUN_NAME).map(|(_, v)| v.clone());
+    let tagged_name = new_run
+        .tags
+        .iter()
+        .find(|(k, _)| k == tags::RUN_NAME)
+        .map(|(_, v)| v.clone());
     let run_name = new_run
         .run_name
         .filter(|name| !name.is_empty())
@@ -68,7 +72,10 @@ pub fn prepare_create(conn: &Connection, new_run: NewRun) -> Result<(Run, NewRun
             artifact_uri,
             lifecycle_stage: LifecycleStage::Active,
         },
-        data: RunData { tags: run_tags, ..Default::default() },
+        data: RunData {
+            tags: run_tags,
+            ..Default::default()
+        },
     };
     Ok((run, row))
 }
@@ -93,17 +100,33 @@ pub const RUN_COLUMNS: &str = "r.run_uuid, r.name, r.experiment_id, r.user_id, r
 /// Add a row of [`RUN_COLUMNS`] to a table of runs, strings borrowed from the row until
 /// the table keeps them.
 pub fn add_row_to_table(row: &Row, table: &mut RunTableBuilder) -> Result<()> {
-    let text = |index| row.get_ref(index).and_then(|value| value.as_str().map_err(rusqlite::Error::from));
+    let text = |index| {
+        row.get_ref(index)
+            .and_then(|value| value.as_str().map_err(rusqlite::Error::from))
+    };
     let status = text(4)?.parse().unwrap_or(RunStatus::Running);
-    table.start_row_with(row.get(0)?, ExperimentId(row.get(2)?), status, row.get(7)?, row.get(5)?, row.get(6)?);
-    let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
+    table.start_row_with(
+        row.get(0)?,
+        ExperimentId(row.get(2)?),
+        status,
+        row.get(7)?,
+        row.get(5)?,
+        row.get(6)?,
+    );
+    let blob = |index| {
+        row.get_ref(index)
+            .and_then(|value| value.as_blob().map_err(rusqlite::Error::from))
+    };
     summary::add_to_table(blob(9)?, blob(10)?, blob(11)?, table)
 }
 
 /// A run, params, tags and latest metrics included, from a row of [`RUN_COLUMNS`].
 pub fn run_from_row(row: &Row) -> Result<Run> {
     let info = info_from_row(row)?;
-    let blob = |index| row.get_ref(index).and_then(|value| value.as_blob().map_err(rusqlite::Error::from));
+    let blob = |index| {
+        row.get_ref(index)
+            .and_then(|value| value.as_blob().map_err(rusqlite::Error::from))
+    };
     let data = summary::decode(blob(9)?, blob(10)?, blob(11)?)?;
     Ok(Run { info, data })
 }
@@ -185,7 +208,9 @@ pub fn set_lifecycle(conn: &Connection, run_id: &str, stage: LifecycleStage) -> 
 pub fn require_active(conn: &Connection, run_id: &str) -> Result<RunInfo> {
     let info = get_info(conn, run_id)?;
     if info.lifecycle_stage != LifecycleStage::Active {
-        return Err(Error::invalid(format!("Run '{run_id}' is deleted; restore it before logging to it")));
+        return Err(Error::invalid(format!(
+            "Run '{run_id}' is deleted; restore it before logging to it"
+        )));
     }
     Ok(info)
 }
@@ -212,7 +237,11 @@ pub fn check_params(params: &[(String, String)]) -> Result<Vec<(&str, &str)>> {
 
 /// Set tags on a run (a later value of one key wins), in the caller's transaction.
 fn upsert_tags(conn: &Connection, run_id: &str, tag_list: &[(&str, &str)]) -> Result<()> {
-    summary::change_tags(conn, run_id, &tag_list.iter().map(|&(k, v)| (k, Some(v))).collect::<Vec<_>>())
+    summary::change_tags(
+        conn,
+        run_id,
+        &tag_list.iter().map(|&(k, v)| (k, Some(v))).collect::<Vec<_>>(),
+    )
 }
 
 pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) -> Result<()> {
@@ -221,9 +250,20 @@ pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) 
     }
     require_active(conn, run_id)?;
     let tx = conn.unchecked_transaction()?;
-    upsert_tags(&tx, run_id, &tag_list.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>())?;
+    upsert_tags(
+        &tx,
+        run_id,
+        &tag_list
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+    )?;
     // The run name lives in a column too; keep the two in step.
-    if let Some((_, name)) = tag_list.iter().rev().find(|(k, v)| k == tags::RUN_NAME && !v.is_empty()) {
+    if let Some((_, name)) = tag_list
+        .iter()
+        .rev()
+        .find(|(k, v)| k == tags::RUN_NAME && !v.is_empty())
+    {
         tx.execute("UPDATE runs SET name = ?1 WHERE run_uuid = ?2", params![name, run_id])?;
     }
     tx.commit()?;

@@ -258,7 +258,9 @@ pub fn migrate(conn: &mut Connection, seed: impl FnOnce(&Connection) -> Result<(
 /// an older target makes stores as earlier releases did, to test upgrades.
 pub fn migrate_to(conn: &mut Connection, target: i64, seed: impl FnOnce(&Connection) -> Result<()>) -> Result<()> {
     if !(0..=LATEST_VERSION).contains(&target) {
-        return Err(Error::invalid(format!("Invalid schema version {target}: this rtrack knows 0 to {LATEST_VERSION}")));
+        return Err(Error::invalid(format!(
+            "Invalid schema version {target}: this rtrack knows 0 to {LATEST_VERSION}"
+        )));
     }
     if schema_version(conn)? == target {
         return Ok(());
@@ -283,15 +285,24 @@ fn migrate_unchecked(conn: &mut Connection, target: i64, seed: impl FnOnce(&Conn
         )));
     }
     if current > target {
-        return Err(Error::invalid(format!("This store has schema version {current}, past the {target} asked for")));
+        return Err(Error::invalid(format!(
+            "This store has schema version {current}, past the {target} asked for"
+        )));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().take(target as usize).skip(current as usize) {
+    for (index, sql) in MIGRATIONS
+        .iter()
+        .enumerate()
+        .take(target as usize)
+        .skip(current as usize)
+    {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
     if dangling > 0 {
-        return Err(Error::Internal(format!("migrating the store left {dangling} dangling references; nothing was changed")));
+        return Err(Error::Internal(format!(
+            "migrating the store left {dangling} dangling references; nothing was changed"
+        )));
     }
     seed(&tx)?;
     tx.commit()?;
@@ -353,7 +364,9 @@ mod tests {
         assert_eq!(kept, ("old".into(), "0.5".into(), "v".into(), 1));
         // A run's series still refer to it: deleting the run takes them along.
         conn.execute("DELETE FROM runs WHERE run_uuid = 'r1'", []).unwrap();
-        let series: i64 = conn.query_row("SELECT count(*) FROM metric_series", [], |r| r.get(0)).unwrap();
+        let series: i64 = conn
+            .query_row("SELECT count(*) FROM metric_series", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(series, 0);
         // A search reads the rows in place, already in its order.
         let plan: Vec<String> = conn
@@ -366,7 +379,10 @@ mod tests {
             .unwrap()
             .collect::<rusqlite::Result<_>>()
             .unwrap();
-        assert!(plan.iter().all(|step| !step.contains("TEMP B-TREE")) && plan.iter().any(|s| s.contains("PRIMARY KEY")), "{plan:?}");
+        assert!(
+            plan.iter().all(|step| !step.contains("TEMP B-TREE")) && plan.iter().any(|s| s.contains("PRIMARY KEY")),
+            "{plan:?}"
+        );
     }
 
     #[test]
@@ -375,7 +391,12 @@ mod tests {
         migrate_to(&mut conn, 2, |_| Ok(())).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 2);
         let tables = |conn: &Connection| -> i64 {
-            conn.query_row("SELECT count(*) FROM sqlite_master WHERE name = 'registered_models'", [], |r| r.get(0)).unwrap()
+            conn.query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'registered_models'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
         };
         assert_eq!(tables(&conn), 0);
         conn.execute_batch(
@@ -386,7 +407,9 @@ mod tests {
         migrate(&mut conn, |_| Ok(())).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), LATEST_VERSION);
         assert_eq!(tables(&conn), 1);
-        let name: String = conn.query_row("SELECT name FROM runs WHERE run_uuid = 'r1'", [], |r| r.get(0)).unwrap();
+        let name: String = conn
+            .query_row("SELECT name FROM runs WHERE run_uuid = 'r1'", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(name, "kept");
         let err = migrate_to(&mut conn, 2, |_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("past the 2"), "{err}");

@@ -6,9 +6,9 @@ use rusqlite::Connection;
 use crate::entities::{Experiment, Page, Run, RunTableBuilder};
 use crate::error::{Error, Result};
 use crate::search::{self, ExperimentQuery, RunQuery};
-use crate::store::{ExperimentSearch, RunSearch};
 pub(super) use crate::store::page_token::decode_page_token;
 use crate::store::page_token::encode_page_token;
+use crate::store::{ExperimentSearch, RunSearch};
 
 use super::{experiments, runs};
 
@@ -21,7 +21,10 @@ pub fn runs(conn: &Connection, request: &RunSearch) -> Result<Page<Run>> {
         found.push(runs::run_from_row(row)?);
         Ok(())
     })?;
-    Ok(Page { items: found, next_page_token })
+    Ok(Page {
+        items: found,
+        next_page_token,
+    })
 }
 
 /// Add a page of runs to a table, straight from the rows, without making each run first.
@@ -38,7 +41,11 @@ fn each_run_row(
 ) -> Result<Option<String>> {
     check_max_results(request.max_results)?;
     let filter = search::parse_filter(&request.filter)?;
-    let order_by = request.order_by.iter().map(|clause| search::parse_order_by(clause)).collect::<Result<Vec<_>>>()?;
+    let order_by = request
+        .order_by
+        .iter()
+        .map(|clause| search::parse_order_by(clause))
+        .collect::<Result<Vec<_>>>()?;
     let offset = decode_page_token(request.page_token.as_deref())?;
     let query = RunQuery {
         experiment_ids: &request.experiment_ids,
@@ -68,14 +75,26 @@ fn each_run_row(
 pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page<Experiment>> {
     check_max_results(request.max_results)?;
     let filter = search::parse_experiment_filter(&request.filter)?;
-    let order_by =
-        request.order_by.iter().map(|clause| search::parse_experiment_order_by(clause)).collect::<Result<Vec<_>>>()?;
+    let order_by = request
+        .order_by
+        .iter()
+        .map(|clause| search::parse_experiment_order_by(clause))
+        .collect::<Result<Vec<_>>>()?;
     let offset = decode_page_token(request.page_token.as_deref())?;
-    let query = ExperimentQuery { view: request.view, filter: &filter, order_by: &order_by, limit: request.max_results + 1, offset };
+    let query = ExperimentQuery {
+        view: request.view,
+        filter: &filter,
+        order_by: &order_by,
+        limit: request.max_results + 1,
+        offset,
+    };
     let (sql, params) = search::experiments_sql(&query)?;
     let mut ids = query_ids::<i64>(conn, &sql, params)?;
     let next_page_token = next_token(&mut ids, request.max_results, offset);
-    Ok(Page { items: experiments::get_many(conn, &ids)?, next_page_token })
+    Ok(Page {
+        items: experiments::get_many(conn, &ids)?,
+        next_page_token,
+    })
 }
 
 pub(super) fn check_max_results(max_results: usize) -> Result<()> {
@@ -87,7 +106,11 @@ pub(super) fn check_max_results(max_results: usize) -> Result<()> {
     Ok(())
 }
 
-fn query_ids<T: rusqlite::types::FromSql>(conn: &Connection, sql: &str, params: Vec<rusqlite::types::Value>) -> Result<Vec<T>> {
+fn query_ids<T: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<rusqlite::types::Value>,
+) -> Result<Vec<T>> {
     let mut stmt = conn.prepare_cached(sql)?;
     let ids = stmt
         .query_map(rusqlite::params_from_iter(params), |row| row.get(0))?
@@ -104,4 +127,3 @@ pub(super) fn next_token<T>(ids: &mut Vec<T>, max_results: usize, offset: usize)
         None
     }
 }
-

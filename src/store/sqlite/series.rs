@@ -80,8 +80,15 @@ impl SeriesRegistry {
             return local;
         }
         let local = self.entries.len() as LocalSeries;
-        self.entries.push(Entry { run_id: run_id.to_string(), key: key.to_string(), database_id: None });
-        self.by_run.entry(run_id.to_string()).or_default().insert(key.to_string(), local);
+        self.entries.push(Entry {
+            run_id: run_id.to_string(),
+            key: key.to_string(),
+            database_id: None,
+        });
+        self.by_run
+            .entry(run_id.to_string())
+            .or_default()
+            .insert(key.to_string(), local);
         local
     }
 

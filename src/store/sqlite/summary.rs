@@ -35,7 +35,9 @@ pub fn params_of(conn: &Connection, run_id: &str) -> Result<BTreeMap<String, Str
     if let Some(row) = rows.next()? {
         let blob = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
         jsonb::for_each_member(blob, |key, value| {
-            let Element::Text(value) = value else { return Err(bad_member(&key)) };
+            let Element::Text(value) = value else {
+                return Err(bad_member(&key));
+            };
             params.insert(key.into_owned(), value.into_owned());
             Ok(())
         })?;
@@ -45,7 +47,9 @@ pub fn params_of(conn: &Connection, run_id: &str) -> Result<BTreeMap<String, Str
 
 /// Whether a run has a tag.
 pub fn has_tag(conn: &Connection, run_id: &str, key: &str) -> Result<bool> {
-    let Some(path) = json_member_path(key) else { return Ok(false) };
+    let Some(path) = json_member_path(key) else {
+        return Ok(false);
+    };
     let found: Option<bool> = conn
         .prepare_cached("SELECT (tag_values -> ?2) IS NOT NULL FROM runs WHERE run_uuid = ?1")?
         .query_row(params![run_id, path], |row| row.get(0))
@@ -77,7 +81,14 @@ pub fn change_tags(conn: &Connection, run_id: &str, tags: &[(&str, Option<&str>)
 
 /// Record a series' latest point in its run's summary. The value is bound as a number, so
 /// NaN becomes null and ±inf stay infinite.
-pub fn set_latest_metric(conn: &Connection, run_id: &str, key: &str, value: f64, step: i64, timestamp: i64) -> Result<()> {
+pub fn set_latest_metric(
+    conn: &Connection,
+    run_id: &str,
+    key: &str,
+    value: f64,
+    step: i64,
+    timestamp: i64,
+) -> Result<()> {
     let path = json_member_path(key).ok_or_else(|| Error::invalid(format!("Invalid metric name '{key}'")))?;
     conn.prepare_cached(
         "UPDATE runs SET latest_metrics = jsonb_set(latest_metrics, ?2, jsonb_array(?3, ?4, ?5)) WHERE run_uuid = ?1",
@@ -91,7 +102,9 @@ pub fn decode(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8]) -> 
     let mut data = RunData::default();
     for (blob, map) in [(param_values, &mut data.params), (tag_values, &mut data.tags)] {
         jsonb::for_each_member(blob, |key, value| {
-            let Element::Text(value) = value else { return Err(bad_member(&key)) };
+            let Element::Text(value) = value else {
+                return Err(bad_member(&key));
+            };
             map.insert(key.into_owned(), value.into_owned());
             Ok(())
         })?;
@@ -109,19 +122,30 @@ pub fn decode(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8]) -> 
 
 /// Add a run's params, tags and latest metric values from its summary blobs to the row it
 /// started in `table`, allocating nothing for values the table already holds.
-pub fn add_to_table(param_values: &[u8], tag_values: &[u8], latest_metrics: &[u8], table: &mut RunTableBuilder) -> Result<()> {
+pub fn add_to_table(
+    param_values: &[u8],
+    tag_values: &[u8],
+    latest_metrics: &[u8],
+    table: &mut RunTableBuilder,
+) -> Result<()> {
     jsonb::for_each_member(param_values, |key, value| {
-        let Element::Text(value) = value else { return Err(bad_member(&key)) };
+        let Element::Text(value) = value else {
+            return Err(bad_member(&key));
+        };
         table.param(&key, &value);
         Ok(())
     })?;
     jsonb::for_each_member(tag_values, |key, value| {
-        let Element::Text(value) = value else { return Err(bad_member(&key)) };
+        let Element::Text(value) = value else {
+            return Err(bad_member(&key));
+        };
         table.tag(&key, &value);
         Ok(())
     })?;
     jsonb::for_each_member(latest_metrics, |key, entry| {
-        let Element::Array(payload) = entry else { return Err(bad_member(&key)) };
+        let Element::Array(payload) = entry else {
+            return Err(bad_member(&key));
+        };
         table.metric(&key, latest_point(&key, payload)?.value);
         Ok(())
     })
@@ -139,9 +163,12 @@ fn latest_point(key: &str, payload: &[u8]) -> Result<Metric> {
         _ => return Err(bad_member(key)),
     };
     match (step, timestamp, rest.is_empty()) {
-        (Element::Integer(step), Element::Integer(timestamp), true) => {
-            Ok(Metric { key: key.to_string(), value, step, timestamp })
-        }
+        (Element::Integer(step), Element::Integer(timestamp), true) => Ok(Metric {
+            key: key.to_string(),
+            value,
+            step,
+            timestamp,
+        }),
         _ => Err(bad_member(key)),
     }
 }
@@ -149,4 +176,3 @@ fn latest_point(key: &str, payload: &[u8]) -> Result<Metric> {
 fn bad_member(key: &str) -> Error {
     Error::Internal(format!("malformed run summary entry '{key}'"))
 }
-

@@ -154,9 +154,21 @@ impl BackgroundWriter {
     /// Start the writer thread with its own connection to `database`.
     pub fn start(database: &Path) -> Result<BackgroundWriter> {
         fork::watch();
-        let state = State { generation: fork::generation(), ..State::default() };
-        let shared = Arc::new(Shared { state: Mutex::new(state), registry: Mutex::default(), wake_writer: Condvar::new(), batch_done: Condvar::new() });
-        let writer = BackgroundWriter { database: database.to_path_buf(), shared, thread: Mutex::new(None) };
+        let state = State {
+            generation: fork::generation(),
+            ..State::default()
+        };
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            registry: Mutex::default(),
+            wake_writer: Condvar::new(),
+            batch_done: Condvar::new(),
+        });
+        let writer = BackgroundWriter {
+            database: database.to_path_buf(),
+            shared,
+            thread: Mutex::new(None),
+        };
         let thread = writer.spawn()?;
         *writer.thread.lock().unwrap_or_else(|p| p.into_inner()) = Some(thread);
         Ok(writer)
@@ -268,7 +280,11 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
     loop {
         let idle = !state.shutdown && state.queued.points.len() < BATCH_TRIGGER;
         if idle {
-            state = shared.wake_writer.wait_timeout(state, FLUSH_INTERVAL).unwrap_or_else(|p| p.into_inner()).0;
+            state = shared
+                .wake_writer
+                .wait_timeout(state, FLUSH_INTERVAL)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
         }
         if state.queued.is_empty() {
             if state.shutdown {
@@ -280,7 +296,10 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
         (state, batch) = shared.take_batch(state);
         drop(state);
         if let Err(error) = shared.write(&mut conn, &batch, |_| Ok(())) {
-            shared.lock().errors.push(Error::Internal(format!("writing queued changes failed: {error}")));
+            shared
+                .lock()
+                .errors
+                .push(Error::Internal(format!("writing queued changes failed: {error}")));
         }
         state = shared.lock();
     }
@@ -288,20 +307,33 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
 
 /// Write points inside `tx`, grouped by series, creating the rows of series new to the
 /// database. Returns those new rows; record them only once `tx` has committed.
-fn write_points(tx: &Transaction, batch: &[PendingPoint], registry: &Mutex<SeriesRegistry>) -> Result<Vec<(LocalSeries, i64)>> {
+fn write_points(
+    tx: &Transaction,
+    batch: &[PendingPoint],
+    registry: &Mutex<SeriesRegistry>,
+) -> Result<Vec<(LocalSeries, i64)>> {
     let mut order: Vec<usize> = (0..batch.len()).collect();
     order.sort_by_key(|&i| batch[i].series); // stable: keeps logging order per series
     let mut created = Vec::new();
     let mut start = 0;
     while start < order.len() {
         let series = batch[order[start]].series;
-        let end = start + order[start..].iter().take_while(|&&i| batch[i].series == series).count();
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&i| batch[i].series == series)
+                .count();
         let (known, names) = {
             let registry = registry.lock().unwrap_or_else(|p| p.into_inner());
             (registry.database_id(series), registry.names(series))
         };
         let row = match known {
-            Some(id) => metrics::SeriesRow { id, run_id: &names.0, key: &names.1, empty: false },
+            Some(id) => metrics::SeriesRow {
+                id,
+                run_id: &names.0,
+                key: &names.1,
+                empty: false,
+            },
             None => {
                 let row = metrics::series_row(tx, &names.0, &names.1)?;
                 created.push((series, row.id));
@@ -324,7 +356,9 @@ fn take_errors(mut state: MutexGuard<'_, State>) -> Result<()> {
     match (errors.next(), errors.len()) {
         (None, _) => Ok(()),
         (Some(first), 0) => Err(first),
-        (Some(Error::InvalidValue(message)), more) => Err(Error::invalid(format!("{message} (and {more} more refused)"))),
+        (Some(Error::InvalidValue(message)), more) => {
+            Err(Error::invalid(format!("{message} (and {more} more refused)")))
+        }
         (Some(first), _) => Err(first),
     }
 }

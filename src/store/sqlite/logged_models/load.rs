@@ -48,7 +48,11 @@ pub fn logged_models(conn: &Connection, ids: &[String]) -> Result<Vec<LoggedMode
         while let Some(row) = rows.next()? {
             let model_id: String = row.get(0)?;
             if let Some(model) = found.get_mut(&model_id) {
-                let map = if table == "logged_model_tags" { &mut model.tags } else { &mut model.params };
+                let map = if table == "logged_model_tags" {
+                    &mut model.tags
+                } else {
+                    &mut model.params
+                };
                 map.insert(row.get(1)?, row.get(2)?);
             }
         }

@@ -59,8 +59,11 @@ impl LoggedModelStore for SqliteStore {
 fn run_search(conn: &Connection, request: &LoggedModelSearch) -> Result<Page<LoggedModel>> {
     check_max_results(request.max_results)?;
     let filter = search::parse_logged_model_filter(&request.filter)?;
-    let order_by =
-        request.order_by.iter().map(|clause| search::parse_logged_model_order_by(clause)).collect::<Result<Vec<_>>>()?;
+    let order_by = request
+        .order_by
+        .iter()
+        .map(|clause| search::parse_logged_model_order_by(clause))
+        .collect::<Result<Vec<_>>>()?;
     let offset = decode_page_token(request.page_token.as_deref())?;
     // One extra row tells whether another page follows.
     let query = LoggedModelQuery {
@@ -76,5 +79,8 @@ fn run_search(conn: &Connection, request: &LoggedModelSearch) -> Result<Page<Log
         .query_map(rusqlite::params_from_iter(params), |row| row.get::<_, String>(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let next_page_token = next_token(&mut ids, request.max_results, offset);
-    Ok(Page { items: load::logged_models(conn, &ids)?, next_page_token })
+    Ok(Page {
+        items: load::logged_models(conn, &ids)?,
+        next_page_token,
+    })
 }

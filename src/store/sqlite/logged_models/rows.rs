@@ -113,7 +113,10 @@ pub fn set_tags(conn: &Connection, model_id: &str, tags: &[(String, String)]) ->
 pub fn delete_tag(conn: &Connection, model_id: &str, key: &str) -> Result<()> {
     validate_tag_key(key)?;
     require(conn, model_id)?;
-    let removed = conn.execute("DELETE FROM logged_model_tags WHERE model_id = ?1 AND key = ?2", params![model_id, key])?;
+    let removed = conn.execute(
+        "DELETE FROM logged_model_tags WHERE model_id = ?1 AND key = ?2",
+        params![model_id, key],
+    )?;
     if removed == 0 {
         return Err(Error::not_found(format!("No tag '{key}' on logged model '{model_id}'")));
     }
@@ -147,7 +150,10 @@ pub fn log_params(conn: &Connection, model_id: &str, params: &[(String, String)]
     require(conn, model_id)?;
     let mut existing = conn.prepare_cached("SELECT value FROM logged_model_params WHERE model_id = ?1 AND key = ?2")?;
     for (key, value) in params {
-        match existing.query_row(params![model_id, key], |row| row.get::<_, String>(0)).optional()? {
+        match existing
+            .query_row(params![model_id, key], |row| row.get::<_, String>(0))
+            .optional()?
+        {
             Some(old) if old == value => {}
             Some(old) => {
                 return Err(Error::invalid(format!(

@@ -25,8 +25,10 @@ pub fn set(conn: &Connection, name: &str, alias: &str, version: i64) -> Result<(
 pub fn delete(conn: &Connection, name: &str, alias: &str) -> Result<()> {
     validate_alias(alias)?;
     let model = load::model_row_id(conn, name)?;
-    let removed =
-        conn.execute("DELETE FROM registered_model_aliases WHERE registered_model_id = ?1 AND alias = ?2", params![model, alias])?;
+    let removed = conn.execute(
+        "DELETE FROM registered_model_aliases WHERE registered_model_id = ?1 AND alias = ?2",
+        params![model, alias],
+    )?;
     if removed == 0 {
         return Err(missing(name, alias));
     }
@@ -38,7 +40,11 @@ pub fn resolve(conn: &Connection, name: &str, alias: &str) -> Result<ModelVersio
     validate_alias(alias)?;
     let model = load::model_row_id(conn, name)?;
     let version: Option<i64> = if alias.eq_ignore_ascii_case("latest") {
-        conn.query_row("SELECT max(version) FROM model_versions WHERE registered_model_id = ?1", [model], |row| row.get(0))?
+        conn.query_row(
+            "SELECT max(version) FROM model_versions WHERE registered_model_id = ?1",
+            [model],
+            |row| row.get(0),
+        )?
     } else {
         conn.query_row(
             "SELECT version FROM registered_model_aliases WHERE registered_model_id = ?1 AND alias = ?2",
@@ -49,9 +55,9 @@ pub fn resolve(conn: &Connection, name: &str, alias: &str) -> Result<ModelVersio
     };
     match version {
         Some(version) => load::model_version(conn, (model, version), name),
-        None if alias.eq_ignore_ascii_case("latest") => {
-            Err(Error::not_found(format!("Registered model '{name}' has no versions, so no latest one")))
-        }
+        None if alias.eq_ignore_ascii_case("latest") => Err(Error::not_found(format!(
+            "Registered model '{name}' has no versions, so no latest one"
+        ))),
         None => Err(missing(name, alias)),
     }
 }

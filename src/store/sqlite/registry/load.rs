@@ -32,11 +32,14 @@ pub fn version_key(conn: &Connection, name: &str, version: i64) -> Result<Versio
         .optional()?;
     match found {
         Some(_) => Ok((model, version)),
-        None => Err(Error::not_found(format!("Version {version} of registered model '{name}' not found"))),
+        None => Err(Error::not_found(format!(
+            "Version {version} of registered model '{name}' not found"
+        ))),
     }
 }
 
-const VERSION_COLUMNS: &str = "v.registered_model_id, v.version, m.name, v.creation_timestamp, v.last_updated_timestamp, \
+const VERSION_COLUMNS: &str =
+    "v.registered_model_id, v.version, m.name, v.creation_timestamp, v.last_updated_timestamp, \
      v.current_stage, v.description, v.source, v.run_id, v.run_link, v.status, v.status_message, v.model_id";
 
 fn version_from_row(row: &Row) -> rusqlite::Result<(VersionKey, ModelVersion)> {
@@ -155,7 +158,9 @@ pub fn registered_models(conn: &Connection, ids: &[i64]) -> Result<Vec<Registere
         })?
         .collect::<rusqlite::Result<_>>()?;
 
-    let mut stmt = conn.prepare_cached(&format!("SELECT registered_model_id, key, value FROM registered_model_tags WHERE {in_ids}"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT registered_model_id, key, value FROM registered_model_tags WHERE {in_ids}"
+    ))?;
     let mut rows = stmt.query([&ids_json])?;
     while let Some(row) = rows.next()? {
         if let Some(model) = found.get_mut(&row.get(0)?) {
@@ -168,7 +173,10 @@ pub fn registered_models(conn: &Connection, ids: &[i64]) -> Result<Vec<Registere
     let mut rows = stmt.query([&ids_json])?;
     while let Some(row) = rows.next()? {
         if let Some(model) = found.get_mut(&row.get(0)?) {
-            model.aliases.push(RegisteredModelAlias { alias: row.get(1)?, version: row.get(2)? });
+            model.aliases.push(RegisteredModelAlias {
+                alias: row.get(1)?,
+                version: row.get(2)?,
+            });
         }
     }
     let latest_keys = latest_version_keys(conn, ids)?;

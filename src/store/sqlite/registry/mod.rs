@@ -15,7 +15,10 @@ use super::SqliteStore;
 
 /// Run several reads in one (deferred) transaction, so they see one state of the store
 /// even while another process writes.
-pub(super) fn snapshot<T>(conn: &rusqlite::Connection, read: impl FnOnce(&rusqlite::Connection) -> Result<T>) -> Result<T> {
+pub(super) fn snapshot<T>(
+    conn: &rusqlite::Connection,
+    read: impl FnOnce(&rusqlite::Connection) -> Result<T>,
+) -> Result<T> {
     let tx = conn.unchecked_transaction()?;
     let result = read(&tx)?;
     tx.commit()?;
@@ -23,12 +26,19 @@ pub(super) fn snapshot<T>(conn: &rusqlite::Connection, read: impl FnOnce(&rusqli
 }
 
 impl RegistryStore for SqliteStore {
-    fn create_registered_model(&self, name: &str, tags: &[(String, String)], description: Option<&str>) -> Result<RegisteredModel> {
+    fn create_registered_model(
+        &self,
+        name: &str,
+        tags: &[(String, String)],
+        description: Option<&str>,
+    ) -> Result<RegisteredModel> {
         self.write_all(|conn| models::create(conn, name, tags, description))
     }
 
     fn get_registered_model(&self, name: &str) -> Result<RegisteredModel> {
-        snapshot(&*self.conn()?, |conn| load::registered_model(conn, load::model_row_id(conn, name)?))
+        snapshot(&*self.conn()?, |conn| {
+            load::registered_model(conn, load::model_row_id(conn, name)?)
+        })
     }
 
     fn rename_registered_model(&self, name: &str, new_name: &str) -> Result<RegisteredModel> {
@@ -60,7 +70,9 @@ impl RegistryStore for SqliteStore {
     }
 
     fn get_model_version(&self, name: &str, version: i64) -> Result<ModelVersion> {
-        snapshot(&*self.conn()?, |conn| load::model_version(conn, load::version_key(conn, name, version)?, name))
+        snapshot(&*self.conn()?, |conn| {
+            load::model_version(conn, load::version_key(conn, name, version)?, name)
+        })
     }
 
     fn update_model_version(&self, name: &str, version: i64, description: Option<&str>) -> Result<ModelVersion> {

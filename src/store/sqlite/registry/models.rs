@@ -13,10 +13,17 @@ fn already_exists(name: &str) -> Error {
 }
 
 fn name_is_taken(conn: &Connection, name: &str) -> Result<bool> {
-    Ok(conn.prepare_cached("SELECT 1 FROM registered_models WHERE name = ?1")?.exists([name])?)
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM registered_models WHERE name = ?1")?
+        .exists([name])?)
 }
 
-pub fn create(conn: &Connection, name: &str, tags: &[(String, String)], description: Option<&str>) -> Result<RegisteredModel> {
+pub fn create(
+    conn: &Connection,
+    name: &str,
+    tags: &[(String, String)],
+    description: Option<&str>,
+) -> Result<RegisteredModel> {
     validate_model_name(name)?;
     for (key, value) in tags {
         validate_registry_tag(key, value)?;
@@ -50,7 +57,10 @@ pub fn rename(conn: &Connection, name: &str, new_name: &str) -> Result<Registere
         params![new_name, now, id],
     )?;
     // MLflow counts a rename as an update of every version too.
-    conn.execute("UPDATE model_versions SET last_updated_timestamp = ?1 WHERE registered_model_id = ?2", params![now, id])?;
+    conn.execute(
+        "UPDATE model_versions SET last_updated_timestamp = ?1 WHERE registered_model_id = ?2",
+        params![now, id],
+    )?;
     load::registered_model(conn, id)
 }
 
@@ -78,8 +88,10 @@ pub fn touch(conn: &Connection, id: i64, now: i64) -> Result<()> {
 }
 
 fn upsert_tag(conn: &Connection, id: i64, key: &str, value: &str) -> Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO registered_model_tags (registered_model_id, key, value) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, key, value])?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO registered_model_tags (registered_model_id, key, value) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, key, value])?;
     Ok(())
 }
 
@@ -92,7 +104,10 @@ pub fn set_tag(conn: &Connection, name: &str, key: &str, value: &str) -> Result<
 pub fn delete_tag(conn: &Connection, name: &str, key: &str) -> Result<()> {
     validate_tag_key(key)?;
     let id = load::model_row_id(conn, name)?;
-    let removed = conn.execute("DELETE FROM registered_model_tags WHERE registered_model_id = ?1 AND key = ?2", params![id, key])?;
+    let removed = conn.execute(
+        "DELETE FROM registered_model_tags WHERE registered_model_id = ?1 AND key = ?2",
+        params![id, key],
+    )?;
     if removed == 0 {
         return Err(Error::not_found(format!("No tag '{key}' on registered model '{name}'")));
     }

@@ -3,7 +3,9 @@
 
 use rusqlite::{params, Connection};
 
-use crate::entities::{now_millis, validate_model_name, validate_registry_tag, validate_tag_key, ModelVersion, ModelVersionStage};
+use crate::entities::{
+    now_millis, validate_model_name, validate_registry_tag, validate_tag_key, ModelVersion, ModelVersionStage,
+};
 use crate::error::{Error, Result};
 use crate::store::NewModelVersion;
 
@@ -13,7 +15,10 @@ use super::{load, models};
 pub fn create(conn: &Connection, new: &NewModelVersion) -> Result<ModelVersion> {
     validate_model_name(&new.name)?;
     if new.source.trim().is_empty() {
-        return Err(Error::invalid(format!("Invalid source for a version of '{}': the source is empty", new.name)));
+        return Err(Error::invalid(format!(
+            "Invalid source for a version of '{}': the source is empty",
+            new.name
+        )));
     }
     for (key, value) in &new.tags {
         validate_registry_tag(key, value)?;
@@ -39,7 +44,16 @@ pub fn create(conn: &Connection, new: &NewModelVersion) -> Result<ModelVersion> 
         "INSERT INTO model_versions (registered_model_id, version, creation_timestamp, last_updated_timestamp,
              description, current_stage, source, run_id, run_link, status, model_id)
          VALUES (?1, ?2, ?3, ?3, ?4, 'None', ?5, ?6, ?7, 'READY', ?8)",
-        params![model, version, now, new.description, new.source, run_id, new.run_link, new.model_id],
+        params![
+            model,
+            version,
+            now,
+            new.description,
+            new.source,
+            run_id,
+            new.run_link,
+            new.model_id
+        ],
     )?;
     for (key, value) in &new.tags {
         upsert_tag(conn, (model, version), key, value)?;
@@ -60,7 +74,10 @@ pub fn update(conn: &Connection, name: &str, version: i64, description: Option<&
 /// Deletes the version's tags and the aliases pointing at it too (foreign keys cascade).
 pub fn delete(conn: &Connection, name: &str, version: i64) -> Result<()> {
     let key = load::version_key(conn, name, version)?;
-    conn.execute("DELETE FROM model_versions WHERE registered_model_id = ?1 AND version = ?2", params![key.0, key.1])?;
+    conn.execute(
+        "DELETE FROM model_versions WHERE registered_model_id = ?1 AND version = ?2",
+        params![key.0, key.1],
+    )?;
     models::touch(conn, key.0, now_millis())
 }
 
@@ -86,7 +103,9 @@ pub fn delete_tag(conn: &Connection, name: &str, version: i64, tag: &str) -> Res
         params![key.0, key.1, tag],
     )?;
     if removed == 0 {
-        return Err(Error::not_found(format!("No tag '{tag}' on version {version} of registered model '{name}'")));
+        return Err(Error::not_found(format!(
+            "No tag '{tag}' on version {version} of registered model '{name}'"
+        )));
     }
     Ok(())
 }
@@ -126,5 +145,8 @@ pub fn transition_stage(
 pub fn latest(conn: &Connection, name: &str, stages: &[ModelVersionStage]) -> Result<Vec<ModelVersion>> {
     let model = load::model_row_id(conn, name)?;
     let versions = load::model_versions(conn, &load::latest_version_keys(conn, &[model])?)?;
-    Ok(versions.into_iter().filter(|v| stages.is_empty() || stages.contains(&v.current_stage)).collect())
+    Ok(versions
+        .into_iter()
+        .filter(|v| stages.is_empty() || stages.contains(&v.current_stage))
+        .collect())
 }

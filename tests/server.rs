@@ -649,7 +649,7 @@ fn the_registry_speaks_mlflow_json_with_aliases_and_stages() {
     assert_eq!(status, 200, "{reply}");
     let (_, listed) = fx.api_get("registered-models/search", &[]);
     assert!(
-        listed["registered_models"].as_array().map_or(true, Vec::is_empty),
+        listed["registered_models"].as_array().is_none_or(Vec::is_empty),
         "{listed}"
     );
 }

@@ -175,6 +175,8 @@ impl PyClient {
 
     /// One page of runs and the token of the next page (None at the end).
     #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=1000, order_by=None, page_token=None))]
+    // The arguments mirror the Python method's keyword arguments.
+    #[allow(clippy::too_many_arguments)]
     fn _search_runs_page(
         &self,
         py: Python<'_>,
@@ -203,6 +205,8 @@ impl PyClient {
     /// Every run a search finds, up to `max_results`, as the columns of a pandas DataFrame
     /// (see `frame::table_to_columns`); text columns as Arrow buffers when `arrow_text`.
     #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=100_000, order_by=None, arrow_text=false))]
+    // The arguments mirror the Python method's keyword arguments.
+    #[allow(clippy::too_many_arguments)]
     fn _search_runs_columns<'py>(
         &self,
         py: Python<'py>,
@@ -358,6 +362,8 @@ impl PyClient {
         Ok(py.detach(|| self.tracker.log_dict(run_id, &value, artifact_file))?)
     }
 
+    // The arguments mirror the Python method's keyword arguments.
+    #[allow(clippy::too_many_arguments)]
     fn _log_image_pixels(
         &self,
         py: Python<'_>,

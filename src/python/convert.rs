@@ -267,15 +267,15 @@ pub fn table_columns(obj: &Bound<'_, PyAny>) -> PyResult<Vec<(String, Vec<serde_
         .collect()
 }
 
-/// `np.ndarray` views of the columns of a metric series.
-pub fn series_arrays<'py>(
-    py: Python<'py>,
-    series: crate::entities::MetricSeries,
-) -> (
+/// A metric series as numpy arrays: steps, values, timestamps.
+pub type SeriesArrays<'py> = (
     Bound<'py, numpy::PyArray1<i64>>,
     Bound<'py, numpy::PyArray1<f64>>,
     Bound<'py, numpy::PyArray1<i64>>,
-) {
+);
+
+/// `np.ndarray` views of the columns of a metric series.
+pub fn series_arrays<'py>(py: Python<'py>, series: crate::entities::MetricSeries) -> SeriesArrays<'py> {
     use numpy::IntoPyArray;
     (
         series.steps.into_pyarray(py),

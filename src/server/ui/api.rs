@@ -51,7 +51,7 @@ pub fn experiments(state: &AppState, _params: &Params) -> ApiResult<Value> {
             (last, row)
         })
         .collect();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     Ok(json!({ "experiments": rows.into_iter().map(|(_, row)| row).collect::<Vec<_>>() }))
 }
 

@@ -108,7 +108,7 @@ pub fn for_each_member<'a>(
     mut visit: impl FnMut(Cow<'a, str>, Element<'a>) -> Result<()>,
 ) -> Result<()> {
     let payload = match element(blob)? {
-        (Element::Object(payload), rest) if rest.is_empty() => payload,
+        (Element::Object(payload), []) => payload,
         _ => return Err(malformed("expected one object")),
     };
     let mut elements = items(payload);

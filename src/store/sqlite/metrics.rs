@@ -42,6 +42,9 @@ pub fn series_row<'a>(conn: &Connection, run_id: &'a str, key: &'a str) -> Resul
         })?)
 }
 
+/// Borrowed steps, timestamps and values of the points a write stores.
+type PointColumns<'a> = (&'a [i64], &'a [i64], &'a [f64]);
+
 /// Append points to a series. Call inside a write transaction.
 pub fn append(
     conn: &Connection,
@@ -66,7 +69,7 @@ pub fn append(
     };
 
     let mut merged = MetricSeries::default();
-    let (mut seq, columns): (i64, (&[i64], &[i64], &[f64])) = match tail {
+    let (mut seq, columns): (i64, PointColumns) = match tail {
         Some((tail_seq, count, blob)) if (count as usize) < APPEND_LIMIT => {
             chunk::decode_into(&blob, &mut merged)?;
             merged.steps.extend_from_slice(steps);

@@ -144,7 +144,7 @@ mod tests {
             tags: [("mlflow.data.context".to_string(), "training".to_string())].into(),
             ..Default::default()
         };
-        store.log_inputs(&run_id, &[dataset.clone()], &[]).unwrap();
+        store.log_inputs(&run_id, std::slice::from_ref(&dataset), &[]).unwrap();
         store
             .log_outputs(
                 &run_id,

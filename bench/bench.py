@@ -28,8 +28,16 @@ FULL_PLAN = {
     "log_metric": ("log_metric", {"n": 1000}, {"n": 200_000}),
     # rtrack's fast measures repeat enough to last about as long as MLflow's (~1 s), so a
     # passing hiccup of the machine weighs on both alike.
-    "run_3p2m": ("run_overhead", {"runs": 50, "n_params": 3, "n_metrics": 2}, {"runs": 8000, "n_params": 3, "n_metrics": 2}),
-    "run_6p3m": ("run_overhead", {"runs": 40, "n_params": 6, "n_metrics": 3}, {"runs": 8000, "n_params": 6, "n_metrics": 3}),
+    "run_3p2m": (
+        "run_overhead",
+        {"runs": 50, "n_params": 3, "n_metrics": 2},
+        {"runs": 8000, "n_params": 3, "n_metrics": 2},
+    ),
+    "run_6p3m": (
+        "run_overhead",
+        {"runs": 40, "n_params": 6, "n_metrics": 3},
+        {"runs": 8000, "n_params": 6, "n_metrics": 3},
+    ),
     "ingest": ("ingest", {"n": 200_000, "reps": 1}, {"n": 200_000, "reps": 7}),
     "ingest_1000": ("ingest", None, {"n": 200_000, "reps": 5, "batch": 1000}),
     "history": (
@@ -38,16 +46,27 @@ FULL_PLAN = {
         {"sizes": [20_000, 100_000], "reps": {"20000": 30, "100000": 20}},
     ),
     "search": ("search", {"runs": 1000, "reps": 9}, {"runs": 1000, "reps": 300}),
-    "over_http": ("over_http", {"n_calls": 300, "n_batches": 10},
-                  {"n_calls": 300, "n_batches": 10, "n_rtrack_points": 100_000}),
+    "over_http": (
+        "over_http",
+        {"n_calls": 300, "n_batches": 10},
+        {"n_calls": 300, "n_batches": 10, "n_rtrack_points": 100_000},
+    ),
 }
 IMPORT_REPS = 7
 
 # A smoke run of the whole pipeline in about a minute; its figures are not the benchmark.
 QUICK_PLAN = {
     "log_metric": ("log_metric", {"n": 50}, {"n": 20_000}),
-    "run_3p2m": ("run_overhead", {"runs": 5, "n_params": 3, "n_metrics": 2}, {"runs": 50, "n_params": 3, "n_metrics": 2}),
-    "run_6p3m": ("run_overhead", {"runs": 5, "n_params": 6, "n_metrics": 3}, {"runs": 50, "n_params": 6, "n_metrics": 3}),
+    "run_3p2m": (
+        "run_overhead",
+        {"runs": 5, "n_params": 3, "n_metrics": 2},
+        {"runs": 50, "n_params": 3, "n_metrics": 2},
+    ),
+    "run_6p3m": (
+        "run_overhead",
+        {"runs": 5, "n_params": 6, "n_metrics": 3},
+        {"runs": 50, "n_params": 6, "n_metrics": 3},
+    ),
     "ingest": ("ingest", {"n": 10_000, "reps": 1}, {"n": 10_000, "reps": 3}),
     "ingest_1000": ("ingest", None, {"n": 10_000, "reps": 3, "batch": 1000}),
     "history": (
@@ -56,7 +75,11 @@ QUICK_PLAN = {
         {"sizes": [2_000, 10_000], "reps": {"2000": 5, "10000": 5}},
     ),
     "search": ("search", {"runs": 100, "reps": 2}, {"runs": 100, "reps": 5}),
-    "over_http": ("over_http", {"n_calls": 20, "n_batches": 2}, {"n_calls": 20, "n_batches": 2, "n_rtrack_points": 5_000}),
+    "over_http": (
+        "over_http",
+        {"n_calls": 20, "n_batches": 2},
+        {"n_calls": 20, "n_batches": 2, "n_rtrack_points": 5_000},
+    ),
 }
 QUICK_IMPORT_REPS = 2
 
@@ -109,7 +132,10 @@ def run_worker(lib, measure, params, logs, keep):
     with open(log_path, "w") as log_file:
         done = subprocess.run(
             [sys.executable, os.path.join(HERE, "worker.py"), lib, measure, json.dumps(params), out],
-            cwd=folder, env=child_env(), stdout=log_file, stderr=subprocess.STDOUT,
+            cwd=folder,
+            env=child_env(),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
         )
     if done.returncode != 0:
         sys.exit(f"bench: {lib} {measure} failed (exit {done.returncode}); see {log_path}")
@@ -122,6 +148,7 @@ def run_worker(lib, measure, params, logs, keep):
 
 
 # ----- the table -----
+
 
 def fmt_time(s):
     if s < 1e-6:
@@ -147,36 +174,81 @@ def row(measure, kind, mlflow, rtrack, goal=None, note=""):
     if mlflow is not None and rtrack:
         ratio = rtrack / mlflow if kind == "rate" else mlflow / rtrack
     verdict = None if goal is None or ratio is None else ("PASS" if ratio >= goal else "MISS")
-    return {"measure": measure, "kind": kind, "mlflow": mlflow, "rtrack": rtrack, "ratio": ratio,
-            "goal": goal, "verdict": verdict, "note": note}
+    return {
+        "measure": measure,
+        "kind": kind,
+        "mlflow": mlflow,
+        "rtrack": rtrack,
+        "ratio": ratio,
+        "goal": goal,
+        "verdict": verdict,
+        "note": note,
+    }
 
 
 def build_rows(imports, raw):
-    f = {measure: {lib: (result or {}).get("figures") for lib, result in sides.items()} for measure, sides in raw.items()}
+    f = {
+        measure: {lib: (result or {}).get("figures") for lib, result in sides.items()} for measure, sides in raw.items()
+    }
     lm, ing, hist, search = f["log_metric"], f["ingest"], f["history"], f["search"]
     rows = [
-        row("import (fresh interpreter, median)", "time", statistics.median(imports["mlflow"]),
-            statistics.median(imports["rtrack"]), 30),
+        row(
+            "import (fresh interpreter, median)",
+            "time",
+            statistics.median(imports["mlflow"]),
+            statistics.median(imports["rtrack"]),
+            30,
+        ),
         row("log_metric, median call", "time", lm["mlflow"]["median_s"], lm["rtrack"]["median_s"], 5000),
         row("log_metric, p99 call", "time", lm["mlflow"]["p99_s"], lm["rtrack"]["p99_s"]),
-        row("log_metric, durable cost/point (loop + flush) / n", "time", lm["mlflow"]["durable_per_point_s"],
-            lm["rtrack"]["durable_per_point_s"], note=f"rtrack flush after {lm['rtrack']['calls']:,} calls: "
-            f"{fmt_time(lm['rtrack']['flush_s'])}"),
-        row("bulk ingest (log_batch x1000 / log_metric_series+flush)", "rate", ing["mlflow"]["points_per_s"],
-            ing["rtrack"]["points_per_s"], 1000),
-        row("bulk ingest, rtrack in 1,000-point calls", "rate", ing["mlflow"]["points_per_s"],
-            f["ingest_1000"]["rtrack"]["points_per_s"]),
-        row("run: start, 3 params, 2 metrics, end", "time", f["run_3p2m"]["mlflow"]["median_s"],
-            f["run_3p2m"]["rtrack"]["median_s"], 150),
-        row("run: start, 6 params, 3 metrics, end", "time", f["run_6p3m"]["mlflow"]["median_s"],
-            f["run_6p3m"]["rtrack"]["median_s"], 150),
+        row(
+            "log_metric, durable cost/point (loop + flush) / n",
+            "time",
+            lm["mlflow"]["durable_per_point_s"],
+            lm["rtrack"]["durable_per_point_s"],
+            note=f"rtrack flush after {lm['rtrack']['calls']:,} calls: {fmt_time(lm['rtrack']['flush_s'])}",
+        ),
+        row(
+            "bulk ingest (log_batch x1000 / log_metric_series+flush)",
+            "rate",
+            ing["mlflow"]["points_per_s"],
+            ing["rtrack"]["points_per_s"],
+            1000,
+        ),
+        row(
+            "bulk ingest, rtrack in 1,000-point calls",
+            "rate",
+            ing["mlflow"]["points_per_s"],
+            f["ingest_1000"]["rtrack"]["points_per_s"],
+        ),
+        row(
+            "run: start, 3 params, 2 metrics, end",
+            "time",
+            f["run_3p2m"]["mlflow"]["median_s"],
+            f["run_3p2m"]["rtrack"]["median_s"],
+            150,
+        ),
+        row(
+            "run: start, 6 params, 3 metrics, end",
+            "time",
+            f["run_6p3m"]["mlflow"]["median_s"],
+            f["run_6p3m"]["rtrack"]["median_s"],
+            150,
+        ),
     ]
     sizes = raw["history"]["rtrack"]["params"]["sizes"]
     for n in sizes:
         mlflow_read = hist["mlflow"][f"get_metric_history/{n}"]["median_s"]
         for reader in ("get_metric_history", "get_metric_series"):
-            rows.append(row(f"history read {n // 1000}k pts (rtrack {reader})", "time", mlflow_read,
-                            hist["rtrack"][f"{reader}/{n}"]["median_s"], 150))
+            rows.append(
+                row(
+                    f"history read {n // 1000}k pts (rtrack {reader})",
+                    "time",
+                    mlflow_read,
+                    hist["rtrack"][f"{reader}/{n}"]["median_s"],
+                    150,
+                )
+            )
     runs = search["rtrack"]["runs"]
     for label in ("all", "filtered"):
         for output_format in ("list", "pandas"):
@@ -184,23 +256,59 @@ def build_rows(imports, raw):
             m, r = search["mlflow"][key], search["rtrack"][key]
             if m["rows"] != r["rows"]:
                 sys.exit(f"bench: search {key} found {m['rows']} runs in MLflow but {r['rows']} in rtrack")
-            rows.append(row(f"search_runs {runs:,} runs, {label} ({m['rows']} rows), {output_format}", "time",
-                            m["median_s"], r["median_s"], 40))
+            rows.append(
+                row(
+                    f"search_runs {runs:,} runs, {label} ({m['rows']} rows), {output_format}",
+                    "time",
+                    m["median_s"],
+                    r["median_s"],
+                    40,
+                )
+            )
     http = f["over_http"]
     rows += [
-        row("mlflow client log_metric over HTTP (to mlflow server / to rtrack server)", "time",
-            http["mlflow"]["log_metric"]["median"], http["rtrack"]["log_metric"]["median"]),
-        row("mlflow client log_batch x1000 over HTTP (mlflow / rtrack server)", "rate",
-            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_batch_points_per_s"]),
-        row("rtrack client over HTTP: log_metric+flush (vs mlflow log_batch to mlflow server)", "rate",
-            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_metric_flushed_points_per_s"]),
-        row("rtrack client over HTTP: log_metric_series (vs mlflow log_batch to mlflow server)", "rate",
-            http["mlflow"]["log_batch_points_per_s"], http["rtrack"]["log_metric_series_points_per_s"]),
+        row(
+            "mlflow client log_metric over HTTP (to mlflow server / to rtrack server)",
+            "time",
+            http["mlflow"]["log_metric"]["median"],
+            http["rtrack"]["log_metric"]["median"],
+        ),
+        row(
+            "mlflow client log_batch x1000 over HTTP (mlflow / rtrack server)",
+            "rate",
+            http["mlflow"]["log_batch_points_per_s"],
+            http["rtrack"]["log_batch_points_per_s"],
+        ),
+        row(
+            "rtrack client over HTTP: log_metric+flush (vs mlflow log_batch to mlflow server)",
+            "rate",
+            http["mlflow"]["log_batch_points_per_s"],
+            http["rtrack"]["log_metric_flushed_points_per_s"],
+        ),
+        row(
+            "rtrack client over HTTP: log_metric_series (vs mlflow log_batch to mlflow server)",
+            "rate",
+            http["mlflow"]["log_batch_points_per_s"],
+            http["rtrack"]["log_metric_series_points_per_s"],
+        ),
     ]
-    rows.append(row(f"bytes/point on disk ({ing['rtrack']['points'] // 1000}k pts, bulk)", "bytes",
-                    ing["mlflow"]["bytes_per_point"], ing["rtrack"]["bytes_per_point"], 8))
-    rows.append(row("bytes/point on disk (log_metric one by one)", "bytes", lm["mlflow"]["bytes_per_point"],
-                    lm["rtrack"]["bytes_per_point"]))
+    rows.append(
+        row(
+            f"bytes/point on disk ({ing['rtrack']['points'] // 1000}k pts, bulk)",
+            "bytes",
+            ing["mlflow"]["bytes_per_point"],
+            ing["rtrack"]["bytes_per_point"],
+            8,
+        )
+    )
+    rows.append(
+        row(
+            "bytes/point on disk (log_metric one by one)",
+            "bytes",
+            lm["mlflow"]["bytes_per_point"],
+            lm["rtrack"]["bytes_per_point"],
+        )
+    )
     return rows
 
 
@@ -211,12 +319,18 @@ def render(rows):
         fmt = FORMATS[r["kind"]]
         ratio = "-" if r["ratio"] is None else (f"{r['ratio']:,.0f}x" if r["ratio"] >= 100 else f"{r['ratio']:.1f}x")
         goal = "(info)" if r["goal"] is None else f">= {r['goal']:,}x {r['verdict']}"
-        lines.append([r["measure"], fmt(r["mlflow"]) if r["mlflow"] is not None else "-", fmt(r["rtrack"]), ratio, goal])
+        lines.append(
+            [r["measure"], fmt(r["mlflow"]) if r["mlflow"] is not None else "-", fmt(r["rtrack"]), ratio, goal]
+        )
     widths = [max(len(x[i]) for x in lines + [header]) for i in range(len(header))]
-    out = ["| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
-           "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
     for line in lines:
-        out.append("| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |")
+        out.append(
+            "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |"
+        )
     return "\n".join(out)
 
 
@@ -279,17 +393,24 @@ def main():
     with open(os.path.join(OUT, "results.json"), "w") as f:
         json.dump({"meta": meta, "rows": rows, "imports": imports, "raw": raw}, f, indent=1)
 
-    print(f"\nrtrack {versions['rtrack']} vs MLflow {versions['mlflow']} (its SQLite store), "
-          f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}, Python {meta['machine']['python']}")
-    print(f"load average before/after: {load_before[0]:.2f} / {meta['load_average_after'][0]:.2f}; "
-          f"wall time {meta['wall_s'] / 60:.1f} min" + ("   ** --quick: sizes too small to mean much **" if args.quick else ""))
+    print(
+        f"\nrtrack {versions['rtrack']} vs MLflow {versions['mlflow']} (its SQLite store), "
+        f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}, Python {meta['machine']['python']}"
+    )
+    print(
+        f"load average before/after: {load_before[0]:.2f} / {meta['load_average_after'][0]:.2f}; "
+        f"wall time {meta['wall_s'] / 60:.1f} min"
+        + ("   ** --quick: sizes too small to mean much **" if args.quick else "")
+    )
     print()
     print(table)
     print()
     print("ratio = MLflow's cost / rtrack's cost (time or bytes; for points/s, rtrack's rate / MLflow's),")
     print("so above 1 means rtrack is better. Times are medians over repetitions; per-call figures time")
-    print("each call alone (each carries ~%d ns of timer cost). rtrack's log_metric returns before the disk"
-          % meta["timer_overhead_ns"])
+    print(
+        "each call alone (each carries ~%d ns of timer cost). rtrack's log_metric returns before the disk"
+        % meta["timer_overhead_ns"]
+    )
     print("by design; its 'durable cost/point' row adds the flush that writes them. Every rtrack figure that")
     print("MLflow's counterpart makes durable includes rtrack's flush (bulk ingest, runs via end_run).")
     print("Bytes/point: database size after PRAGMA wal_checkpoint(TRUNCATE), minus the size before the")

@@ -141,5 +141,11 @@ def _stats(durations):
 
 from over_http import over_http  # noqa: E402
 
-MEASURES = {"log_metric": log_metric, "run_overhead": run_overhead, "ingest": ingest, "history": history, "search": search,
-            "over_http": over_http}
+MEASURES = {
+    "log_metric": log_metric,
+    "run_overhead": run_overhead,
+    "ingest": ingest,
+    "history": history,
+    "search": search,
+    "over_http": over_http,
+}

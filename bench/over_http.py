@@ -25,12 +25,31 @@ def _start_server(lib, folder):
     bin_dir = os.path.dirname(sys.executable)
     store = os.path.join(folder, "server-store")
     if lib == "mlflow":
-        command = [os.path.join(bin_dir, "mlflow"), "server", "--backend-store-uri", f"sqlite:///{store}.db",
-                   "--artifacts-destination", os.path.join(folder, "server-artifacts"),
-                   "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        command = [
+            os.path.join(bin_dir, "mlflow"),
+            "server",
+            "--backend-store-uri",
+            f"sqlite:///{store}.db",
+            "--artifacts-destination",
+            os.path.join(folder, "server-artifacts"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ]
     else:
-        command = [os.path.join(bin_dir, "rtrack"), "server", "--backend-store-uri", store,
-                   "--host", "127.0.0.1", "--port", str(port)]
+        command = [
+            os.path.join(bin_dir, "rtrack"),
+            "server",
+            "--backend-store-uri",
+            store,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ]
     log = open(os.path.join(folder, f"{lib}-server.log"), "w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -62,8 +81,14 @@ def _mlflow_client_figures(url, n_calls, n_batches):
         latencies.append(time.perf_counter() - t)
     steps, timestamps, values = points(n_batches * 1000, seed=3)
     batches = [
-        [Metric("batch", float(v), int(ts), int(s)) for s, ts, v in
-         zip(steps[b * 1000:(b + 1) * 1000], timestamps[b * 1000:(b + 1) * 1000], values[b * 1000:(b + 1) * 1000])]
+        [
+            Metric("batch", float(v), int(ts), int(s))
+            for s, ts, v in zip(
+                steps[b * 1000 : (b + 1) * 1000],
+                timestamps[b * 1000 : (b + 1) * 1000],
+                values[b * 1000 : (b + 1) * 1000],
+            )
+        ]
         for b in range(n_batches)
     ]
     t = time.perf_counter()
@@ -92,7 +117,10 @@ def _rtrack_client_figures(url, n_points):
         rtrack.log_metric_series("series", values, steps=steps, timestamps=timestamps)
         series_s = time.perf_counter() - t
     assert len(rtrack.get_metric_history(run.info.run_id, "queued")) == n_points
-    return {"log_metric_flushed_points_per_s": n_points / queued_s, "log_metric_series_points_per_s": n_points / series_s}
+    return {
+        "log_metric_flushed_points_per_s": n_points / queued_s,
+        "log_metric_series_points_per_s": n_points / series_s,
+    }
 
 
 def over_http(side, n_calls, n_batches, n_rtrack_points=0):

@@ -50,8 +50,7 @@ class MlflowSide:
         segments = []
         for start in range(0, len(values), batch):
             metrics = [
-                Metric(key, values[i], timestamps[i], steps[i])
-                for i in range(start, min(start + batch, len(values)))
+                Metric(key, values[i], timestamps[i], steps[i]) for i in range(start, min(start + batch, len(values)))
             ]
             began = time.perf_counter()
             self.client.log_batch(run_id, metrics=metrics)

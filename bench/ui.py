@@ -109,13 +109,18 @@ def fill_mlflow(db, runs, history_points):
     experiment = client.create_experiment("many-runs")
     for i in range(runs):
         run = client.create_run(experiment, run_name=f"trial-{i}")
-        client.log_batch(run.info.run_id, metrics=[Metric("rmse", (i * 7919 % 10007) / 10007, 0, 0)],
-                         params=[Param("alpha", str(i % 97))])
+        client.log_batch(
+            run.info.run_id,
+            metrics=[Metric("rmse", (i * 7919 % 10007) / 10007, 0, 0)],
+            params=[Param("alpha", str(i % 97))],
+        )
         client.set_terminated(run.info.run_id)
     history = client.create_run(experiment, run_name="medium")
     now = int(time.time() * 1000)
     for start in range(0, history_points, 1000):
-        batch = [Metric("signal", float(i % 1000) / 1000, now, i) for i in range(start, min(start + 1000, history_points))]
+        batch = [
+            Metric("signal", float(i % 1000) / 1000, now, i) for i in range(start, min(start + 1000, history_points))
+        ]
         client.log_batch(history.info.run_id, metrics=batch)
     return experiment, history.info.run_id
 
@@ -151,7 +156,10 @@ def main():
         store = os.path.join(folder, "rtrack-store")
         started = time.perf_counter()
         many, long_run, medium_run = fill_rtrack(store, RUNS_RTRACK, POINTS_LONG, POINTS_SIDE_BY_SIDE)
-        print(f"filled rtrack: {RUNS_RTRACK:,} runs and a {POINTS_LONG:,}-point history in {time.perf_counter() - started:.0f} s", flush=True)
+        print(
+            f"filled rtrack: {RUNS_RTRACK:,} runs and a {POINTS_LONG:,}-point history in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
         small_store = os.path.join(folder, "rtrack-small")
         fill_rtrack(small_store, RUNS_SIDE_BY_SIDE, 10, POINTS_SIDE_BY_SIDE)
         started = time.perf_counter()
@@ -170,9 +178,21 @@ def main():
             ms, chart = timed_get(f"{url}/ui-api/metric-history?run_id={long_run}&key=signal&max_points=2800")
             rows.append((f"chart of {POINTS_LONG:,} points -> {len(chart['values'])} (HTTP)", ms, None))
             ready_table = "return document.querySelectorAll('#runs a.run-link').length >= 100"
-            rows.append((f"browser: open the {RUNS_RTRACK:,}-run experiment", browser_open_ms(f"{url}/#/experiments/{many}", ready_table), None))
+            rows.append(
+                (
+                    f"browser: open the {RUNS_RTRACK:,}-run experiment",
+                    browser_open_ms(f"{url}/#/experiments/{many}", ready_table),
+                    None,
+                )
+            )
             ready_chart = "return !!document.querySelector('#charts .js-plotly-plot .scatterlayer .trace')"
-            rows.append((f"browser: run page with the {POINTS_LONG:,}-point chart", browser_open_ms(f"{url}/#/runs/{long_run}", ready_chart), None))
+            rows.append(
+                (
+                    f"browser: run page with the {POINTS_LONG:,}-point chart",
+                    browser_open_ms(f"{url}/#/runs/{long_run}", ready_chart),
+                    None,
+                )
+            )
         finally:
             stop(server)
 
@@ -183,29 +203,65 @@ def main():
 
         rtrack.set_tracking_uri(small_store)
         small_many = rtrack.get_experiment_by_name("many-runs").experiment_id
-        small_medium = rtrack.search_runs(experiment_names=["histories"], filter_string="attributes.run_name = 'medium'",
-                                          output_format="list")[0].info.run_id
+        small_medium = rtrack.search_runs(
+            experiment_names=["histories"], filter_string="attributes.run_name = 'medium'", output_format="list"
+        )[0].info.run_id
         small_port = free_port()
         small_url = f"http://127.0.0.1:{small_port}"
-        small = start([os.path.join(BIN, "rtrack"), "ui", "--backend-store-uri", small_store, "--port", str(small_port)], small_url)
+        small = start(
+            [os.path.join(BIN, "rtrack"), "ui", "--backend-store-uri", small_store, "--port", str(small_port)],
+            small_url,
+        )
         try:
             ours_page = timed_get(f"{small_url}/ui-api/runs?experiment_id={small_many}&max_results=100")[0]
-            ours_chart = timed_get(f"{small_url}/ui-api/metric-history?run_id={small_medium}&key=signal&max_points=2800")[0]
+            ours_chart = timed_get(
+                f"{small_url}/ui-api/metric-history?run_id={small_medium}&key=signal&max_points=2800"
+            )[0]
         finally:
             stop(small)
         ml_port = free_port()
         ml_url = f"http://127.0.0.1:{ml_port}"
-        mlflow = start([os.path.join(BIN, "mlflow"), "server", "--backend-store-uri", f"sqlite:///{db}",
-                        "--host", "127.0.0.1", "--port", str(ml_port), "--workers", "1"], ml_url)
+        mlflow = start(
+            [
+                os.path.join(BIN, "mlflow"),
+                "server",
+                "--backend-store-uri",
+                f"sqlite:///{db}",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ml_port),
+                "--workers",
+                "1",
+            ],
+            ml_url,
+        )
         try:
             time.sleep(5)  # let it settle, so its own start-up does not slow its answers either
-            theirs_page = timed_post(f"{ml_url}/ajax-api/2.0/mlflow/runs/search",
-                                     {"experiment_ids": [ml_experiment], "max_results": 100, "order_by": ["attributes.start_time DESC"]})
-            theirs_chart = timed_get(f"{ml_url}/ajax-api/2.0/mlflow/metrics/get-history?run_id={ml_history}&metric_key=signal&max_results=25000", tries=3)[0]
+            theirs_page = timed_post(
+                f"{ml_url}/ajax-api/2.0/mlflow/runs/search",
+                {"experiment_ids": [ml_experiment], "max_results": 100, "order_by": ["attributes.start_time DESC"]},
+            )
+            theirs_chart = timed_get(
+                f"{ml_url}/ajax-api/2.0/mlflow/metrics/get-history?run_id={ml_history}&metric_key=signal&max_results=25000",
+                tries=3,
+            )[0]
         finally:
             stop(mlflow)
-        rows.append((f"first page of {RUNS_SIDE_BY_SIDE:,} runs: rtrack ui-api/runs vs MLflow runs/search", ours_page, theirs_page))
-        rows.append((f"chart of {POINTS_SIDE_BY_SIDE:,} points: rtrack (thinned) vs MLflow get-history (first 25,000)", ours_chart, theirs_chart))
+        rows.append(
+            (
+                f"first page of {RUNS_SIDE_BY_SIDE:,} runs: rtrack ui-api/runs vs MLflow runs/search",
+                ours_page,
+                theirs_page,
+            )
+        )
+        rows.append(
+            (
+                f"chart of {POINTS_SIDE_BY_SIDE:,} points: rtrack (thinned) vs MLflow get-history (first 25,000)",
+                ours_chart,
+                theirs_chart,
+            )
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -154,7 +154,6 @@ _Integers = npt.ArrayLike | Sequence[int]
 _Image = npt.NDArray[Any] | Image.Image
 _Table = Mapping[str, Sequence[Any]] | pd.DataFrame
 
-
 # ----- constants -----
 
 class ViewType:
@@ -204,9 +203,7 @@ class MetricSeries(tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDA
 
 # ----- experiments -----
 
-def create_experiment(
-    name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None
-) -> str:
+def create_experiment(name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None) -> str:
     """Create an experiment and return its id; a taken name raises :class:`AlreadyExistsError`."""
 
 def get_experiment(experiment_id: _ExperimentId) -> Experiment: ...
@@ -369,7 +366,9 @@ class Live:
     interval: float
     run_id: str | None
     error: Exception | None
-    def __init__(self, keys: str | Sequence[str] | None = None, interval: float = 0.25, run_id: str | None = None) -> None: ...
+    def __init__(
+        self, keys: str | Sequence[str] | None = None, interval: float = 0.25, run_id: str | None = None
+    ) -> None: ...
     @property
     def active(self) -> bool:
         """True while the chart is being redrawn."""

@@ -79,7 +79,12 @@ def _log_fit(estimator, X, y, sample_weight, log_models):
     params = {key: _param_text(value) for key, value in estimator.get_params(deep=True).items()}
     if params:
         rtrack.log_params(params)
-    rtrack.set_tags({"estimator_name": type(estimator).__name__, "estimator_class": f"{type(estimator).__module__}.{type(estimator).__name__}"})
+    rtrack.set_tags(
+        {
+            "estimator_name": type(estimator).__name__,
+            "estimator_class": f"{type(estimator).__module__}.{type(estimator).__name__}",
+        }
+    )
     if y is not None and hasattr(estimator, "predict"):
         rtrack.log_metrics(_training_metrics(estimator, X, y, sample_weight))
     if log_models:
@@ -112,12 +117,21 @@ def _training_metrics(estimator, X, y, sample_weight):
             probabilities = estimator.predict_proba(X)
             scores = probabilities[:, 1] if probabilities.shape[1] == 2 else probabilities
         report = metrics.classification_report(y, predicted, scores)
-        names = {"accuracy": "accuracy_score", "precision": "precision_score", "recall": "recall_score",
-                 "f1_score": "f1_score", "roc_auc": "roc_auc"}
+        names = {
+            "accuracy": "accuracy_score",
+            "precision": "precision_score",
+            "recall": "recall_score",
+            "f1_score": "f1_score",
+            "roc_auc": "roc_auc",
+        }
     elif is_regressor(estimator):
         report = metrics.regression_report(y, predicted)
-        names = {"mse": "mean_squared_error", "rmse": "root_mean_squared_error", "mae": "mean_absolute_error",
-                 "r2": "r2_score"}
+        names = {
+            "mse": "mean_squared_error",
+            "rmse": "root_mean_squared_error",
+            "mae": "mean_absolute_error",
+            "r2": "r2_score",
+        }
     else:
         return found
     found.update({f"training_{names[key]}": float(value) for key, value in report.items() if key in names})

@@ -71,9 +71,7 @@ class Client(_core.Client):
         self, view_type=ViewType.ACTIVE_ONLY, max_results=1000, filter_string=None, order_by=None, page_token=None
     ):
         """One page of experiments matching a filter such as ``name LIKE 'wine%'``."""
-        experiments, token = self._search_experiments_page(
-            view_type, max_results, filter_string, order_by, page_token
-        )
+        experiments, token = self._search_experiments_page(view_type, max_results, filter_string, order_by, page_token)
         return PagedList(experiments, token)
 
     def search_registered_models(self, filter_string=None, max_results=100, order_by=None, page_token=None):
@@ -86,7 +84,9 @@ class Client(_core.Client):
         versions, token = self._search_model_versions_page(filter_string, max_results, order_by, page_token)
         return PagedList(versions, token)
 
-    def search_logged_models(self, experiment_ids, filter_string=None, max_results=None, order_by=None, page_token=None):
+    def search_logged_models(
+        self, experiment_ids, filter_string=None, max_results=None, order_by=None, page_token=None
+    ):
         """One page of the logged models of some experiments. ``order_by`` takes clauses
         (``"metrics.rmse ASC"``) or MLflow's dicts (``{"field_name": "metrics.rmse", "ascending": True}``)."""
         clauses = [_order_clause(o) for o in order_by] if order_by else None
@@ -94,6 +94,7 @@ class Client(_core.Client):
             experiment_ids, filter_string, 100 if max_results is None else max_results, clauses, page_token
         )
         return PagedList(models, token)
+
     def get_metric_history(self, run_id, key):
         """Every point of a metric, ordered by step then timestamp."""
         return ResultList(super().get_metric_history(run_id, key))

@@ -18,9 +18,7 @@ def classification_report(y_true, y_pred, y_score=None):
     the positive class, or a matrix with one column per class in sorted order (what
     ``predict_proba`` returns); ROC AUC is then one-vs-rest, macro averaged.
     """
-    return _core._classification_report(
-        _adapters.labels(y_true), _adapters.labels(y_pred), _adapters.scores(y_score)
-    )
+    return _core._classification_report(_adapters.labels(y_true), _adapters.labels(y_pred), _adapters.scores(y_score))
 
 
 def regression_report(y_true, y_pred):

@@ -12,9 +12,7 @@ import numpy.typing as npt
 _Labels = npt.ArrayLike | Sequence[int] | Sequence[str] | Any
 _Numbers = npt.ArrayLike | Sequence[float]
 
-def classification_report(
-    y_true: _Labels, y_pred: _Labels, y_score: _Numbers | None = None
-) -> dict[str, float]:
+def classification_report(y_true: _Labels, y_pred: _Labels, y_score: _Numbers | None = None) -> dict[str, float]:
     """``accuracy``, ``precision``, ``recall``, ``f1_score`` (and ``roc_auc`` given scores).
 
     Two classes: the positive class's numbers (the larger label); more: macro averages.

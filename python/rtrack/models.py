@@ -50,7 +50,10 @@ def describe(data):
             return ("arrays", [(str(k), v.dtype.name, list(v.shape)) for k, v in data.items()])
         import pandas as pd
 
-        return ("table", [_column(str(k), pd.Series(v if isinstance(v, (list, tuple)) else [v])) for k, v in data.items()])
+        return (
+            "table",
+            [_column(str(k), pd.Series(v if isinstance(v, (list, tuple)) else [v])) for k, v in data.items()],
+        )
     import numpy as np
 
     array = np.asarray(data)

@@ -119,5 +119,7 @@ def parallel_coordinates(runs, columns=None, color_by=None):
             numeric.append((name, np.asarray(values, dtype=np.float64)))
         except (TypeError, ValueError):
             if columns is not None:
-                raise _core.InvalidValueError(f"parallel_coordinates: column '{name}' holds values that are not numbers") from None
+                raise _core.InvalidValueError(
+                    f"parallel_coordinates: column '{name}' holds values that are not numbers"
+                ) from None
     return _figure(_core._plot_parallel_coordinates(numeric, color_by))

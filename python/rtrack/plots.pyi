@@ -35,7 +35,5 @@ def feature_importance(
 def metric_history(metrics: Mapping[str, Any] | str | Sequence[str], run_id: str | None = None) -> go.Figure:
     """One line per metric; with ``run_id``, ``metrics`` names keys of that run."""
 
-def parallel_coordinates(
-    runs: Any, columns: Sequence[str] | None = None, color_by: str | None = None
-) -> go.Figure:
+def parallel_coordinates(runs: Any, columns: Sequence[str] | None = None, color_by: str | None = None) -> go.Figure:
     """One line per run across an axis per column (a DataFrame from search_runs, or a dict)."""

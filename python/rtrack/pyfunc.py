@@ -98,7 +98,9 @@ def enforce(data, signature):
         import numpy as np
 
         array = data.to_numpy() if hasattr(data, "to_numpy") else np.asarray(data)
-        cast = _core._plan_tensor(schema, array.dtype.name if array.dtype.kind != "U" else array.dtype.str, list(array.shape))
+        cast = _core._plan_tensor(
+            schema, array.dtype.name if array.dtype.kind != "U" else array.dtype.str, list(array.shape)
+        )
         return array if cast is None else array.astype(cast)
     frame = _as_frame(data, schema)
     plan = _core._plan_frame(schema, [(str(c), str(frame[c].dtype)) for c in frame.columns])
@@ -139,7 +141,9 @@ def _predict_columns(model, names, dtypes, columns, named):
     if signature is not None and signature.inputs.is_tensor_spec():
         data = np.array(list(zip(*columns)) if columns else [])
     else:
-        data = pd.DataFrame({name: pd.Series(values, dtype=dtype) for name, values, dtype in zip(names, columns, dtypes)})
+        data = pd.DataFrame(
+            {name: pd.Series(values, dtype=dtype) for name, values, dtype in zip(names, columns, dtypes)}
+        )
         if not named and signature is None:
             data = data.to_numpy()
     predictions = model.predict(data)

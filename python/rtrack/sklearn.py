@@ -41,7 +41,9 @@ class ModelInfo:
         return f"<ModelInfo {self.model_uri}>"
 
 
-def save_model(sk_model, path, serialization_format="pickle", signature=None, input_example=None, pip_requirements=None):
+def save_model(
+    sk_model, path, serialization_format="pickle", signature=None, input_example=None, pip_requirements=None
+):
     """Save ``sk_model`` as a model folder at ``path`` (which must not hold anything yet).
 
     >>> rtrack.sklearn.save_model(model, "house_model", input_example=X.head(3))   # doctest: +SKIP
@@ -49,7 +51,9 @@ def save_model(sk_model, path, serialization_format="pickle", signature=None, in
     return _save(sk_model, os.fspath(path), serialization_format, signature, input_example, pip_requirements)
 
 
-def _save(sk_model, path, serialization_format, signature, input_example, pip_requirements, run_id=None, artifact_path=None):
+def _save(
+    sk_model, path, serialization_format, signature, input_example, pip_requirements, run_id=None, artifact_path=None
+):
     if serialization_format not in SERIALIZATION_FORMATS:
         raise _core.InvalidValueError(
             f"Unknown serialization_format '{serialization_format}': expected one of {', '.join(SERIALIZATION_FORMATS)}"
@@ -117,7 +121,9 @@ def log_model(
     run_id = run.info.run_id
     with tempfile.TemporaryDirectory(prefix="rtrack-model-") as scratch:
         local = os.path.join(scratch, "model")
-        fields = _save(sk_model, local, serialization_format, signature, input_example, pip_requirements, run_id, artifact_path)
+        fields = _save(
+            sk_model, local, serialization_format, signature, input_example, pip_requirements, run_id, artifact_path
+        )
         rtrack.log_artifacts(local, artifact_path)
     model_uri = f"runs:/{run_id}/{artifact_path}"
     version = None
@@ -170,7 +176,10 @@ def _example(data):
     if kind == "series":
         return ("table", {str(data.name if data.name is not None else 0): data.tolist()})
     if isinstance(data, dict):
-        return ("table", {str(k): (list(v) if hasattr(v, "__len__") and not isinstance(v, str) else [v]) for k, v in data.items()})
+        return (
+            "table",
+            {str(k): (list(v) if hasattr(v, "__len__") and not isinstance(v, str) else [v]) for k, v in data.items()},
+        )
     import numpy as np
 
     return ("array", np.asarray(data).tolist())

@@ -49,7 +49,9 @@ def test_classifier_fit_inside_a_run_logs_there(autologging):
     assert metrics["training_accuracy_score"] == pytest.approx(model.score(X, y))
     assert 0.5 < metrics["training_roc_auc"] <= 1.0
     assert {"training_precision_score", "training_recall_score", "training_f1_score", "training_score"} <= set(metrics)
-    np.testing.assert_array_equal(rtrack.sklearn.load_model(f"runs:/{run.info.run_id}/model").predict(X), model.predict(X))
+    np.testing.assert_array_equal(
+        rtrack.sklearn.load_model(f"runs:/{run.info.run_id}/model").predict(X), model.predict(X)
+    )
 
 
 def test_nested_fits_log_one_run_and_disable_restores(autologging):

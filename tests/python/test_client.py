@@ -62,7 +62,9 @@ def test_log_batch_of_a_thousand_metrics(client):
 def test_log_batch_with_a_bad_entry_writes_nothing(client):
     run_id = client.create_run("0").info.run_id
     with pytest.raises(rtrack.InvalidValueError, match="a;b"):
-        client.log_batch(run_id, metrics=[Metric("good", 1.0, 1, 0), Metric("a;b", 2.0, 1, 0)], params=[Param("p", "1")])
+        client.log_batch(
+            run_id, metrics=[Metric("good", 1.0, 1, 0), Metric("a;b", 2.0, 1, 0)], params=[Param("p", "1")]
+        )
     run = client.get_run(run_id)
     assert run.data.metrics == {} and run.data.params == {}
     with pytest.raises(rtrack.InvalidValueError):
@@ -116,7 +118,14 @@ def test_client_artifacts(client, tmp_path):
     (folder / "x.txt").write_text("x")
     client.log_artifacts(run_id, str(folder), "dir")
     listed = [(f.path, f.is_dir) for f in client.list_artifacts(run_id)]
-    assert listed == [("d.json", False), ("dir", True), ("files", True), ("i.png", False), ("notes", True), ("t.json", False)]
+    assert listed == [
+        ("d.json", False),
+        ("dir", True),
+        ("files", True),
+        ("i.png", False),
+        ("notes", True),
+        ("t.json", False),
+    ]
     local = client.download_artifacts(run_id, "files/f.txt", str(tmp_path))
     assert open(local).read() == "f"
     assert client.get_artifact_uri(run_id).endswith(f"{run_id}/artifacts")

@@ -37,7 +37,7 @@ def test_a_run_shows_its_params_metrics_and_tags_with_names_escaped(store):
 def test_an_experiment_shows_its_name_id_and_tags(store):
     experiment_id = rtrack.create_experiment("wine & <cheese>", tags={"owner": "ada"})
     html = rtrack.get_experiment(experiment_id)._repr_html_()
-    assert f"Experiment wine &amp; &lt;cheese&gt; <span class=\"muted\">id {experiment_id}</span>" in html
+    assert f'Experiment wine &amp; &lt;cheese&gt; <span class="muted">id {experiment_id}</span>' in html
     assert "<td>owner</td><td>ada</td>" in html
 
 
@@ -51,7 +51,7 @@ def test_search_results_show_as_a_table_of_runs(store, client):
     html = runs._repr_html_()
     assert "2 runs" in html
     assert "<th>alpha</th>" in html and "<th>rmse</th>" in html
-    assert "<td>0.5</td><td class=\"num\" title=\"0.7\">0.7</td>" in _row_of(html, "enet-0.5")
+    assert '<td>0.5</td><td class="num" title="0.7">0.7</td>' in _row_of(html, "enet-0.5")
     page = client.search_runs(["0"], max_results=1)
     assert page.token is not None and "1 run</div>" in page._repr_html_()
     experiments = client.search_experiments()
@@ -68,7 +68,7 @@ def test_a_metric_history_shows_a_chart_and_its_points(store, client):
     history = rtrack.get_metric_history(run.info.run_id, "val loss")
     assert [point.step for point in history] == list(range(30))
     html = history._repr_html_()
-    assert "val loss <span class=\"muted\">30 points</span>" in html
+    assert 'val loss <span class="muted">30 points</span>' in html
     assert "<svg" in html and "… 10 more" in html
     assert client.get_metric_history(run.info.run_id, "val loss")._repr_html_() == html
 
@@ -91,7 +91,17 @@ def test_the_summary_names_every_experiment_run_and_metric_and_stars_the_best(st
     summary = rtrack.summary()
     assert summary.experiment_names[:2] == ["turbines", "wine-quality"], "most recently active first"
     html = summary._repr_html_()
-    for name in ["wine-quality", "turbines", "enet-worse", "enet-better", "forest", "rmse", "accuracy", "f1_score", "alpha"]:
+    for name in [
+        "wine-quality",
+        "turbines",
+        "enet-worse",
+        "enet-better",
+        "forest",
+        "rmse",
+        "accuracy",
+        "f1_score",
+        "alpha",
+    ]:
         assert name in html, name
     better, worse = _row_of(html, "enet-better"), _row_of(html, "enet-worse")
     # rmse: lower is better; accuracy: higher is better.
@@ -130,7 +140,7 @@ def test_live_outside_a_notebook_draws_nothing_and_starts_no_thread(tmp_path):
         f"""
         import sys, threading
         import rtrack
-        rtrack.set_tracking_uri({str(tmp_path / 'store')!r})
+        rtrack.set_tracking_uri({str(tmp_path / "store")!r})
         with rtrack.start_run(), rtrack.live(["loss"]) as chart:
             for step in range(5):
                 rtrack.log_metric("loss", 1 / (step + 1), step=step)
@@ -248,7 +258,7 @@ def test_start_run_live_outside_a_notebook_draws_nothing_and_starts_no_thread(tm
         f"""
         import sys, threading
         import rtrack
-        rtrack.set_tracking_uri({str(tmp_path / 'store')!r})
+        rtrack.set_tracking_uri({str(tmp_path / "store")!r})
         with rtrack.start_run(live=True) as run:
             rtrack.log_metric("loss", 0.5)
             active = run.live.active

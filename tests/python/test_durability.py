@@ -141,7 +141,11 @@ def _start_together(script, args_for, count, tmp_path):
     children = [
         subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(script), *args_for(i), str(start_at)],
-            env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+            env=clean_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
         )
         for i in range(count)
     ]

@@ -26,7 +26,7 @@ def test_logging_scalars_loads_no_numpy_or_pandas(tmp_path):
         f"""
         import json, sys
         import rtrack
-        rtrack.set_tracking_uri({str(tmp_path / 's')!r})
+        rtrack.set_tracking_uri({str(tmp_path / "s")!r})
         with rtrack.start_run() as run:
             rtrack.log_param("p", 1)
             rtrack.log_metric("m", 1.0)
@@ -44,15 +44,61 @@ def test_logging_scalars_loads_no_numpy_or_pandas(tmp_path):
 
 def test_public_names():
     expected = {
-        "set_tracking_uri", "get_tracking_uri", "set_experiment", "create_experiment", "get_experiment",
-        "get_experiment_by_name", "search_experiments", "rename_experiment", "delete_experiment",
-        "restore_experiment", "start_run", "end_run", "active_run", "last_active_run", "log_param",
-        "log_params", "log_metric", "log_metrics", "log_metric_series", "get_metric_series", "set_tag",
-        "set_tags", "delete_tag", "flush", "log_artifact", "log_artifacts", "log_text", "log_dict", "log_image",
-        "log_table", "get_artifact_uri", "get_run", "get_metric_history", "search_runs", "list_artifacts",
-        "delete_run", "restore_run", "Client", "RtrackError", "NotFoundError", "InvalidValueError",
-        "AlreadyExistsError", "Experiment", "Run", "RunInfo", "RunData", "Metric", "Param", "RunTag",
-        "FileInfo", "ActiveRun", "ViewType", "RunStatus", "MetricSeries", "PagedList",
+        "set_tracking_uri",
+        "get_tracking_uri",
+        "set_experiment",
+        "create_experiment",
+        "get_experiment",
+        "get_experiment_by_name",
+        "search_experiments",
+        "rename_experiment",
+        "delete_experiment",
+        "restore_experiment",
+        "start_run",
+        "end_run",
+        "active_run",
+        "last_active_run",
+        "log_param",
+        "log_params",
+        "log_metric",
+        "log_metrics",
+        "log_metric_series",
+        "get_metric_series",
+        "set_tag",
+        "set_tags",
+        "delete_tag",
+        "flush",
+        "log_artifact",
+        "log_artifacts",
+        "log_text",
+        "log_dict",
+        "log_image",
+        "log_table",
+        "get_artifact_uri",
+        "get_run",
+        "get_metric_history",
+        "search_runs",
+        "list_artifacts",
+        "delete_run",
+        "restore_run",
+        "Client",
+        "RtrackError",
+        "NotFoundError",
+        "InvalidValueError",
+        "AlreadyExistsError",
+        "Experiment",
+        "Run",
+        "RunInfo",
+        "RunData",
+        "Metric",
+        "Param",
+        "RunTag",
+        "FileInfo",
+        "ActiveRun",
+        "ViewType",
+        "RunStatus",
+        "MetricSeries",
+        "PagedList",
     }
     assert expected <= set(rtrack.__all__)
     for name in expected:

@@ -9,6 +9,7 @@ import rtrack
 
 # ----- params -----
 
+
 def test_params_are_stored_as_strings(store):
     with rtrack.start_run() as run:
         assert rtrack.log_param("alpha", 0.5) == 0.5
@@ -18,7 +19,12 @@ def test_params_are_stored_as_strings(store):
         rtrack.log_param("none", None)
         rtrack.log_param("list", [1, 2])
     assert rtrack.get_run(run.info.run_id).data.params == {
-        "alpha": "0.5", "layers": "3", "name": "enet", "flag": "True", "none": "None", "list": "[1, 2]",
+        "alpha": "0.5",
+        "layers": "3",
+        "name": "enet",
+        "flag": "True",
+        "none": "None",
+        "list": "[1, 2]",
     }
 
 
@@ -62,6 +68,7 @@ def test_param_value_length_limit(store):
 
 
 # ----- metrics -----
+
 
 def test_log_metric_defaults(store):
     with rtrack.start_run() as run:
@@ -130,7 +137,11 @@ def test_history_is_ordered_by_step_then_timestamp(store):
         rtrack.log_metric("m", -1.0, step=-2, timestamp=5)
     history = rtrack.get_metric_history(run.info.run_id, "m")
     assert [(m.step, m.timestamp, m.value) for m in history] == [
-        (-2, 5, -1.0), (0, 999, 0.0), (1, 150, 10.0), (1, 200, 11.0), (3, 100, 30.0),
+        (-2, 5, -1.0),
+        (0, 999, 0.0),
+        (1, 150, 10.0),
+        (1, 200, 11.0),
+        (3, 100, 30.0),
     ]
     assert all(m.key == "m" for m in history)
 
@@ -187,6 +198,7 @@ def test_numpy_scalars_as_metric_values(store):
 
 
 # ----- tags -----
+
 
 def test_set_tag_set_tags_delete_tag(store):
     with rtrack.start_run() as run:

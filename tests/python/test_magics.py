@@ -44,13 +44,17 @@ def html_of(captured):
 
 
 def the_run(name):
-    runs = rtrack.search_runs(search_all_experiments=True, filter_string=f"attributes.run_name = '{name}'", output_format="list")
+    runs = rtrack.search_runs(
+        search_all_experiments=True, filter_string=f"attributes.run_name = '{name}'", output_format="list"
+    )
     assert len(runs) == 1, runs
     return runs[0]
 
 
 def test_importing_rtrack_loads_no_ipython(tmp_path):
-    out = run_python("import sys, rtrack; print('IPython' in sys.modules, 'rtrack._magics' in sys.modules)", cwd=tmp_path)
+    out = run_python(
+        "import sys, rtrack; print('IPython' in sys.modules, 'rtrack._magics' in sys.modules)", cwd=tmp_path
+    )
     assert out.stdout.split() == ["False", "False"]
 
 
@@ -99,7 +103,9 @@ def test_run_cell_magic_runs_the_body_inside_a_run(shell):
 
 
 def test_run_cell_magic_marks_a_failing_run_failed_and_reraises(shell):
-    result, _ = run_cell(shell, '%%rtrack run --name broken\nrtrack.log_metric("loss", 1.0)\nraise ValueError("boom")\n')
+    result, _ = run_cell(
+        shell, '%%rtrack run --name broken\nrtrack.log_metric("loss", 1.0)\nraise ValueError("boom")\n'
+    )
     assert isinstance(result.error_in_exec, ValueError) and str(result.error_in_exec) == "boom"
     run = the_run("broken")
     assert run.info.status == "FAILED"
@@ -149,7 +155,9 @@ def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
     assert f'src="{url}"' in html_of(captured), "shown inline under the cell"
     assert _get(f"{url}/health") == (200, "OK")
     status, page = _get(f"{url}/")
-    assert status == 200 and '<main id="app">' in page and "static/app.js" in page, "the web UI is what the iframe shows"
+    assert status == 200 and '<main id="app">' in page and "static/app.js" in page, (
+        "the web UI is what the iframe shows"
+    )
     query = urllib.parse.urlencode({"experiment_name": "served"})
     status, body = _get(f"{url}/api/2.0/mlflow/experiments/get-by-name?{query}")
     assert status == 200 and json.loads(body)["experiment"]["name"] == "served"

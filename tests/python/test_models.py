@@ -25,7 +25,10 @@ def test_signatures_are_inferred_from_frames_arrays_and_dicts():
     frame = pd.DataFrame({"rooms": [1, 2], "area": [30.5, 40.0], "city": ["a", None], "ok": [True, False]})
     sig = infer_signature(frame, np.array([1.0, 2.0]))
     assert [(c.name, c.type, c.required) for c in sig.inputs] == [
-        ("rooms", "long", True), ("area", "double", True), ("city", "string", False), ("ok", "boolean", True)
+        ("rooms", "long", True),
+        ("area", "double", True),
+        ("city", "string", False),
+        ("ok", "boolean", True),
     ]
     assert sig.inputs.input_names() == ["rooms", "area", "city", "ok"]
     assert sig.outputs.to_json() == '[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]'
@@ -59,7 +62,7 @@ def test_save_load_and_predict_checks_the_signature(tmp_path, houses):
     }
     assert json.loads((folder / "input_example.json").read_text())["columns"] == ["rooms", "area"]
     text = (folder / "MLmodel").read_text()
-    assert "inputs: '[{\"type\": \"long\", \"name\": \"rooms\", \"required\": true}" in text
+    assert 'inputs: \'[{"type": "long", "name": "rooms", "required": true}' in text
     assert "loader_module: mlflow.sklearn" in text
 
     loaded = rtrack.pyfunc.load_model(str(folder))

@@ -92,8 +92,19 @@ def test_the_tracking_tour(tmp_path, monkeypatch):
 
     dashboard = html_of(cell_after(notebook, "%rtrack summary"))
     for name in [
-        "wine-quality", "wine-quality-classification", "enet-baseline", "alpha-sweep", "enet-alpha-0.01",
-        "enet-alpha-0.5", "ridge-closed-form", "logistic-lr-0.5", "val_rmse", "rmse", "r2", "accuracy", "log_loss",
+        "wine-quality",
+        "wine-quality-classification",
+        "enet-baseline",
+        "alpha-sweep",
+        "enet-alpha-0.01",
+        "enet-alpha-0.5",
+        "ridge-closed-form",
+        "logistic-lr-0.5",
+        "val_rmse",
+        "rmse",
+        "r2",
+        "accuracy",
+        "log_loss",
     ]:
         assert name in dashboard, name
     assert 'title="best rmse"' in dashboard and 'title="best accuracy"' in dashboard
@@ -118,7 +129,6 @@ def test_the_tracking_tour(tmp_path, monkeypatch):
     baseline = runs["enet-baseline"]
     assert {f.path for f in client.list_artifacts(baseline.info.run_id)} == {"model", "notes.md"}
     assert baseline.data.tags["model"] == "elastic-net"
-
 
 
 # Colab's own module, as far as rtrack uses it: each call is recorded (one JSON line in
@@ -220,8 +230,17 @@ def test_the_turbine_notebook_runs_on_colab(tmp_path, monkeypatch, on_colab):
 
     dashboard = html_of(cell_after(notebook, "%rtrack summary"))
     for name in [
-        "turbine-failure-within-7-days", "turbine-days-to-failure", "logistic-baseline", "gradient-boosting",
-        "ridge-baseline", "random-forest", "roc_auc", "f1_score", "val_log_loss", "rmse", "r2",
+        "turbine-failure-within-7-days",
+        "turbine-days-to-failure",
+        "logistic-baseline",
+        "gradient-boosting",
+        "ridge-baseline",
+        "random-forest",
+        "roc_auc",
+        "f1_score",
+        "val_log_loss",
+        "rmse",
+        "r2",
     ]:
         assert name in dashboard, name
     assert 'title="best roc_auc"' in dashboard and 'title="best rmse"' in dashboard

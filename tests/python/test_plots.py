@@ -137,7 +137,9 @@ def test_log_figure_html_is_self_contained(store):
     page = _artifact(run.info.run_id, "plots/roc.html")
     assert "plotly.js v" in page and "Plotly.newPlot" in page  # the library itself, inlined
     assert not re.search(r"<script[^>]*\bsrc\s*=", page), "no script may be loaded from elsewhere"
-    data = json.loads(re.search(r'<script type="application/json" id="figure-json">(.*?)</script>', page, re.S).group(1))
+    data = json.loads(
+        re.search(r'<script type="application/json" id="figure-json">(.*?)</script>', page, re.S).group(1)
+    )
     assert data["data"][0]["x"] == list(fig.data[0].x)
     assert [entry.path for entry in rtrack.list_artifacts(run.info.run_id, "plots")] == ["plots/roc.html"]
 

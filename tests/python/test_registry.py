@@ -29,11 +29,21 @@ def test_versions_number_up_and_keep_what_they_were_given(client):
     run = client.create_run("0")
     client.create_registered_model("HousePrices")
     first = client.create_model_version(
-        "HousePrices", "s3://m/1", run_id=run.info.run_id, tags={"validated": True}, run_link="http://ci/1", description="d"
+        "HousePrices",
+        "s3://m/1",
+        run_id=run.info.run_id,
+        tags={"validated": True},
+        run_link="http://ci/1",
+        description="d",
     )
     assert isinstance(first, rtrack.ModelVersion)
     assert (first.name, first.version, first.current_stage, first.status) == ("HousePrices", "1", "None", "READY")
-    assert (first.source, first.run_id, first.run_link, first.description) == ("s3://m/1", run.info.run_id, "http://ci/1", "d")
+    assert (first.source, first.run_id, first.run_link, first.description) == (
+        "s3://m/1",
+        run.info.run_id,
+        "http://ci/1",
+        "d",
+    )
     assert first.tags == {"validated": "True"} and first.aliases == [] and first.model_id is None
     assert client.create_model_version("HousePrices", "s3://m/2").version == "2"
     client.delete_model_version("HousePrices", "2")
@@ -165,7 +175,12 @@ def test_logged_models(client):
     model = client.create_logged_model("0", name="enet", source_run_id=run_id, params={"alpha": 0.5}, tags={"t": "v"})
     assert isinstance(model, rtrack.LoggedModel)
     assert model.model_id.startswith("m-") and len(model.model_id) == 34
-    assert (model.experiment_id, model.status, model.params, model.tags) == ("0", "PENDING", {"alpha": "0.5"}, {"t": "v"})
+    assert (model.experiment_id, model.status, model.params, model.tags) == (
+        "0",
+        "PENDING",
+        {"alpha": "0.5"},
+        {"t": "v"},
+    )
     assert model.artifact_location.endswith(f"/models/{model.model_id}/artifacts")
     assert model.model_uri == f"models:/{model.model_id}"
     client.log_model_metric(model.model_id, "rmse", 0.7, run_id=run_id, dataset_name="test")
@@ -176,7 +191,13 @@ def test_logged_models(client):
     stored = client.get_logged_model(model.model_id)
     assert stored.params == {"alpha": "0.5", "l1_ratio": "0.1"}
     [rmse] = stored.metrics
-    assert (rmse.key, rmse.value, rmse.run_id, rmse.dataset_name, rmse.model_id) == ("rmse", 0.7, run_id, "test", model.model_id)
+    assert (rmse.key, rmse.value, rmse.run_id, rmse.dataset_name, rmse.model_id) == (
+        "rmse",
+        0.7,
+        run_id,
+        "test",
+        model.model_id,
+    )
 
     other = client.create_logged_model("0", name="lasso")
     client.log_model_metric(other.model_id, "rmse", 0.9)

@@ -211,7 +211,10 @@ def test_system_tags_in_the_test_process(store):
 def _git(*args, cwd):
     return subprocess.run(
         ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=cwd, check=True, capture_output=True, text=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
 
 
@@ -239,7 +242,11 @@ def test_source_tags_and_git_commit_of_a_script_in_a_checkout(tmp_path):
     # Run from outside the checkout: the commit comes from where the script lives.
     done = subprocess.run(
         [sys.executable, str(script), str(store)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     tags = rtrack.Client(str(store)).get_run(done.stdout.strip()).data.tags
@@ -256,7 +263,11 @@ def test_source_tags_and_git_commit_of_a_script_in_a_checkout(tmp_path):
     assert head2 != head
     done = subprocess.run(
         [sys.executable, str(script), str(store)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     assert rtrack.Client(str(store)).get_run(done.stdout.strip()).data.tags["mlflow.source.git.commit"] == head2
@@ -268,7 +279,11 @@ def test_no_git_commit_outside_a_checkout(tmp_path):
     store = tmp_path / "store"
     done = subprocess.run(
         [sys.executable, str(script), str(store)],
-        cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     tags = rtrack.Client(str(store)).get_run(done.stdout.strip()).data.tags

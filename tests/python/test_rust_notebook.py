@@ -39,7 +39,9 @@ pytestmark = pytest.mark.skipif(
 
 
 def code_cell(notebook, source_start):
-    found = [cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.lstrip().startswith(source_start)]
+    found = [
+        cell for cell in notebook.cells if cell.cell_type == "code" and cell.source.lstrip().startswith(source_start)
+    ]
     assert len(found) == 1, source_start
     return found[0]
 
@@ -66,7 +68,10 @@ def executed(tmp_path_factory, pytestconfig):
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # The first `:dep` compiles rtrack with linfa and plotly (minutes on 2 cores, cold).
     client = nbclient.NotebookClient(
-        notebook, kernel_name="rust", timeout=1200, startup_timeout=120,
+        notebook,
+        kernel_name="rust",
+        timeout=1200,
+        startup_timeout=120,
         resources={"metadata": {"path": str(NOTEBOOK.parent)}},
     )
     started = time.monotonic()
@@ -128,13 +133,18 @@ def test_python_reads_what_the_rust_notebook_logged(executed):
     experiment = client.get_experiment_by_name("wine-quality-rust")
     runs = client.search_runs([experiment.experiment_id], order_by=["metrics.rmse ASC"])
     assert len(runs) == 3
-    printed = dict(re.findall(r"^(enet-[\d.]+-[\d.]+): rmse (\d\.\d{4})", text_of(code_cell(notebook, "let mut run_ids")), re.M))
+    printed = dict(
+        re.findall(r"^(enet-[\d.]+-[\d.]+): rmse (\d\.\d{4})", text_of(code_cell(notebook, "let mut run_ids")), re.M)
+    )
     for run in runs:
         assert run.info.status == "FINISHED"
         assert f"{run.data.metrics['rmse']:.4f}" == printed[run.info.run_name]
         assert {"mae", "r2", "rmse"} <= set(run.data.metrics)
         assert set(run.data.params) == {"penalty", "l1_ratio"}
-        assert [f.path for f in client.list_artifacts(run.info.run_id, "model")] == ["model/MLmodel", "model/model.json"]
+        assert [f.path for f in client.list_artifacts(run.info.run_id, "model")] == [
+            "model/MLmodel",
+            "model/model.json",
+        ]
         assert [f.path for f in client.list_artifacts(run.info.run_id, "plots")] == ["plots/predictions.html"]
     best = runs[0]
     residuals = client.get_metric_history(best.info.run_id, "residual")

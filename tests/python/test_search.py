@@ -15,10 +15,20 @@ def runs(store):
     """Four runs in experiment 'search' with metrics, params and tags; returns name -> run id."""
     experiment_id = rtrack.set_experiment("search").experiment_id
     spec = [
-        ("alpha", {"rmse": 0.9, "acc": 0.5}, {"model": "enet", "alpha": "0.1"}, {"team": "red", "my.key": "dots", "with space": "a"}),
+        (
+            "alpha",
+            {"rmse": 0.9, "acc": 0.5},
+            {"model": "enet", "alpha": "0.1"},
+            {"team": "red", "my.key": "dots", "with space": "a"},
+        ),
         ("beta", {"rmse": 0.6, "acc": 0.7}, {"model": "enet", "alpha": "0.5"}, {"team": "blue", "my.key": "other"}),
         ("gamma", {"rmse": 0.3}, {"model": "ridge", "alpha": "1.0"}, {"team": "Red"}),
-        ("delta", {"rmse": 0.75, "acc": 0.9}, {"model": "lasso"}, {"team": "green", "with space": "b", "label": "naïve ✓"}),
+        (
+            "delta",
+            {"rmse": 0.75, "acc": 0.9},
+            {"model": "lasso"},
+            {"team": "green", "with space": "b", "label": "naïve ✓"},
+        ),
     ]
     ids = {}
     for index, (name, metrics, params, tags) in enumerate(spec):
@@ -41,9 +51,23 @@ def test_dataframe_has_mlflow_columns(runs):
     frame = rtrack.search_runs()
     assert isinstance(frame, pd.DataFrame)
     assert len(frame) == 4
-    for column in ["run_id", "experiment_id", "status", "start_time", "end_time", "artifact_uri",
-                   "metrics.rmse", "metrics.acc", "params.model", "params.alpha",
-                   "tags.team", "tags.my.key", "tags.with space", "tags.mlflow.runName", "tags.mlflow.user"]:
+    for column in [
+        "run_id",
+        "experiment_id",
+        "status",
+        "start_time",
+        "end_time",
+        "artifact_uri",
+        "metrics.rmse",
+        "metrics.acc",
+        "params.model",
+        "params.alpha",
+        "tags.team",
+        "tags.my.key",
+        "tags.with space",
+        "tags.mlflow.runName",
+        "tags.mlflow.user",
+    ]:
         assert column in frame.columns, column
     row = frame.set_index("tags.mlflow.runName").loc["gamma"]
     assert row["run_id"] == runs["gamma"]
@@ -149,7 +173,7 @@ def test_list_output(runs):
         ("tags.team = 'red'", {"alpha"}),
         ("tags.team ILIKE 'red'", {"alpha", "gamma"}),
         ("tags.`my.key` = 'dots'", {"alpha"}),
-        ('tags."my.key" = \'other\'', {"beta"}),
+        ("tags.\"my.key\" = 'other'", {"beta"}),
         ("tags.`with space` = 'b'", {"delta"}),
         ("tags.`mlflow.runName` = 'beta'", {"beta"}),
         ("tags.mlflow.runName = 'beta'", {"beta"}),

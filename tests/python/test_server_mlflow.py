@@ -60,7 +60,7 @@ def mlflow_script(url, body):
     )
     done = run_python(script, env=clean_env(MLFLOW_ENABLE_ASYNC_LOGGING="false"), timeout=180)
     line = [l for l in done.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    return json.loads(line[len("RESULT "):])
+    return json.loads(line[len("RESULT ") :])
 
 
 WORKFLOW = """
@@ -152,7 +152,16 @@ def test_the_mlflow_client_logs_and_reads_through_rtrack_server(server, tmp_path
         assert run.data.params["solver"] == "cd"
         assert len(rtrack.get_metric_history(out["run_id"], "loss")) == 1000
         assert {f.path for f in rtrack.Client().list_artifacts(out["run_id"])} == {"config.json", "model", "notes"}
-        readme = tmp_path / "store" / "artifacts" / run.info.experiment_id / out["run_id"] / "artifacts" / "notes" / "readme.txt"
+        readme = (
+            tmp_path
+            / "store"
+            / "artifacts"
+            / run.info.experiment_id
+            / out["run_id"]
+            / "artifacts"
+            / "notes"
+            / "readme.txt"
+        )
         assert readme.read_text() == "hello from mlflow"
     finally:
         rtrack.set_tracking_uri(None)
@@ -172,7 +181,9 @@ def test_the_mlflow_client_reads_what_rtrack_logged(tmp_path):
         rtrack.set_tracking_uri(None)
     server = Server(store)
     try:
-        out = mlflow_script(server.url, f"""
+        out = mlflow_script(
+            server.url,
+            f"""
 run = mlflow.get_run({run_id!r})
 out["name"] = run.info.run_name
 out["params"] = run.data.params
@@ -180,11 +191,17 @@ out["loss"] = [m.value for m in MlflowClient().get_metric_history({run_id!r}, "l
 out["found"] = [r.info.run_id for r in MlflowClient().search_runs(
     [mlflow.get_experiment_by_name("from-rtrack").experiment_id], "metrics.loss < 0.3")]
 out["notes"] = mlflow.artifacts.load_text(run.info.artifact_uri + "/notes.txt")
-""")
+""",
+        )
     finally:
         server.stop()
-    assert out == {"name": "local", "params": {"alpha": "0.25"}, "loss": [0.9, 0.5, 0.25], "found": [run_id],
-                   "notes": "written locally"}
+    assert out == {
+        "name": "local",
+        "params": {"alpha": "0.25"},
+        "loss": [0.9, 0.5, 0.25],
+        "found": [run_id],
+        "notes": "written locally",
+    }
 
 
 def test_the_command_line_explains_itself():

@@ -91,8 +91,13 @@ def test_serving_by_alias_with_rollback(store, two_versions):
         split = {"dataframe_split": {"columns": list(sample.columns), "data": sample.values.tolist()}}
         records = {"dataframe_records": sample.to_dict(orient="records")}
         columns = {"inputs": {name: sample[name].tolist() for name in sample.columns}}
-        for body in [split, records, {"instances": sample.to_dict(orient="records")}, columns,
-                     {"instances": sample.values.tolist()}]:
+        for body in [
+            split,
+            records,
+            {"instances": sample.to_dict(orient="records")},
+            columns,
+            {"instances": sample.values.tolist()},
+        ]:
             status, answer = server.post(body)
             assert status == 200, answer
             np.testing.assert_allclose(answer["predictions"], v1.predict(sample), err_msg=json.dumps(body))
@@ -137,7 +142,10 @@ def test_serving_by_alias_with_rollback(store, two_versions):
 def test_serve_refuses_what_it_cannot_serve(store, tmp_path):
     done = subprocess.run(
         [str(RTRACK), "models", "serve", "-m", "models:/Nothing@production", "-p", "0"],
-        capture_output=True, text=True, timeout=60, env=clean_env(RTRACK_TRACKING_URI=store),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env(RTRACK_TRACKING_URI=store),
     )
     assert done.returncode == 1
     assert "Nothing" in done.stderr

@@ -19,8 +19,9 @@ def test_stubs_match_the_runtime(tmp_path):
 
 
 def test_stubs_type_a_script(tmp_path):
-    (tmp_path / "use.py").write_text(textwrap.dedent(
-        """
+    (tmp_path / "use.py").write_text(
+        textwrap.dedent(
+            """
         from pathlib import Path
 
         import numpy as np
@@ -55,7 +56,8 @@ def test_stubs_type_a_script(tmp_path):
         uri: str = rtrack.sklearn.log_model(object(), "model", registered_model_name="wine").model_uri
         rtrack.autolog(disable=True)
         """
-    ))
+        )
+    )
     done = _mypy("mypy", "--strict", "--no-incremental", "use.py", cwd=tmp_path)
     # Exactly the one deliberate mistake is found.
     assert "use.py:22: error: Incompatible types in assignment" in done.stdout, done.stdout

@@ -101,7 +101,7 @@ def test_environment_variable_names_the_store(tmp_path):
 def test_set_tracking_uri_wins_over_the_environment(tmp_path):
     script = f"""
         import rtrack
-        rtrack.set_tracking_uri({str(tmp_path / 'explicit')!r})
+        rtrack.set_tracking_uri({str(tmp_path / "explicit")!r})
         print(rtrack.get_tracking_uri())
         rtrack.set_tracking_uri(None)
         print(rtrack.get_tracking_uri())

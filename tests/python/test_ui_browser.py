@@ -102,12 +102,17 @@ def ui(tmp_path_factory):
     store = tmp_path_factory.mktemp("ui") / "store"
     env = clean_env()
     env["RTRACK_TRACKING_URI"] = str(store)
-    done = subprocess.run([sys.executable, "-c", POPULATE, HOSTILE_NAME], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", POPULATE, HOSTILE_NAME], capture_output=True, text=True, env=env, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     ids = json.loads(done.stdout.strip().splitlines()[-1])
     process = subprocess.Popen(
         [str(RTRACK), "ui", "--backend-store-uri", str(store), "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
     )
     first_line = process.stdout.readline()
     assert "rtrack UI at http://" in first_line, first_line + process.stderr.read()
@@ -244,9 +249,13 @@ def test_the_run_page_shows_info_params_metrics_tags_and_charts(ui, driver):
     assert "alpha 0.1" in driver.find_element(By.ID, "params").text
     assert "rmse 0.5" in driver.find_element(By.ID, "metrics").text
     assert "team pricing" in driver.find_element(By.ID, "tags").text
-    wait_for(driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#charts .js-plotly-plot .scatterlayer .trace")) == 2)
+    wait_for(
+        driver, lambda d: len(d.find_elements(By.CSS_SELECTOR, "#charts .js-plotly-plot .scatterlayer .trace")) == 2
+    )
     charts = driver.find_elements(By.CSS_SELECTOR, "#charts .chart")
-    assert sorted(c.get_attribute("data-keys") for c in charts) == ["loss", "val_loss"], "one-value metrics get no chart"
+    assert sorted(c.get_attribute("data-keys") for c in charts) == ["loss", "val_loss"], (
+        "one-value metrics get no chart"
+    )
     drawn = driver.execute_script("return document.querySelector('#charts .chart').data[0].x.length")
     assert drawn == 300
 
@@ -254,7 +263,13 @@ def test_the_run_page_shows_info_params_metrics_tags_and_charts(ui, driver):
     for box in driver.find_elements(By.CSS_SELECTOR, "input.overlay-key"):
         if box.get_attribute("value") in ("loss", "val_loss"):
             box.click()
-    wait_for(driver, lambda d: [c.get_attribute("data-keys") for c in d.find_elements(By.CSS_SELECTOR, "#charts .chart")] == ["loss,val_loss"])
+    wait_for(
+        driver,
+        lambda d: (
+            [c.get_attribute("data-keys") for c in d.find_elements(By.CSS_SELECTOR, "#charts .chart")]
+            == ["loss,val_loss"]
+        ),
+    )
     driver.find_element(By.CSS_SELECTOR, "select.x-axis").send_keys("Relative")
     wait_for(driver, lambda d: "Relative time" in d.find_element(By.CSS_SELECTOR, "#charts .xtitle").text)
     traces = driver.execute_script("return document.querySelector('#charts .chart').data.map(t => t.name)")
@@ -268,7 +283,9 @@ def test_the_artifact_browser_previews_each_kind_and_sandboxes_html(ui, driver):
 
     def choose(folder, file):
         if folder:
-            wait_for(driver, lambda d: d.find_element(By.CSS_SELECTOR, f"#artifacts span[data-path='{folder}']")).click()
+            wait_for(
+                driver, lambda d: d.find_element(By.CSS_SELECTOR, f"#artifacts span[data-path='{folder}']")
+            ).click()
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, f"#artifacts span[data-path='{file}']"))[0].click()
 
     choose("notes", "notes/readme.txt")
@@ -292,7 +309,9 @@ def test_the_artifact_browser_previews_each_kind_and_sandboxes_html(ui, driver):
     frame = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#artifacts iframe.html-artifact"))[0]
     assert frame.get_attribute("sandbox") == "allow-scripts"
     driver.switch_to.frame(frame)
-    outcome = wait_for(driver, lambda d: d.find_element(By.ID, "out").text if d.find_element(By.ID, "out").text != "figure" else None)
+    outcome = wait_for(
+        driver, lambda d: d.find_element(By.ID, "out").text if d.find_element(By.ID, "out").text != "figure" else None
+    )
     origin = driver.execute_script("return String(self.origin)")
     driver.switch_to.default_content()
     assert outcome.startswith("blocked"), "the artifact's script ran, but could not reach the UI"
@@ -308,8 +327,12 @@ def test_a_million_point_history_is_drawn_thinned_and_zooming_fetches_detail(ui,
     assert "1,000,000 points" in note and "zoom in" in note
     ys = driver.execute_script("return document.querySelector('#charts .chart').data[0].y")
     assert len(ys) <= 4000 and 25.0 in ys, "the spike is kept among the thinned points"
-    driver.execute_script("Plotly.relayout(document.querySelector('#charts .chart'), {'xaxis.range': [654300, 654340]})")
-    wait_for(driver, lambda d: d.execute_script("return document.querySelector('#charts .chart').data[0].x.length") == 41)
+    driver.execute_script(
+        "Plotly.relayout(document.querySelector('#charts .chart'), {'xaxis.range': [654300, 654340]})"
+    )
+    wait_for(
+        driver, lambda d: d.execute_script("return document.querySelector('#charts .chart').data[0].x.length") == 41
+    )
     xs = driver.execute_script("return document.querySelector('#charts .chart').data[0].x")
     assert xs[0] == 654300 and xs[-1] == 654340
     shot(driver, "long-history-zoomed")
@@ -324,7 +347,10 @@ def test_the_compare_view_shows_differences_and_four_kinds_of_chart(ui, driver):
     button = driver.find_element(By.XPATH, "//button[contains(., 'Compare 2 runs')]")
     button.click()
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr"))
-    rows = {r.find_element(By.TAG_NAME, "th").text: r for r in driver.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr")}
+    rows = {
+        r.find_element(By.TAG_NAME, "th").text: r
+        for r in driver.find_elements(By.CSS_SELECTOR, "#compare-table tbody tr")
+    }
     assert "diff" in rows["alpha"].get_attribute("class") and "diff" in rows["rmse"].get_attribute("class")
     assert "diff" not in (rows["Status"].get_attribute("class") or "")
     wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, "#parallel-coordinates .parcoords"))

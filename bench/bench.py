@@ -346,7 +346,7 @@ def machine():
 
 def counts_note(plan, imports):
     lines = [f"import: {len(imports['mlflow'])} fresh interpreters each, after one untimed warm-up"]
-    for measure_id, (measure, mlflow, rtrack) in plan.items():
+    for measure_id, (_measure, mlflow, rtrack) in plan.items():
         lines.append(f"{measure_id}: mlflow {json.dumps(mlflow) if mlflow else '-'}; rtrack {json.dumps(rtrack)}")
     return lines
 
@@ -408,8 +408,8 @@ def main():
     print("ratio = MLflow's cost / rtrack's cost (time or bytes; for points/s, rtrack's rate / MLflow's),")
     print("so above 1 means rtrack is better. Times are medians over repetitions; per-call figures time")
     print(
-        "each call alone (each carries ~%d ns of timer cost). rtrack's log_metric returns before the disk"
-        % meta["timer_overhead_ns"]
+        f"each call alone (each carries ~{int(meta['timer_overhead_ns'])} ns of timer cost)."
+        " rtrack's log_metric returns before the disk"
     )
     print("by design; its 'durable cost/point' row adds the flush that writes them. Every rtrack figure that")
     print("MLflow's counterpart makes durable includes rtrack's flush (bulk ingest, runs via end_run).")

@@ -113,7 +113,7 @@ def history(side, sizes, reps):
     results = {}
     for n in sizes:
         for reader, (read, count, last_value) in side.history_readers().items():
-            durations, result = timed(lambda: read(run_id, f"history_{n}"), reps[str(n)])
+            durations, result = timed(lambda read=read, n=n: read(run_id, f"history_{n}"), reps[str(n)])
             assert count(result) == n, f"{side.name} {reader}: {count(result)} of {n} points"
             assert last_value(result) == written[n], f"{side.name} {reader}: wrong last point"
             results[f"{reader}/{n}"] = _stats(durations)
@@ -129,7 +129,7 @@ def search(side, runs, reps):
     results = {"runs": runs, "setup_s": time.perf_counter() - began}
     for label, filter_string in (("all", ""), ("filtered", SEARCH_FILTER)):
         for output_format in ("list", "pandas"):
-            durations, found = timed(lambda: side.search(output_format, filter_string), reps)
+            durations, found = timed(lambda fmt=output_format, where=filter_string: side.search(fmt, where), reps)
             results[f"{label}/{output_format}"] = {**_stats(durations), "rows": len(found)}
     return results
 

@@ -157,7 +157,8 @@ def main():
         started = time.perf_counter()
         many, long_run, medium_run = fill_rtrack(store, RUNS_RTRACK, POINTS_LONG, POINTS_SIDE_BY_SIDE)
         print(
-            f"filled rtrack: {RUNS_RTRACK:,} runs and a {POINTS_LONG:,}-point history in {time.perf_counter() - started:.0f} s",
+            f"filled rtrack: {RUNS_RTRACK:,} runs and a {POINTS_LONG:,}-point history"
+            f" in {time.perf_counter() - started:.0f} s",
             flush=True,
         )
         small_store = os.path.join(folder, "rtrack-small")
@@ -171,7 +172,10 @@ def main():
         url = f"http://127.0.0.1:{port}"
         server = start([os.path.join(BIN, "rtrack"), "ui", "--backend-store-uri", store, "--port", str(port)], url)
         try:
-            page = lambda **q: f"{url}/ui-api/runs?{urllib.parse.urlencode({'experiment_id': many, **q})}"
+
+            def page(**q):
+                return f"{url}/ui-api/runs?{urllib.parse.urlencode({'experiment_id': many, **q})}"
+
             rows.append((f"runs table, first page of {RUNS_RTRACK:,} runs (HTTP)", timed_get(page())[0], None))
             rows.append(("  sorted by a metric", timed_get(page(order_by="metrics.rmse DESC"))[0], None))
             rows.append(("  filtered (metrics.rmse < 0.01)", timed_get(page(filter="metrics.rmse < 0.01"))[0], None))

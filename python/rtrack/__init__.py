@@ -14,7 +14,9 @@ Importing it loads no numpy or pandas.
 import atexit as _atexit
 import sys as _sys
 
-from . import _core
+from . import _core, metrics, models, plots, pyfunc, sklearn
+from ._client import Client, MetricSeries, PagedList, ResultList
+from ._constants import RunStatus, ViewType
 from ._core import (
     ActiveRun,
     AlreadyExistsError,
@@ -28,12 +30,13 @@ from ._core import (
     NotFoundError,
     Param,
     RegisteredModel,
+    RtrackError,
     Run,
     RunData,
     RunInfo,
     RunTag,
-    RtrackError,
-    __version__,
+    Summary,
+    __version__ as __version__,
     active_run,
     delete_tag,
     end_run,
@@ -58,13 +61,8 @@ from ._core import (
     set_tags,
     set_tracking_uri,
     start_run,
-    Summary,
     summary,
 )
-from . import metrics, plots
-from . import models, pyfunc, sklearn
-from ._client import Client, MetricSeries, PagedList, ResultList
-from ._constants import RunStatus, ViewType
 from ._fluent import (
     create_experiment,
     delete_experiment,
@@ -111,4 +109,78 @@ def load_ipython_extension(ipython):
     _magics.load(ipython)
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+__all__ = [
+    "ActiveRun",
+    "AlreadyExistsError",
+    "Client",
+    "Experiment",
+    "FileInfo",
+    "InvalidValueError",
+    "LoggedModel",
+    "LoggedModelMetric",
+    "Live",
+    "Metric",
+    "MetricSeries",
+    "ModelVersion",
+    "NotFoundError",
+    "PagedList",
+    "Param",
+    "RegisteredModel",
+    "RtrackError",
+    "Run",
+    "RunData",
+    "RunInfo",
+    "RunStatus",
+    "RunTag",
+    "ResultList",
+    "Summary",
+    "ViewType",
+    "active_run",
+    "autolog",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_metric_history",
+    "get_metric_series",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "list_artifacts",
+    "live",
+    "load_ipython_extension",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_metric",
+    "log_metric_series",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "metrics",
+    "models",
+    "plots",
+    "pyfunc",
+    "register_model",
+    "rename_experiment",
+    "restore_experiment",
+    "restore_run",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "sklearn",
+    "start_run",
+    "summary",
+]

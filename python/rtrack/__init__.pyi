@@ -8,21 +8,16 @@
 """
 
 import os
-from typing import Any, ClassVar, Iterable, Literal, Mapping, Sequence, TypeVar, overload
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Literal, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from PIL import Image
 
-from . import _core
-from . import metrics as metrics
-from . import plots as plots
-from . import models as models
-from . import pyfunc as pyfunc
-from . import sklearn as sklearn
+from . import _core, metrics as metrics, models as models, plots as plots, pyfunc as pyfunc, sklearn as sklearn
 from ._core import (
-    __version__ as __version__,
     ActiveRun as ActiveRun,
     AlreadyExistsError as AlreadyExistsError,
     Experiment as Experiment,
@@ -40,6 +35,8 @@ from ._core import (
     RunData as RunData,
     RunInfo as RunInfo,
     RunTag as RunTag,
+    Summary as Summary,
+    __version__ as __version__,
     active_run as active_run,
     delete_tag as delete_tag,
     end_run as end_run,
@@ -64,7 +61,6 @@ from ._core import (
     set_tags as set_tags,
     set_tracking_uri as set_tracking_uri,
     start_run as start_run,
-    Summary as Summary,
     summary as summary,
 )
 

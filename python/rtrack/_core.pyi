@@ -1,13 +1,13 @@
 """The Rust extension module behind rtrack (conversion only; see ``rtrack`` for the API)."""
 
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Iterable, Mapping, Sequence, TypeVar, final
-
-from typing_extensions import Self
+from typing import Any, ClassVar, TypeVar, final
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import Self
 
 from . import Live
 
@@ -792,7 +792,8 @@ class ColSpec:
     def name(self) -> str | None: ...
     @property
     def type(self) -> str:
-        """``"boolean"``, ``"integer"``, ``"long"``, ``"float"``, ``"double"``, ``"string"``, ``"binary"`` or ``"datetime"``."""
+        """``"boolean"``, ``"integer"``, ``"long"``, ``"float"``, ``"double"``, ``"string"``,
+        ``"binary"`` or ``"datetime"``."""
     @property
     def required(self) -> bool: ...
 

@@ -4,7 +4,8 @@
 >>> rtrack.log_metrics(report)
 """
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy.typing as npt
 

@@ -8,10 +8,7 @@
 import os
 from typing import Any
 
-from ._core import ColSpec as ColSpec
-from ._core import ModelSignature as ModelSignature
-from ._core import Schema as Schema
-from ._core import TensorSpec as TensorSpec
+from ._core import ColSpec as ColSpec, ModelSignature as ModelSignature, Schema as Schema, TensorSpec as TensorSpec
 from .pyfunc import PyFuncModel
 
 __all__ = ["ColSpec", "ModelSignature", "Schema", "TensorSpec", "infer_signature", "load"]

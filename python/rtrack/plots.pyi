@@ -4,7 +4,8 @@
 >>> rtrack.log_figure(fig, "roc.html")
 """
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy.typing as npt
 import plotly.graph_objects as go  # type: ignore[import-untyped]

@@ -5,7 +5,8 @@
 """
 
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from ._autolog import autolog as autolog
 from ._core import ModelSignature

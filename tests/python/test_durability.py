@@ -159,7 +159,7 @@ def _start_together(script, args_for, count, tmp_path):
 def test_four_processes_logging_to_one_store(tmp_path):
     store = tmp_path / "store"
     results = _start_together(WRITER, lambda i: [str(store), str(i)], 4, tmp_path)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
         assert "database is locked" not in err.lower()
         assert "busy" not in err.lower()
@@ -204,7 +204,7 @@ def test_four_processes_creating_one_store_at_once(tmp_path):
     store = tmp_path / "new" / "store"
     assert not store.exists()
     results = _start_together(OPENER, lambda i: [str(store)], 4, tmp_path)
-    for code, out, err in results:
+    for code, _out, err in results:
         assert code == 0, err
         assert "database is locked" not in err.lower()
     with sqlite3.connect(store / "rtrack.db") as db:

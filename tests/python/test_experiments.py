@@ -3,8 +3,8 @@
 import pytest
 
 import rtrack
-from rtrack import ViewType
 from helpers import uri_to_path
+from rtrack import ViewType
 
 
 def test_default_experiment_exists(store):

@@ -6,7 +6,6 @@ import pytest
 
 import rtrack
 
-
 # ----- params -----
 
 

@@ -3,7 +3,6 @@ workflow through the server, the same store read directly by rtrack and the othe
 round, MLflow's error codes, and a clean stop on Ctrl-C."""
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -59,7 +58,7 @@ def mlflow_script(url, body):
         "out = {}\n" + body + "\nprint('RESULT ' + json.dumps(out))\n"
     )
     done = run_python(script, env=clean_env(MLFLOW_ENABLE_ASYNC_LOGGING="false"), timeout=180)
-    line = [l for l in done.stdout.splitlines() if l.startswith("RESULT ")][-1]
+    line = [row for row in done.stdout.splitlines() if row.startswith("RESULT ")][-1]
     return json.loads(line[len("RESULT ") :])
 
 
@@ -305,7 +304,8 @@ client.set_registered_model_alias("HousePrices", "production", v2.version)
 out["by_alias"] = client.get_model_version_by_alias("HousePrices", "production").version
 client.set_registered_model_alias("HousePrices", "production", v1.version)   # rollback
 out["rolled_back"] = client.get_model_version_by_alias("HousePrices", "production").version
-out["alias_load"] = [round(float(v), 6) for v in mlflow.pyfunc.load_model("models:/HousePrices@production").predict(X[:2])]
+by_alias = mlflow.pyfunc.load_model("models:/HousePrices@production")
+out["alias_load"] = [round(float(v), 6) for v in by_alias.predict(X[:2])]
 out["search"] = sorted(v.version for v in client.search_model_versions("name='HousePrices'"))
 client.transition_model_version_stage("HousePrices", v2.version, "Staging")
 out["latest_staging"] = [v.version for v in client.get_latest_versions("HousePrices", stages=["Staging"])]

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import clean_env
 
 # scripts/install_browser.sh (run by scripts/test.sh) installs selenium and the browser.
 from selenium import webdriver
@@ -21,6 +20,8 @@ from selenium.common.exceptions import NoAlertPresentException, StaleElementRefe
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
+
+from helpers import clean_env
 
 # The command under test: the venv's console script, or another build named by RTRACK_BIN.
 RTRACK = Path(os.environ.get("RTRACK_BIN") or Path(sys.executable).with_name("rtrack"))
@@ -62,7 +63,8 @@ for i, (model, alpha) in enumerate([("ridge", 0.1), ("ridge", 1.0), ("lasso", 0.
         )
         if model == "ridge":
             houses = pd.DataFrame({"rooms": [2.0, 3.0, 4.0, 5.0], "city": [0, 1, 0, 1]})
-            rtrack.sklearn.log_model(Ridge(alpha=alpha).fit(houses, [100.0, 150.0, 190.0, 260.0]), "model", input_example=houses.head(2))
+            ridge = Ridge(alpha=alpha).fit(houses, [100.0, 150.0, 190.0, 260.0])
+            rtrack.sklearn.log_model(ridge, "model", input_example=houses.head(2))
         ids[f"{model}-{alpha}"] = run.info.run_id
 with rtrack.start_run(run_name=sys.argv[1]) as run:
     rtrack.log_param("model", sys.argv[1])
@@ -151,7 +153,7 @@ def shot(driver, name):
 
 def no_alert(driver):
     try:
-        driver.switch_to.alert
+        driver.switch_to.alert  # noqa: B018 - reading it raises when no alert is open
     except NoAlertPresentException:
         return True
     return False
@@ -161,7 +163,8 @@ COLUMN_TEXTS = """
 const [tableId, header] = arguments;
 const table = document.getElementById(tableId);
 if (!table) return null;
-const names = [...table.querySelectorAll("thead th")].map((th) => th.innerText.split("\\n").pop().replace(/ [↑↓]$/, ""));
+const names = [...table.querySelectorAll("thead th")].map(
+  (th) => th.innerText.split("\\n").pop().replace(/ [↑↓]$/, ""));
 const index = names.indexOf(header);
 if (index < 0) return null;
 return [...table.querySelectorAll("tbody tr")].map((row) => row.children[index].innerText);

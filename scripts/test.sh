@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 # The lint gate first: formatting and clippy on every target, before anything is built for tests.
 cargo fmt --check
 cargo clippy --all-targets --features metrics,plots -- -D warnings
-cargo clippy --features python --lib -- -D warnings
+cargo clippy -p rtrack-python -- -D warnings
 bash scripts/setup.sh
 # The UI tests drive Debian's chromium headless.
 bash scripts/install_browser.sh

@@ -44,15 +44,15 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(message: impl fmt::Display) -> Self {
+    pub fn invalid(message: impl fmt::Display) -> Self {
         Error::InvalidValue(message.to_string())
     }
 
-    pub(crate) fn not_found(message: impl fmt::Display) -> Self {
+    pub fn not_found(message: impl fmt::Display) -> Self {
         Error::NotFound(message.to_string())
     }
 
-    pub(crate) fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
+    pub fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
         Error::Io {
             context: context.to_string(),
             source,

@@ -1,7 +1,7 @@
 //! rtrack: experiment tracking with a Rust core.
 //!
-//! The crate is the whole product: the Python module (`feature = "python"`) and every
-//! other face only convert to and from what is defined here. In an evcxr notebook:
+//! The crate is the whole product: the Python module (the `rtrack-python` crate beside it)
+//! and every other face only convert to and from what is defined here. In an evcxr notebook:
 //! `:dep rtrack = { path = "/path/to/rtrack" }`, then use it as below.
 //!
 //! ```
@@ -49,8 +49,6 @@ mod plotly_js;
 pub mod plots;
 #[cfg(any(feature = "server", feature = "remote"))]
 mod proto_json;
-#[cfg(feature = "python")]
-mod python;
 pub mod search;
 #[cfg(feature = "server")]
 pub mod server;

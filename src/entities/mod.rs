@@ -28,9 +28,7 @@ pub use registry_validation::{
     validate_alias, validate_model_name, validate_registry_tag, validate_settable_alias, MAX_REGISTRY_TAG_VALUE_LENGTH,
 };
 pub use run_io::{DatasetInput, ModelOutput, RunIo};
-#[cfg(feature = "python")]
-pub(crate) use run_table::Fnv;
-pub use run_table::{RunTable, RunTableBuilder};
+pub use run_table::{Fnv, RunTable, RunTableBuilder};
 pub use validation::{
     validate_experiment_name, validate_metric_key, validate_param, validate_tag, validate_tag_key,
     MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH,

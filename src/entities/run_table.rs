@@ -151,7 +151,7 @@ impl RunTableBuilder {
 
 /// FNV-1a: the values hashed here are short and come from our own store, so a fast hash
 /// beats std's DoS-resistant default (which took more time than the lookups it served).
-pub(crate) struct Fnv(u64);
+pub struct Fnv(u64);
 
 impl Default for Fnv {
     fn default() -> Self {

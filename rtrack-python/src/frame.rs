@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use numpy::IntoPyArray;
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 use super::entities::PyRun;
-use crate::entities::{Fnv, RunTable, RunTableBuilder};
+use rtrack::entities::{Fnv, RunTable, RunTableBuilder};
 
 /// The Python string made for each shared value, by the value's address.
 type Strings<'py> = HashMap<*const u8, Bound<'py, PyString>, BuildHasherDefault<Fnv>>;
@@ -105,7 +107,7 @@ fn arrow_text<'py, S: AsRef<str>>(
         offsets.push(data.len() as i64);
     }
     let validity = (missing > 0).then(|| validity.into_pyarray(py));
-    (offsets.into_pyarray(py), data.into_pyarray(py), validity, missing).into_pyobject(py)
+    Ok((offsets.into_pyarray(py), data.into_pyarray(py), validity, missing).into_pyobject(py)?)
 }
 
 fn string_column<'py>(
@@ -123,5 +125,5 @@ fn string_column<'py>(
             .into_any(),
         None => py.None().into_bound(py),
     });
-    PyList::new(py, cells)
+    Ok(PyList::new(py, cells)?)
 }

@@ -3,9 +3,11 @@
 
 use pyo3::prelude::*;
 
-use crate::api::fluent;
-use crate::entities::{parse_version_number, ModelVersionStage};
-use crate::store::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch};
+use crate::errors::PyResult;
+
+use rtrack::api::fluent;
+use rtrack::entities::{parse_version_number, ModelVersionStage};
+use rtrack::store::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch};
 
 use super::client::PyClient;
 use super::convert;
@@ -20,7 +22,7 @@ fn stage(text: &str) -> PyResult<ModelVersionStage> {
     Ok(text.parse::<ModelVersionStage>()?)
 }
 
-fn versions(found: Vec<crate::entities::ModelVersion>) -> Vec<PyModelVersion> {
+fn versions(found: Vec<rtrack::entities::ModelVersion>) -> Vec<PyModelVersion> {
     found.into_iter().map(PyModelVersion).collect()
 }
 
@@ -271,5 +273,5 @@ fn register_model(
 }
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_function(wrap_pyfunction!(register_model, module)?)
+    Ok(module.add_function(wrap_pyfunction!(register_model, module)?)?)
 }

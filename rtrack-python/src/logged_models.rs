@@ -2,8 +2,10 @@
 
 use pyo3::prelude::*;
 
-use crate::entities::{now_millis, LoggedModelMetric, LoggedModelStatus};
-use crate::store::{LoggedModelSearch, NewLoggedModel};
+use crate::errors::PyResult;
+
+use rtrack::entities::{now_millis, LoggedModelMetric, LoggedModelStatus};
+use rtrack::store::{LoggedModelSearch, NewLoggedModel};
 
 use super::client::PyClient;
 use super::convert;

@@ -1,10 +1,12 @@
-//! `rtrack.plots` and `rtrack.log_figure`: arguments into `crate::plots`, figures back as
+//! `rtrack.plots` and `rtrack.log_figure`: arguments into `rtrack::plots`, figures back as
 //! Plotly JSON (the package makes a `plotly.graph_objects.Figure` of it).
 
 use pyo3::prelude::*;
 
-use crate::api::fluent;
-use crate::plots;
+use crate::errors::PyResult;
+
+use rtrack::api::fluent;
+use rtrack::plots;
 
 use super::convert;
 use super::metrics::{label_pair, labels, numbers, score_columns, LabelPair, Labels};

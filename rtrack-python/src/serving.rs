@@ -6,12 +6,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::PyList;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
-use crate::models::{InputTable, MlModel, ModelSignature};
-use crate::serving::Predictor;
+use rtrack::error::{Error, Result};
+use rtrack::models::{InputTable, MlModel, ModelSignature};
+use rtrack::serving::Predictor;
 
 use super::convert;
 use super::models::to_python;
@@ -59,7 +61,7 @@ impl Predictor for PythonPredictor {
                     other => Ok(vec![other]),
                 }
             };
-            call().map_err(|e| from_python(py, e))
+            call().map_err(|e| from_python(py, e.into()))
         })
     }
 }
@@ -81,6 +83,6 @@ fn load_python_model(dir: &Path, model: &MlModel) -> Option<Result<Arc<dyn Predi
 }
 
 pub fn register(_module: &Bound<'_, PyModule>) -> PyResult<()> {
-    crate::serving::register_loader(load_python_model);
+    rtrack::serving::register_loader(load_python_model);
     Ok(())
 }

@@ -5,9 +5,11 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 
-use crate::api::{fluent, RunOptions, Tracker};
-use crate::entities::{ExperimentId, RunStatus};
-use crate::store::{ExperimentSearch, RunSearch, RunUpdate};
+use crate::errors::PyResult;
+
+use rtrack::api::{fluent, RunOptions, Tracker};
+use rtrack::entities::{ExperimentId, RunStatus};
+use rtrack::store::{ExperimentSearch, RunSearch, RunUpdate};
 
 use super::convert;
 use super::entities::{PyExperiment, PyFileInfo, PyRun};
@@ -298,7 +300,10 @@ impl PyClient {
     ) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
         let series = py.detach(|| self.tracker.get_metric_series(run_id, key))?;
         let (steps, values, timestamps) = convert::series_arrays(py, series);
-        pyo3::types::PyTuple::new(py, [steps.into_any(), values.into_any(), timestamps.into_any()])
+        Ok(pyo3::types::PyTuple::new(
+            py,
+            [steps.into_any(), values.into_any(), timestamps.into_any()],
+        )?)
     }
 
     fn get_metric_history<'py>(

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::PyDict;
 
-use crate::entities::{Experiment, FileInfo, Metric, Run};
+use rtrack::entities::{Experiment, FileInfo, Metric, Run};
 
 #[pyclass(frozen, name = "Experiment", module = "rtrack")]
 pub struct PyExperiment(pub Experiment);
@@ -52,7 +54,7 @@ impl PyExperiment {
         other.cast::<PyExperiment>().is_ok_and(|o| o.get().0 == self.0)
     }
     fn _repr_html_(&self) -> String {
-        crate::display::experiment_html(&self.0)
+        rtrack::display::experiment_html(&self.0)
     }
 }
 
@@ -76,7 +78,7 @@ impl PyRun {
         )
     }
     fn _repr_html_(&self) -> String {
-        crate::display::run_html(&self.0)
+        rtrack::display::run_html(&self.0)
     }
 }
 

@@ -1,12 +1,14 @@
-//! `rtrack.metrics`: class labels, targets and scores from Python into `crate::metrics`, and
+//! `rtrack.metrics`: class labels, targets and scores from Python into `rtrack::metrics`, and
 //! reports back as dicts of floats (ready for `rtrack.log_metrics`).
 
 use numpy::PyReadonlyArray2;
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::error::Error;
-use crate::metrics::{self, Scores};
+use rtrack::error::Error;
+use rtrack::metrics::{self, Scores};
 
 use super::convert;
 

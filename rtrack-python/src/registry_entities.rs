@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use pyo3::prelude::*;
 
-use crate::entities::{LoggedModel, LoggedModelMetric, ModelVersion, RegisteredModel};
+use crate::errors::PyResult;
+
+use rtrack::entities::{LoggedModel, LoggedModelMetric, ModelVersion, RegisteredModel};
 
 #[pyclass(frozen, name = "RegisteredModel", module = "rtrack")]
 pub struct PyRegisteredModel(pub RegisteredModel);

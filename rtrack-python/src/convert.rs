@@ -2,10 +2,12 @@
 
 use numpy::{PyArrayMethods, PyReadonlyArray1};
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
-use crate::entities::{ExperimentId, Metric, RunStatus, ViewType};
-use crate::error::Error;
+use rtrack::entities::{ExperimentId, Metric, RunStatus, ViewType};
+use rtrack::error::Error;
 
 /// `str(value)` for each item of a mapping, as MLflow stores params and tags.
 pub fn string_pairs(mapping: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<(String, String)>> {
@@ -275,7 +277,7 @@ pub type SeriesArrays<'py> = (
 );
 
 /// `np.ndarray` views of the columns of a metric series.
-pub fn series_arrays<'py>(py: Python<'py>, series: crate::entities::MetricSeries) -> SeriesArrays<'py> {
+pub fn series_arrays<'py>(py: Python<'py>, series: rtrack::entities::MetricSeries) -> SeriesArrays<'py> {
     use numpy::IntoPyArray;
     (
         series.steps.into_pyarray(py),
@@ -287,7 +289,7 @@ pub fn series_arrays<'py>(py: Python<'py>, series: crate::entities::MetricSeries
 /// A list of `Metric` objects. Python's cyclic collector is paused while it is built: every
 /// pyo3 object is tracked by the collector, and a 100k-point history would otherwise set off
 /// dozens of collections, each walking every object made so far.
-pub fn metric_list(py: Python<'_>, metrics: Vec<crate::entities::Metric>) -> PyResult<Bound<'_, PyList>> {
+pub fn metric_list(py: Python<'_>, metrics: Vec<rtrack::entities::Metric>) -> PyResult<Bound<'_, PyList>> {
     let gc = py.import("gc")?;
     let was_enabled: bool = gc.call_method0("isenabled")?.extract()?;
     if was_enabled {
@@ -297,5 +299,5 @@ pub fn metric_list(py: Python<'_>, metrics: Vec<crate::entities::Metric>) -> PyR
     if was_enabled {
         gc.call_method0("enable")?;
     }
-    list
+    Ok(list?)
 }

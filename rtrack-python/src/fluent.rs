@@ -1,16 +1,18 @@
 //! The module-level verbs (`rtrack.start_run`, `rtrack.log_metric`, ...): argument
-//! conversion around `crate::api::fluent`, with the GIL released for anything that may
+//! conversion around `rtrack::api::fluent`, with the GIL released for anything that may
 //! wait on the disk.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::PyDict;
 
-use crate::api::fluent::{self, StartRun};
-use crate::api::Tracker;
-use crate::entities::RunStatus;
+use rtrack::api::fluent::{self, StartRun};
+use rtrack::api::Tracker;
+use rtrack::entities::RunStatus;
 
 use super::convert;
 use super::entities::{PyExperiment, PyFileInfo, PyRun};
@@ -86,7 +88,7 @@ impl PyActiveRun {
     }
     /// The run as stored now, as HTML.
     fn _repr_html_(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(crate::display::run_html(&self.get_run(py)?.0))
+        Ok(rtrack::display::run_html(&self.get_run(py)?.0))
     }
 }
 
@@ -105,7 +107,7 @@ fn get_tracking_uri() -> String {
 /// Where runs say they come from (`mlflow.source.name` / `.type`); set by the package.
 #[pyfunction]
 fn _set_source(name: String, kind: String, user: String) {
-    fluent::set_source(crate::api::Source { name, kind });
+    fluent::set_source(rtrack::api::Source { name, kind });
     fluent::set_user(user);
 }
 
@@ -238,7 +240,7 @@ fn log_metric(key: &str, value: f64, step: Option<i64>, timestamp: Option<i64>) 
 #[pyfunction]
 #[pyo3(signature = (metrics, step=None, timestamp=None))]
 fn log_metrics(metrics: &Bound<'_, PyDict>, step: Option<i64>, timestamp: Option<i64>) -> PyResult<()> {
-    let timestamp = timestamp.unwrap_or_else(crate::entities::now_millis);
+    let timestamp = timestamp.unwrap_or_else(rtrack::entities::now_millis);
     for (key, value) in metrics.iter() {
         fluent::log_metric(&key.str()?.to_string(), value.extract()?, step, Some(timestamp))?;
     }
@@ -357,7 +359,10 @@ fn _get_metric_series<'py>(py: Python<'py>, run_id: &str, key: &str) -> PyResult
     let tracker = tracker(py)?;
     let series = py.detach(|| tracker.get_metric_series(run_id, key))?;
     let (steps, values, timestamps) = convert::series_arrays(py, series);
-    pyo3::types::PyTuple::new(py, [steps.into_any(), values.into_any(), timestamps.into_any()])
+    Ok(pyo3::types::PyTuple::new(
+        py,
+        [steps.into_any(), values.into_any(), timestamps.into_any()],
+    )?)
 }
 
 #[pyfunction]

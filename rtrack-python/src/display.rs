@@ -1,13 +1,15 @@
-//! Notebook views for Python, rendered by `crate::display`: `_repr_html_` of results,
+//! Notebook views for Python, rendered by `rtrack::display`: `_repr_html_` of results,
 //! `rtrack.summary()`, and the live chart behind `rtrack.live()`.
 
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
 
-use crate::api::fluent;
-use crate::display::{self, LiveChart, MetricHistory, Summary};
-use crate::entities::Metric;
+use crate::errors::PyResult;
+
+use rtrack::api::fluent;
+use rtrack::display::{self, LiveChart, MetricHistory, Summary};
+use rtrack::entities::Metric;
 
 use super::entities::{PyExperiment, PyMetric, PyRun};
 
@@ -15,12 +17,12 @@ use super::entities::{PyExperiment, PyMetric, PyRun};
 /// (an empty list, mixed items), so IPython falls back to the plain repr.
 #[pyfunction]
 fn _results_html(items: &Bound<'_, PyAny>) -> PyResult<Option<String>> {
-    let items: Vec<Bound<'_, PyAny>> = items.try_iter()?.collect::<PyResult<_>>()?;
+    let items: Vec<Bound<'_, PyAny>> = items.try_iter()?.collect::<pyo3::PyResult<_>>()?;
     if items.is_empty() {
         return Ok(None);
     }
     if let Some(runs) = all_of::<PyRun>(&items) {
-        let runs: Vec<Arc<crate::entities::Run>> = runs.iter().map(|run| Arc::clone(&run.get().0)).collect();
+        let runs: Vec<Arc<rtrack::entities::Run>> = runs.iter().map(|run| Arc::clone(&run.get().0)).collect();
         return Ok(Some(display::runs_html(
             &runs.iter().map(Arc::as_ref).collect::<Vec<_>>(),
         )));

@@ -2,13 +2,15 @@
 
 use pyo3::prelude::*;
 
+use crate::errors::PyResult;
+
 /// Run `rtrack <args>` and return its exit code. The GIL is released for the whole
 /// command, so a server started here does not hold up other Python threads.
 #[pyfunction]
 fn _cli(py: Python<'_>, args: Vec<String>) -> i32 {
-    py.detach(|| crate::cli::main(&args))
+    py.detach(|| rtrack::cli::main(&args))
 }
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_function(wrap_pyfunction!(_cli, module)?)
+    Ok(module.add_function(wrap_pyfunction!(_cli, module)?)?)
 }

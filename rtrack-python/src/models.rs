@@ -4,12 +4,14 @@
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+
+use crate::errors::PyResult;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use serde_json::Value;
 
-use crate::api::fluent;
-use crate::error::Error;
-use crate::models::{
+use rtrack::api::fluent;
+use rtrack::error::Error;
+use rtrack::models::{
     ColSpec, ColumnDescription, ColumnType, DataDescription, InputExample, MlModel, ModelSignature, PythonEnvironment,
     Schema, TensorSpec,
 };
@@ -18,7 +20,7 @@ use super::convert;
 
 /// A JSON value as a Python object (through the stdlib `json`, which already does this).
 pub fn to_python<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
-    py.import("json")?.call_method1("loads", (value.to_string(),))
+    Ok(py.import("json")?.call_method1("loads", (value.to_string(),))?)
 }
 
 #[pyclass(frozen, eq, name = "ColSpec", module = "rtrack.models")]
@@ -71,7 +73,7 @@ impl PyTensorSpec {
     #[pyo3(signature = (r#type, shape, name=None))]
     fn new(r#type: &Bound<'_, PyAny>, shape: Vec<i64>, name: Option<String>) -> PyResult<Self> {
         let dtype = r#type.str()?.to_string();
-        crate::models::DType::parse(&dtype)?;
+        rtrack::models::DType::parse(&dtype)?;
         Ok(PyTensorSpec(TensorSpec { name, dtype, shape }))
     }
     #[getter]
@@ -102,7 +104,7 @@ impl PySchema {
     /// A schema from a list of `ColSpec`s, or of `TensorSpec`s.
     #[new]
     fn new(inputs: &Bound<'_, PyAny>) -> PyResult<Self> {
-        let items: Vec<Bound<'_, PyAny>> = inputs.try_iter()?.collect::<PyResult<_>>()?;
+        let items: Vec<Bound<'_, PyAny>> = inputs.try_iter()?.collect::<pyo3::PyResult<_>>()?;
         if !items.is_empty() && items.iter().all(|i| i.cast::<PyTensorSpec>().is_ok()) {
             return Ok(PySchema(Schema::Tensors(
                 items
@@ -131,8 +133,8 @@ impl PySchema {
     #[getter]
     fn inputs<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         match &self.0 {
-            Schema::Columns(columns) => PyList::new(py, columns.iter().cloned().map(PyColSpec)),
-            Schema::Tensors(tensors) => PyList::new(py, tensors.iter().cloned().map(PyTensorSpec)),
+            Schema::Columns(columns) => Ok(PyList::new(py, columns.iter().cloned().map(PyColSpec))?),
+            Schema::Tensors(tensors) => Ok(PyList::new(py, tensors.iter().cloned().map(PyTensorSpec))?),
         }
     }
     fn input_names(&self) -> Vec<String> {
@@ -168,7 +170,7 @@ impl PySchema {
         }
     }
     fn __getitem__<'py>(&self, py: Python<'py>, index: isize) -> PyResult<Bound<'py, PyAny>> {
-        self.inputs(py)?.as_any().get_item(index)
+        Ok(self.inputs(py)?.as_any().get_item(index)?)
     }
     fn __repr__(&self) -> String {
         let specs: Vec<String> = match &self.0 {
@@ -275,7 +277,7 @@ fn _plan_frame(
     columns: Vec<(String, String)>,
 ) -> PyResult<Vec<(String, Option<&'static str>)>> {
     match &schema.0 {
-        Schema::Columns(specs) => Ok(crate::models::plan_frame(specs, &columns)?),
+        Schema::Columns(specs) => Ok(rtrack::models::plan_frame(specs, &columns)?),
         Schema::Tensors(_) => Err(Error::invalid("This model takes tensors: pass a numpy array").into()),
     }
 }
@@ -284,7 +286,7 @@ fn _plan_frame(
 #[pyfunction]
 fn _plan_tensor(schema: PyRef<'_, PySchema>, dtype: &str, shape: Vec<usize>) -> PyResult<Option<String>> {
     match &schema.0 {
-        Schema::Tensors(specs) => Ok(crate::models::plan_tensor(specs, dtype, &shape)?),
+        Schema::Tensors(specs) => Ok(rtrack::models::plan_tensor(specs, dtype, &shape)?),
         Schema::Columns(_) => Err(Error::invalid("This model takes a table of columns: pass a DataFrame").into()),
     }
 }
@@ -326,7 +328,7 @@ fn _write_model_dir<'py>(
             })
         })
         .transpose()?;
-    py.detach(|| crate::models::write_model_dir(&path, &mut model, environment.as_ref(), example.as_ref()))?;
+    py.detach(|| rtrack::models::write_model_dir(&path, &mut model, environment.as_ref(), example.as_ref()))?;
     model_dict(py, &model)
 }
 
@@ -347,10 +349,10 @@ fn _read_model<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny
 #[pyfunction]
 fn _resolve_model(py: Python<'_>, uri: &str, scratch: PathBuf) -> PyResult<PathBuf> {
     Ok(py.detach(|| {
-        if crate::models::is_model_uri(uri) {
-            crate::models::resolve_model_dir(&fluent::tracker()?, uri, &scratch)
+        if rtrack::models::is_model_uri(uri) {
+            rtrack::models::resolve_model_dir(&fluent::tracker()?, uri, &scratch)
         } else {
-            crate::models::local_model_dir(uri)
+            rtrack::models::local_model_dir(uri)
         }
     })?)
 }
@@ -358,14 +360,14 @@ fn _resolve_model(py: Python<'_>, uri: &str, scratch: PathBuf) -> PyResult<PathB
 /// A file a flavor names inside the model folder; names leaving the folder are refused.
 #[pyfunction]
 fn _model_file(path: PathBuf, relative: &str) -> PyResult<PathBuf> {
-    Ok(crate::models::model_file(&path, relative)?)
+    Ok(rtrack::models::model_file(&path, relative)?)
 }
 
 /// The input example saved with the model at `path`, or None.
 #[pyfunction]
 fn _read_input_example<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
     let model = MlModel::load(&path)?;
-    match crate::models::read_input_example(&path, &model)? {
+    match rtrack::models::read_input_example(&path, &model)? {
         Some(value) => to_python(py, &value),
         None => Ok(py.None().into_bound(py)),
     }

@@ -6,7 +6,9 @@ use std::sync::Mutex;
 
 use pyo3::prelude::*;
 
-use crate::server::{self, RunningServer, ServerConfig};
+use crate::errors::PyResult;
+
+use rtrack::server::{self, RunningServer, ServerConfig};
 
 #[pyclass(frozen, name = "_UiServer", module = "rtrack")]
 pub struct PyUiServer {
@@ -61,5 +63,5 @@ impl PyUiServer {
 }
 
 pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
-    module.add_class::<PyUiServer>()
+    Ok(module.add_class::<PyUiServer>()?)
 }

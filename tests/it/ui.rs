@@ -3,7 +3,7 @@
 //! table pages, downsampled histories, model versions) and sandboxed artifact previews.
 //! The pages themselves are driven in chromium by tests/python/test_ui_browser.py.
 
-mod common;
+use crate::common;
 
 use rtrack::server::{start, RunningServer, ServerConfig};
 use rtrack::{RunOptions, Tracker};

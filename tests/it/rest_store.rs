@@ -1,7 +1,7 @@
 //! The REST client store: a `Tracker` on `http://...` talks to a real `rtrack server` on
 //! 127.0.0.1 and does everything it does on a local store; the server's store holds it.
 
-mod common;
+use crate::common;
 
 use rtrack::server::{start, ServerConfig};
 use rtrack::store::RunSearch;

@@ -1,11 +1,9 @@
 //! Experiments and the life of runs, end to end through `Tracker` and `ActiveRun` on a real
 //! store. Params, tags and metrics are in `logging.rs`.
 
-mod common;
-
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::{invalid, new_run, new_store, not_found};
+use crate::common::{invalid, new_run, new_store, not_found};
 use rtrack::api::Source;
 use rtrack::entities::{tags, LifecycleStage, ViewType};
 use rtrack::store::{ExperimentSearch, RunSearch};

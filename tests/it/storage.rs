@@ -1,10 +1,8 @@
 //! What the store costs on disk, and the schema version it records.
 
-mod common;
-
 use std::path::Path;
 
-use common::{database_of, invalid, uri_of};
+use crate::common::{database_of, invalid, uri_of};
 use rtrack::store::sqlite::schema::LATEST_VERSION;
 use rtrack::{ExperimentId, RunOptions, Tracker};
 

@@ -1,9 +1,9 @@
 //! What is logged to a run: params (immutable), tags (system and user) and metrics
 //! (latest value rule, special values, history, array fast path, read-your-writes).
 
-mod common;
+use crate::common;
 
-use common::{invalid, new_run, new_store, not_found};
+use crate::common::{invalid, new_run, new_store, not_found};
 use rtrack::entities::{tags, Metric, MetricSeries};
 use rtrack::{Error, ExperimentId, RunOptions, RunStatus, Tracker};
 

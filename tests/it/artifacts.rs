@@ -2,12 +2,10 @@
 //! the run's artifact root, list and download like MLflow's, and paths that would leave the
 //! root are refused with nothing written.
 
-mod common;
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::{invalid, new_run, new_store};
+use crate::common::{invalid, new_run, new_store};
 use rtrack::artifacts::file_uri_to_path;
 use rtrack::entities::FileInfo;
 use rtrack::{ExperimentId, RunOptions, Tracker};

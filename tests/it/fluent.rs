@@ -1,9 +1,7 @@
 //! The process-wide fluent API (what `rtrack.start_run()` and friends call). Its state is
 //! global, so this binary holds a single test that walks through it in order.
 
-mod common;
-
-use common::invalid;
+use crate::common::invalid;
 use rtrack::api::fluent::{self, StartRun};
 use rtrack::entities::tags;
 use rtrack::RunStatus;

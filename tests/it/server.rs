@@ -1,7 +1,7 @@
 //! The server over real HTTP on 127.0.0.1: MLflow's endpoints and JSON shapes, its error
 //! shape for bad input, artifact confinement, concurrent clients and a clean shutdown.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,14 +1,14 @@
 //! Several store instances on one database at once, as separate processes would have: each
 //! `Tracker::open` below has its own connections and its own background writer.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use common::{new_store, poll, uri_of};
+use crate::common::{new_store, poll, uri_of};
 use rtrack::entities::ViewType;
 use rtrack::store::{ExperimentSearch, RunSearch};
 use rtrack::{ExperimentId, RunOptions, Tracker};

@@ -1,11 +1,9 @@
 //! `search_runs` and `search_experiments` through the Tracker over a few dozen real runs, each
 //! result checked against the same question asked of the test's own record of the data.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::{invalid, new_store};
+use crate::common::{invalid, new_store};
 use rtrack::entities::ViewType;
 use rtrack::store::{ExperimentSearch, RunSearch};
 use rtrack::{ExperimentId, RunOptions, RunStatus, Tracker};

@@ -1,9 +1,7 @@
 //! MLflow 3's logged models on real stores: their life (PENDING, READY, deleted), params,
 //! tags, metrics, search, and versions registered from them.
 
-mod common;
-
-use common::{invalid, new_run, new_store, not_found};
+use crate::common::{invalid, new_run, new_store, not_found};
 use rtrack::entities::{LoggedModelMetric, LoggedModelStatus};
 use rtrack::store::{LoggedModelSearch, NewLoggedModel};
 use rtrack::{ExperimentId, Tracker};

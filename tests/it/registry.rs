@@ -1,9 +1,7 @@
 //! The model registry on real stores: version numbering, aliases, stages, search, rename,
 //! deletes, errors, and upgrading a store made before the registry existed.
 
-mod common;
-
-use common::{database_of, invalid, new_run, new_store, not_found, uri_of};
+use crate::common::{database_of, invalid, new_run, new_store, not_found, uri_of};
 use rtrack::entities::ModelVersionStage::{self, Archived, Production, Staging};
 use rtrack::store::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch};
 use rtrack::{Error, ExperimentId, Tracker};

@@ -4,13 +4,11 @@
 //! after every kind of write, under concurrent writers, and across the migration that moves
 //! older stores' params and tags onto their runs.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 
-use common::{database_of, new_store, uri_of};
+use crate::common::{database_of, new_store, uri_of};
 use rtrack::store::sqlite::schema;
 use rtrack::store::{RunSearch, RunUpdate};
 use rtrack::{ExperimentId, RunOptions, RunStatus, Tracker};

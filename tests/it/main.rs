@@ -1,0 +1,21 @@
+//! rtrack's integration tests, one binary with a module per topic, so a change links the
+//! crate into one test executable, not one per topic. linfa's tests are their own target
+//! (they need the `linfa-datasets` feature).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod artifacts;
+mod concurrency;
+mod fluent;
+mod logged_models;
+mod logging;
+mod models;
+mod registry;
+mod rest_store;
+mod run_summary;
+mod search;
+mod server;
+mod storage;
+mod tracking;
+mod ui;

@@ -7,6 +7,7 @@ mod common;
 
 mod artifacts;
 mod concurrency;
+mod fidelity;
 mod fluent;
 mod logged_models;
 mod logging;

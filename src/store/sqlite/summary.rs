@@ -90,11 +90,26 @@ pub fn set_latest_metric(
     timestamp: i64,
 ) -> Result<()> {
     let path = json_member_path(key).ok_or_else(|| Error::invalid(format!("Invalid metric name '{key}'")))?;
+    // The value goes in as JSON text written by Rust: bound as a REAL, SQLite would turn -0.0
+    // into 0.0 on its way into JSON.
     conn.prepare_cached(
-        "UPDATE runs SET latest_metrics = jsonb_set(latest_metrics, ?2, jsonb_array(?3, ?4, ?5)) WHERE run_uuid = ?1",
+        "UPDATE runs SET latest_metrics = jsonb_set(latest_metrics, ?2, jsonb_array(json(?3), ?4, ?5))
+         WHERE run_uuid = ?1",
     )?
-    .execute(params![run_id, path, value, step, timestamp])?;
+    .execute(params![run_id, path, json_number(value), step, timestamp])?;
     Ok(())
+}
+
+/// A double as JSON text SQLite reads back exactly: the shortest digits that round-trip, NaN
+/// as null and the infinities as SQLite's own `9e999` / `-9e999`.
+fn json_number(value: f64) -> String {
+    if value.is_nan() {
+        "null".into()
+    } else if value.is_infinite() {
+        if value > 0.0 { "9e999" } else { "-9e999" }.into()
+    } else {
+        format!("{value:?}")
+    }
 }
 
 /// A run's params, tags and latest metrics from its three summary blobs.

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 /// longer than 1024 characters.
 const MAX_IMPLICIT_KEY: usize = 1000;
 
-/// `value` as a block-style YAML document ending with a newline. Keys keep the order of the
-/// map (sorted, unless serde_json's `preserve_order` is on).
+/// `value` as a block-style YAML document ending with a newline. Keys are sorted, as PyYAML's
+/// `safe_dump` (what MLflow writes YAML with) sorts them.
 pub fn to_yaml(value: &Value) -> String {
     let mut out = String::new();
     emit_node(&mut out, value, 0, false, Quotes::Double);
@@ -61,7 +61,9 @@ fn emit_node(out: &mut String, value: &Value, indent: usize, first_inline: bool,
 }
 
 fn emit_map(out: &mut String, map: &Map<String, Value>, indent: usize, first_inline: bool, quotes: Quotes) {
-    for (index, (key, value)) in map.iter().enumerate() {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_unstable_by_key(|(key, _)| key.as_str());
+    for (index, (key, value)) in entries.into_iter().enumerate() {
         if index > 0 || !first_inline {
             push_indent(out, indent);
         }

@@ -84,7 +84,7 @@ mod tests {
         let value = serde_json::json!([{"type": "double", "name": "x é", "required": true}, 1.5, null]);
         assert_eq!(
             dumps(&value),
-            r#"[{"name": "x \u00e9", "required": true, "type": "double"}, 1.5, null]"#
+            r#"[{"type": "double", "name": "x \u00e9", "required": true}, 1.5, null]"#
         );
     }
 }

@@ -270,6 +270,14 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn records_keep_their_column_order() {
+        // A model fitted without a signature checks feature names in the order it saw them.
+        let table = parse_json_payload(r#"{"dataframe_records": [{"zeta": 1, "alpha": 2, "mid": 3}]}"#).unwrap();
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["zeta", "alpha", "mid"]);
+    }
+
+    #[test]
     fn every_json_shape_gives_the_same_table() {
         let expected =
             parse_json_payload(r#"{"dataframe_split": {"columns": ["a", "b"], "data": [[1, 2.5], [3, 4.5]]}}"#)

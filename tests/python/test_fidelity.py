@@ -1,0 +1,129 @@
+"""Nothing a user logs comes back altered: random and edge doubles logged from Python come
+back with the same bits embedded, through rtrack's REST client, and through the unchanged
+mlflow client against `rtrack server`; a model served without a signature sees its records'
+columns in the order they were sent."""
+
+import math
+import random
+import struct
+
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression
+
+import rtrack
+from test_server_mlflow import Server, mlflow_script
+from test_serving import ModelServer
+
+EDGE_DOUBLES = [
+    0.41706338163050843,
+    0.9333333333333333,
+    1 / 3,
+    0.1 + 0.2,
+    -0.0,
+    0.0,
+    5e-324,  # the smallest subnormal
+    2.225073858507201e-308,  # the largest subnormal
+    2.2250738585072014e-308,  # the smallest normal
+    1.7976931348623157e308,
+    -1.7976931348623157e308,
+    2.220446049250313e-16,
+    9007199254740993.0,
+    123456789.12345679,
+    math.pi,
+    math.nan,
+    math.inf,
+    -math.inf,
+]
+
+
+def doubles():
+    """The edge doubles and pseudo-random bit patterns, the same ones every run."""
+    generator = random.Random(20261207)
+    randoms = [struct.unpack("<d", generator.getrandbits(64).to_bytes(8, "little"))[0] for _ in range(200)]
+    return EDGE_DOUBLES + randoms
+
+
+def bits(value):
+    return "nan" if math.isnan(value) else struct.pack("<d", value).hex()
+
+
+def assert_same(logged, got, path):
+    assert len(logged) == len(got), path
+    for index, (a, b) in enumerate(zip(logged, got)):
+        assert bits(a) == bits(b), f"{path}: value {index} logged {a!r} came back {b!r}"
+
+
+def log_and_read(values):
+    """Log each value as its own metric and all as one series; read both back."""
+    with rtrack.start_run() as run:
+        for index, value in enumerate(values):
+            rtrack.log_metric(f"v{index:03}", value, step=0)
+            rtrack.log_metric("series", value, step=index)
+    client = rtrack.Client()
+    history = [m.value for m in client.get_metric_history(run.info.run_id, "series")]
+    metrics = client.get_run(run.info.run_id).data.metrics
+    latest = [metrics[f"v{index:03}"] for index in range(len(values))]
+    return history, latest
+
+
+def test_doubles_round_trip_embedded(store):
+    values = doubles()
+    history, latest = log_and_read(values)
+    assert_same(values, history, "embedded history")
+    assert_same(values, latest, "embedded latest values")
+
+
+@pytest.fixture
+def server(tmp_path):
+    started = Server(tmp_path / "served")
+    yield started
+    started.stop()
+
+
+def test_doubles_round_trip_through_rtracks_rest_client(server):
+    rtrack.set_tracking_uri(server.url)
+    try:
+        values = doubles()
+        history, latest = log_and_read(values)
+    finally:
+        rtrack.set_tracking_uri(None)
+    assert_same(values, history, "REST client history")
+    assert_same(values, latest, "REST client latest values")
+
+
+def test_doubles_round_trip_through_the_mlflow_client(server):
+    values = doubles()
+    # The values travel into the script as repr() text, which Python reads back exactly.
+    out = mlflow_script(
+        server.url,
+        f"""
+values = {[repr(v) if math.isfinite(v) else f"float('{v}')" for v in values]!r}
+values = [eval(v) for v in values]
+with mlflow.start_run() as run:
+    for index, value in enumerate(values):
+        mlflow.log_metric(f"v{{index:03}}", value, step=0)
+        mlflow.log_metric("series", value, step=index)
+client = MlflowClient()
+out["history"] = [m.value for m in client.get_metric_history(run.info.run_id, "series")]
+metrics = client.get_run(run.info.run_id).data.metrics
+out["latest"] = [metrics[f"v{{index:03}}"] for index in range(len(values))]
+""",
+    )
+    assert_same(values, out["history"], "mlflow client history")
+    assert_same(values, out["latest"], "mlflow client latest values")
+
+
+def test_served_records_keep_their_column_order(store, tmp_path):
+    # Columns out of alphabetical order: scikit-learn checks the names in the order of fit.
+    frame = pd.DataFrame({"zeta": [1.0, 2.0, 3.0, 4.0], "alpha": [0.0, 1.0, 0.0, 1.0]})
+    model = LinearRegression().fit(frame, 2 * frame["zeta"] + frame["alpha"])
+    with rtrack.start_run() as run:
+        rtrack.sklearn.log_model(model, "model")  # no signature, no input example
+    served = ModelServer(store, f"runs:/{run.info.run_id}/model")
+    try:
+        status, answer = served.post({"dataframe_records": [{"zeta": 5.0, "alpha": 1.0}]})
+    finally:
+        served.stop()
+    assert status == 200, answer
+    assert answer["predictions"] == pytest.approx([11.0])

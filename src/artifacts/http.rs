@@ -109,7 +109,7 @@ impl HttpArtifactStore {
 impl ArtifactStore for HttpArtifactStore {
     fn log_file(&self, root: &str, local_file: &Path, artifact_path: Option<&str>) -> Result<()> {
         let folder = ArtifactPath::parse(artifact_path.unwrap_or(""))?;
-        let target = ArtifactPath::parse(&format!("{}/{}", folder.as_str(), file_name(local_file)?))?;
+        let target = folder.join(&file_name(local_file)?)?;
         let bytes = fs::read(local_file).context(|| format!("reading '{}'", local_file.display()))?;
         self.put(root, &target, &bytes)
     }
@@ -119,7 +119,7 @@ impl ArtifactStore for HttpArtifactStore {
         let top = fs::canonicalize(local_dir).context(|| format!("resolving '{}'", local_dir.display()))?;
         let plan = super::confine::plan_tree(&top, &top, "the folder being logged")?;
         for entry in plan.iter().filter(|e| !e.is_dir) {
-            let target = ArtifactPath::parse(&format!("{}/{}", folder.as_str(), entry.rel.as_str()))?;
+            let target = folder.join_path(&entry.rel)?;
             let bytes = fs::read(&entry.source).context(|| format!("reading '{}'", entry.source.display()))?;
             self.put(root, &target, &bytes)?;
         }

@@ -93,7 +93,7 @@ impl ArtifactStore for LocalArtifactStore {
         // Check every destination before writing any, so a refused tree leaves no half copy.
         let targets = plan
             .iter()
-            .map(|entry| Ok((join_all(&folder, &entry.rel)?, entry)))
+            .map(|entry| Ok((folder.join_path(&entry.rel)?, entry)))
             .collect::<Result<Vec<_>>>()?;
         if let Some(existing) = Root::open(&root_dir)? {
             confine::check_dir_target(&existing, &folder)?;
@@ -254,10 +254,6 @@ impl ArtifactStore for LocalArtifactStore {
 }
 
 /// `folder` followed by every component of `rel`.
-fn join_all(folder: &ArtifactPath, rel: &ArtifactPath) -> Result<ArtifactPath> {
-    rel.components().try_fold(folder.clone(), |path, name| path.join(name))
-}
-
 fn create_parent(path: &Path) -> Result<()> {
     match path.parent() {
         Some(parent) => fs::create_dir_all(parent).context(|| format!("creating '{}'", parent.display())),

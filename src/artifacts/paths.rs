@@ -53,6 +53,11 @@ impl ArtifactPath {
         Self::parse(path)
     }
 
+    /// `rel`'s components appended one by one, each checked as [`join`](Self::join) checks it.
+    pub fn join_path(&self, rel: &ArtifactPath) -> Result<Self> {
+        rel.components().try_fold(self.clone(), |path, name| path.join(name))
+    }
+
     /// This path with one more component, itself checked (a file name from a local folder,
     /// say). Unlike [`parse`](Self::parse), `name` must be exactly one non-empty component.
     pub fn join(&self, name: &str) -> Result<Self> {

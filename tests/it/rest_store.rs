@@ -201,3 +201,29 @@ fn the_registry_works_through_the_server() {
         Some("house prices")
     );
 }
+
+#[test]
+fn artifacts_logged_without_an_artifact_path_land_at_the_run_root() {
+    let (_dir, _server, tracker) = served();
+    let run = tracker.start_run(RunOptions::default()).unwrap();
+    let run_id = run.id().to_string();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("model.joblib"), b"weights").unwrap();
+    std::fs::create_dir_all(local.path().join("plots/deep")).unwrap();
+    std::fs::write(local.path().join("plots/deep/loss.txt"), b"0.1").unwrap();
+    tracker
+        .log_artifact(&run_id, &local.path().join("model.joblib"), None)
+        .unwrap();
+    tracker
+        .log_artifacts(&run_id, &local.path().join("plots"), None)
+        .unwrap();
+    let top: Vec<String> = tracker
+        .list_artifacts(&run_id, None)
+        .unwrap()
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
+    assert_eq!(top, ["deep", "model.joblib"]);
+    let deep = tracker.list_artifacts(&run_id, Some("deep")).unwrap();
+    assert_eq!(deep[0].path, "deep/loss.txt");
+}

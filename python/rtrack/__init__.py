@@ -8,8 +8,11 @@
 
 Everything here is implemented in Rust (``rtrack._core``); this package only adapts
 Python objects (numpy arrays, DataFrames, PIL images) and registers exit handling.
-Importing it loads no numpy or pandas.
+Importing it loads no numpy or pandas (nor the typing module: the annotations are only read
+by type checkers).
 """
+
+from __future__ import annotations
 
 import atexit as _atexit
 import sys as _sys
@@ -86,7 +89,7 @@ from ._source import detect_source as _detect_source
 _core._set_source(*_detect_source())
 
 
-def _end_runs_at_exit():
+def _end_runs_at_exit() -> None:
     """Runs still open when the interpreter exits end, and queued metrics are written. A
     script stopped by an uncaught exception (Python then sets ``sys.last_value``) leaves them
     FAILED, as a ``with`` block would; in IPython a failed cell says nothing about the run."""
@@ -97,13 +100,20 @@ def _end_runs_at_exit():
 _atexit.register(_end_runs_at_exit)
 
 
-def autolog(disable=False, log_models=True, silent=True):
-    """Log every ``fit`` of the libraries rtrack knows (scikit-learn) that are installed."""
+def autolog(disable: bool = False, log_models: bool = True, silent: bool = True) -> None:
+    """Log every ``fit`` of the installed libraries rtrack knows (scikit-learn): params,
+    ``training_*`` metrics and the model, each ``fit`` in a run of its own when no run is
+    active. ``autolog(disable=True)`` stops it.
+
+    >>> rtrack.autolog()                  # doctest: +SKIP
+    >>> LinearRegression().fit(X, y)      # doctest: +SKIP
+    """
     sklearn.autolog(disable=disable, log_models=log_models, silent=silent)
 
 
-def load_ipython_extension(ipython):
-    """``%load_ext rtrack``: register the ``%rtrack`` magics."""
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext rtrack``: register the ``%rtrack`` magics (``%rtrack summary``,
+    ``%%rtrack run`` and ``%rtrack ui``)."""
     from . import _magics
 
     _magics.load(ipython)

@@ -1,10 +1,37 @@
 """Turn numpy arrays, PIL images and DataFrames into what the Rust core takes.
-numpy is imported only when one of these is called."""
+numpy is imported only when one of these is called.
+
+The functions here check at run time what they were given, so they take ``Any``; the
+aliases below type the public functions that hand their arguments on to them."""
+
+from __future__ import annotations
 
 from ._core import InvalidValueError, RtrackError
 
+# The typing module is not imported at run time: it would add to `import rtrack`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Sequence
+    from typing import Any, overload
 
-def image_pixels(image):
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
+    from PIL import Image
+
+    #: A numpy array (H, W[, 1|2|3|4]) or a PIL image.
+    ImageLike = npt.NDArray[Any] | Image.Image
+    #: A dict of columns or a DataFrame.
+    TableLike = Mapping[str, Sequence[Any]] | pd.DataFrame
+    #: Class labels (all integers or all strings): a list, a numpy array or a pandas Series.
+    Labels = npt.ArrayLike | pd.Series
+    #: Numbers: a list, a numpy array (any numeric dtype) or a pandas Series.
+    Numbers = npt.ArrayLike | pd.Series
+    #: The Arrow buffers of a text column: offsets, data, validity bitmap or None, missing count.
+    TextBuffers = tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8], npt.NDArray[np.uint8] | None, int]
+
+
+def image_pixels(image: Any) -> tuple[bytes, int, int, int]:
     """``(bytes, height, width, channels)`` of 8-bit pixels from a numpy array or PIL image.
 
     Float images must lie in [0, 1] and are scaled to 0..255 as MLflow does; integer images
@@ -40,7 +67,7 @@ def image_pixels(image):
     return np.ascontiguousarray(array).tobytes(), height, width, channels
 
 
-def table_columns(data):
+def table_columns(data: Any) -> Mapping[str, Sequence[Any]]:
     """A dict of column name -> list of cells, from a dict or a pandas DataFrame."""
     if hasattr(data, "columns") and hasattr(data, "to_dict"):
         return {str(name): data[name].tolist() for name in data.columns}
@@ -49,12 +76,12 @@ def table_columns(data):
     raise InvalidValueError(f"log_table expects a dict of columns or a pandas DataFrame, got {type(data).__name__}")
 
 
-def check_table_file(artifact_file):
+def check_table_file(artifact_file: str) -> None:
     if not str(artifact_file).endswith(".json"):
         raise InvalidValueError(f"log_table: artifact_file '{artifact_file}' must end with .json")
 
 
-def labels(values):
+def labels(values: Any) -> Any:
     """Class labels as a plain list (the core reads integers or strings) from a list, a numpy
     array or a pandas Series."""
     if hasattr(values, "to_numpy"):
@@ -64,7 +91,7 @@ def labels(values):
     return values
 
 
-def floats(values):
+def floats(values: Any) -> Sequence[float] | npt.NDArray[np.float64]:
     """Numbers as a list or a contiguous float64 numpy array, the two forms the core reads
     without copying element by element. numpy is imported only for array-like input."""
     if isinstance(values, (list, tuple, range)):
@@ -74,7 +101,16 @@ def floats(values):
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-def scores(values):
+if TYPE_CHECKING:
+
+    @overload
+    def scores(values: None) -> None: ...
+
+    @overload
+    def scores(values: Any) -> npt.NDArray[np.float64]: ...
+
+
+def scores(values: Any) -> npt.NDArray[np.float64] | None:
     """Classifier scores as a float64 numpy array: one per sample, or one column per class."""
     if values is None:
         return None
@@ -88,10 +124,11 @@ def scores(values):
     return array
 
 
-def figure_json(figure):
+def figure_json(figure: Any) -> str:
     """Plotly's JSON of a ``plotly.graph_objects.Figure`` (or of a figure dict)."""
     if hasattr(figure, "to_plotly_json") and hasattr(figure, "to_json"):
-        return figure.to_json()
+        text: str = figure.to_json()
+        return text
     if isinstance(figure, dict):
         import json
 
@@ -99,7 +136,7 @@ def figure_json(figure):
     raise InvalidValueError(f"log_figure expects a plotly Figure, got {type(figure).__name__}")
 
 
-def figure_image(figure, image_format):
+def figure_image(figure: Any, image_format: str) -> bytes:
     """The figure rendered as an image by plotly's kaleido engine, which must be installed."""
     import importlib.util
 
@@ -110,10 +147,11 @@ def figure_image(figure, image_format):
         )
     if not hasattr(figure, "to_image"):
         raise InvalidValueError(f"log_figure expects a plotly Figure, got {type(figure).__name__}")
-    return figure.to_image(format=image_format)
+    image: bytes = figure.to_image(format=image_format)
+    return image
 
 
-def runs_frame(columns):
+def runs_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """The ``search_runs`` DataFrame from the columns the core gives
     (``Client._search_runs_columns``): times relabelled as UTC datetimes; text columns come
     as lists, or as Arrow buffers wrapped as the text arrays pandas itself would make (see
@@ -134,10 +172,11 @@ def runs_frame(columns):
     return pd.DataFrame(columns, copy=False)
 
 
-_ARROW_TEXT: "list[object]" = []  # [the function arrow_text_columns found, or None], once per process
+# [the function arrow_text_columns found, or None], once per process
+_ARROW_TEXT: list[Callable[[TextBuffers], Any] | None] = []
 
 
-def arrow_text_columns():
+def arrow_text_columns() -> Callable[[TextBuffers], Any] | None:
     """A function turning the core's Arrow buffers of a text column (offsets, data, validity
     bitmap or None, missing count) into pandas' default text array, without a Python object
     per value; or None where that would not give exactly what pandas makes from a list of
@@ -147,7 +186,7 @@ def arrow_text_columns():
     return _ARROW_TEXT[0]
 
 
-def _probe_arrow_text():
+def _probe_arrow_text() -> Callable[[TextBuffers], Any] | None:
     try:
         import numpy as np
         import pandas as pd
@@ -157,7 +196,7 @@ def _probe_arrow_text():
         expected = pd.Series(sample)
         dtype = expected.dtype
 
-        def text(buffers):
+        def text(buffers: TextBuffers) -> Any:
             offsets, data, validity, missing = buffers
             array = pa.LargeStringArray.from_buffers(
                 len(offsets) - 1,
@@ -166,7 +205,8 @@ def _probe_arrow_text():
                 None if validity is None else pa.py_buffer(validity),
                 missing,
             )
-            return pd.arrays.ArrowStringArray(pa.chunked_array([array]), dtype=dtype)
+            # pandas-stubs do not know the dtype argument yet.
+            return pd.arrays.ArrowStringArray(pa.chunked_array([array]), dtype=dtype)  # type: ignore[call-arg]
 
         # The sample in the layout the core sends: value i is data[offsets[i]:offsets[i + 1]],
         # present where bit i of the validity bitmap is set.

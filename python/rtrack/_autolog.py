@@ -1,18 +1,26 @@
 """``rtrack.sklearn.autolog``: every ``fit`` of a scikit-learn estimator logs its params, its
 training metrics (computed by ``rtrack.metrics``, in Rust) and the fitted model."""
 
+from __future__ import annotations
+
 import functools
 import threading
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 #: (class, original fit) for every class whose own ``fit`` is patched.
-_patched: list = []
+_patched: list[tuple[Any, Callable[..., Any]]] = []
 _state = threading.local()
 
 
-def autolog(disable=False, log_models=True, silent=False):
+def autolog(disable: bool = False, log_models: bool = True, silent: bool = False) -> None:
     """Log every scikit-learn ``fit``: starts a run if none is active (and ends it), logs
     ``get_params()``, ``training_score`` and ``training_*`` metrics, and the model with its
-    signature. ``autolog(disable=True)`` puts the original methods back.
+    signature. ``autolog(disable=True)`` puts the original methods back. Without
+    scikit-learn, ``silent=True`` does nothing where ``silent=False`` raises ImportError.
 
     >>> rtrack.sklearn.autolog()                                  # doctest: +SKIP
     >>> LinearRegression().fit(X, y)        # a run with params, metrics and the model
@@ -26,7 +34,7 @@ def autolog(disable=False, log_models=True, silent=False):
         if not silent:
             raise
         return
-    owners = {}
+    owners: dict[Any, Callable[..., Any]] = {}
     for _, estimator in all_estimators():
         owner = next((k for k in estimator.__mro__ if "fit" in vars(k)), None)
         if owner is not None and owner.__module__.startswith("sklearn"):
@@ -36,15 +44,15 @@ def autolog(disable=False, log_models=True, silent=False):
         _patched.append((owner, original))
 
 
-def _restore():
+def _restore() -> None:
     while _patched:
         owner, original = _patched.pop()
         owner.fit = original
 
 
-def _logging_fit(original, log_models):
+def _logging_fit(original: Callable[..., Any], log_models: bool) -> Callable[..., Any]:
     @functools.wraps(original)
-    def fit(self, *args, **kwargs):
+    def fit(self: Any, *args: Any, **kwargs: Any) -> Any:
         # Fits inside a fit (meta-estimators, searches) belong to the outer one.
         if getattr(_state, "fitting", False):
             return original(self, *args, **kwargs)
@@ -69,11 +77,11 @@ def _logging_fit(original, log_models):
             rtrack.end_run()
         return result
 
-    fit._rtrack_autolog = True
+    fit._rtrack_autolog = True  # type: ignore[attr-defined]  # marks a patched fit
     return fit
 
 
-def _log_fit(estimator, X, y, sample_weight, log_models):
+def _log_fit(estimator: Any, X: Any, y: Any, sample_weight: Any, log_models: bool) -> None:
     import rtrack
 
     params = {key: _param_text(value) for key, value in estimator.get_params(deep=True).items()}
@@ -96,12 +104,12 @@ def _log_fit(estimator, X, y, sample_weight, log_models):
         sklearn.log_model(estimator, "model", signature=signature)
 
 
-def _param_text(value):
+def _param_text(value: Any) -> str:
     text = str(value)
     return text if len(text) <= 6000 else text[:5997] + "..."
 
 
-def _training_metrics(estimator, X, y, sample_weight):
+def _training_metrics(estimator: Any, X: Any, y: Any, sample_weight: Any) -> dict[str, float]:
     from sklearn.base import is_classifier, is_regressor  # type: ignore[import-untyped]
 
     from . import metrics

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self
 
-from . import Live
+from ._live import Live
 
 __all__ = [
     "ColSpec",

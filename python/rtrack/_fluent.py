@@ -1,52 +1,71 @@
 """Module-level verbs that need a Python object on the way in or out (DataFrames, numpy
 arrays, images) or that are a Client call on the current tracking URI."""
 
+from __future__ import annotations
+
 from . import _adapters, _core
 from ._client import Client, MetricSeries, ResultList
 from ._constants import ViewType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any, Literal, overload
+
+    import pandas as pd
+
+    from ._adapters import ImageLike, TableLike
+    from ._core import Experiment, Metric, Run, _ExperimentId
 
 # The most a single page request asks the store for.
 _PAGE = 50_000
 
 
-def create_experiment(name, artifact_location=None, tags=None):
-    """Create an experiment and return its id."""
+def create_experiment(name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None) -> str:
+    """Create an experiment and return its id; a taken name raises :class:`AlreadyExistsError`."""
     return Client().create_experiment(name, artifact_location, tags)
 
 
-def get_experiment(experiment_id):
+def get_experiment(experiment_id: _ExperimentId) -> Experiment:
     return Client().get_experiment(experiment_id)
 
 
-def get_experiment_by_name(name):
+def get_experiment_by_name(name: str) -> Experiment | None:
     """The experiment with this name, or None."""
     return Client().get_experiment_by_name(name)
 
 
-def rename_experiment(experiment_id, new_name):
+def rename_experiment(experiment_id: _ExperimentId, new_name: str) -> None:
     Client().rename_experiment(experiment_id, new_name)
 
 
-def delete_experiment(experiment_id):
-    """Move an experiment and its runs to the bin (restorable)."""
+def delete_experiment(experiment_id: _ExperimentId) -> None:
+    """Move an experiment and its runs to the bin (restorable). The default experiment stays."""
     Client().delete_experiment(experiment_id)
 
 
-def restore_experiment(experiment_id):
+def restore_experiment(experiment_id: _ExperimentId) -> None:
     Client().restore_experiment(experiment_id)
 
 
-def delete_run(run_id):
+def delete_run(run_id: str) -> None:
     Client().delete_run(run_id)
 
 
-def restore_run(run_id):
+def restore_run(run_id: str) -> None:
     Client().restore_run(run_id)
 
 
-def search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=None, filter_string=None, order_by=None):
+def search_experiments(
+    view_type: int = ViewType.ACTIVE_ONLY,
+    max_results: int | None = None,
+    filter_string: str | None = None,
+    order_by: list[str] | None = None,
+) -> list[Experiment]:
     """Every experiment matching the filter (all pages), e.g. ``filter_string="name LIKE 'wine%'"``."""
-    client, found, token = Client(), [], None
+    client = Client()
+    found: list[Experiment] = []
+    token: str | None = None
     while max_results is None or len(found) < max_results:
         want = _PAGE if max_results is None else min(_PAGE, max_results - len(found))
         page, token = client._search_experiments_page(view_type, want, filter_string, order_by, token)
@@ -56,26 +75,58 @@ def search_experiments(view_type=ViewType.ACTIVE_ONLY, max_results=None, filter_
     return found
 
 
-def search_runs(
-    experiment_ids=None,
-    filter_string="",
-    run_view_type=ViewType.ACTIVE_ONLY,
-    max_results=100_000,
-    order_by=None,
-    output_format="pandas",
-    search_all_experiments=False,
-    experiment_names=None,
-):
-    """Runs matching an MLflow filter, as a pandas DataFrame (MLflow's columns) or a list.
+if TYPE_CHECKING:
 
-    >>> rtrack.search_runs(filter_string="metrics.rmse < 0.7", order_by=["metrics.rmse"])  # doctest: +SKIP
+    @overload
+    def search_runs(
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId] | None = None,
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = 100_000,
+        order_by: list[str] | None = None,
+        output_format: Literal["pandas"] = "pandas",
+        search_all_experiments: bool = False,
+        experiment_names: list[str] | None = None,
+    ) -> pd.DataFrame: ...
+
+    @overload
+    def search_runs(
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId] | None = None,
+        filter_string: str = "",
+        run_view_type: int = ViewType.ACTIVE_ONLY,
+        max_results: int = 100_000,
+        order_by: list[str] | None = None,
+        *,
+        output_format: Literal["list"],
+        search_all_experiments: bool = False,
+        experiment_names: list[str] | None = None,
+    ) -> ResultList[Run]: ...
+
+
+def search_runs(
+    experiment_ids: _ExperimentId | Sequence[_ExperimentId] | None = None,
+    filter_string: str = "",
+    run_view_type: int = ViewType.ACTIVE_ONLY,
+    max_results: int = 100_000,
+    order_by: list[str] | None = None,
+    output_format: str = "pandas",
+    search_all_experiments: bool = False,
+    experiment_names: list[str] | None = None,
+) -> pd.DataFrame | ResultList[Run]:
+    """Runs matching an MLflow filter, as a pandas DataFrame with MLflow's columns (``run_id``,
+    ``status``, ``metrics.<k>``, ``params.<k>``, ``tags.<k>`` ...) or, with
+    ``output_format="list"``, a list of runs. Without ids or names, the active experiment is
+    searched.
+
+    >>> rtrack.search_runs(filter_string="metrics.rmse < 0.7 AND params.model = 'enet'",
+    ...                    order_by=["metrics.rmse ASC"])  # doctest: +SKIP
     """
     if output_format not in ("pandas", "list"):
         raise _core.InvalidValueError(f"Invalid output_format '{output_format}': use 'pandas' or 'list'")
     client = Client()
     if isinstance(experiment_ids, (str, int)):
         experiment_ids = [experiment_ids]
-    ids = list(experiment_ids or [])
+    ids: list[_ExperimentId] = list(experiment_ids or [])
     for name in experiment_names or []:
         experiment = client.get_experiment_by_name(name)
         if experiment is None:
@@ -90,7 +141,8 @@ def search_runs(
         arrow_text = _adapters.arrow_text_columns() is not None
         columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by, arrow_text)
         return _adapters.runs_frame(columns)
-    runs, token = [], None
+    runs: list[Run] = []
+    token = None
     while len(runs) < max_results:
         want = min(_PAGE, max_results - len(runs))
         page, token = client._search_runs_page(ids, filter_string, run_view_type, want, order_by, token)
@@ -100,23 +152,26 @@ def search_runs(
     return ResultList(runs)
 
 
-def get_metric_history(run_id, key):
+def get_metric_history(run_id: str, key: str) -> ResultList[Metric]:
     """Every point of a metric, ordered by step then timestamp (a table in a notebook)."""
     return ResultList(_core.get_metric_history(run_id, key))
 
 
-def get_metric_series(run_id, key):
-    """A metric's whole history as numpy arrays: ``steps, values, timestamps``."""
+def get_metric_series(run_id: str, key: str) -> MetricSeries:
+    """A metric's whole history as numpy arrays: ``steps, values, timestamps`` (int64 steps,
+    float64 values, int64 timestamps)."""
     return MetricSeries(*_core._get_metric_series(run_id, key))
 
 
-def log_image(image, artifact_file):
-    """Store a numpy array (H, W[, C]) or a PIL image as a PNG artifact of the active run."""
+def log_image(image: ImageLike, artifact_file: str) -> None:
+    """Store a numpy array (H, W[, 1|2|3|4]; uint8, or float in [0, 1]) or a PIL image as a PNG
+    artifact of the active run."""
     _core._log_image_pixels(*_adapters.image_pixels(image), artifact_file)
 
 
-def log_table(data, artifact_file):
-    """Store a dict of columns or a DataFrame as a JSON table (``columns`` + ``data``)."""
+def log_table(data: TableLike, artifact_file: str) -> None:
+    """Store a dict of columns or a DataFrame as a JSON table (``columns`` + ``data``);
+    ``.json`` only."""
     _adapters.check_table_file(artifact_file)
     _core._log_table_columns(_adapters.table_columns(data), artifact_file)
 
@@ -125,10 +180,11 @@ def log_table(data, artifact_file):
 _IMAGE_FORMATS = ("png", "jpg", "jpeg", "webp", "svg", "pdf")
 
 
-def log_figure(figure, artifact_file):
+def log_figure(figure: Any, artifact_file: str) -> None:
     """Store a Plotly figure in the active run: ``.html`` as a self-contained interactive page
-    (plotly.js inlined, no network needed), ``.json`` as Plotly's JSON, ``.png`` (or another
-    image format) through plotly's kaleido engine, when it is installed.
+    (plotly.js inlined, no network needed), ``.json`` as Plotly's JSON, ``.png``, ``.jpg``,
+    ``.svg``, ``.pdf`` or ``.webp`` through plotly's kaleido engine (an :class:`RtrackError`
+    when kaleido is not installed).
 
     >>> rtrack.log_figure(rtrack.plots.confusion_matrix(y_test, y_pred), "confusion.html")  # doctest: +SKIP
     """

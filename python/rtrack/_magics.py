@@ -8,6 +8,8 @@
 This module is imported only from IPython, so ``import rtrack`` never loads IPython.
 """
 
+from __future__ import annotations
+
 import argparse
 import ast
 import importlib
@@ -22,6 +24,11 @@ import rtrack
 
 from . import _core
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from types import ModuleType
+    from typing import Any, NoReturn
+
 USAGE = """\
 %rtrack summary [--experiment NAME]
 %%rtrack run [--name NAME] [--experiment NAME]
@@ -29,20 +36,20 @@ USAGE = """\
 %rtrack ui --stop"""
 
 # The server `%rtrack ui` started in this kernel, if any.
-_ui_server = None
+_ui_server: _core._UiServer | None = None
 
 
 class _Arguments(argparse.ArgumentParser):
     """argparse that reports mistakes as IPython usage errors instead of exiting."""
 
-    def error(self, message):
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message}\n\n{USAGE}")
 
-    def exit(self, status=0, message=None):
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         raise UsageError(message or USAGE)
 
 
-def _parser(command):
+def _parser(command: str) -> argparse.ArgumentParser:
     parser = _Arguments(prog=f"%rtrack {command}", add_help=False)
     if command == "summary":
         parser.add_argument("--experiment")
@@ -62,7 +69,7 @@ class RtrackMagics(Magics):
     """``%rtrack`` as a line magic (summary, ui) and a cell magic (run)."""
 
     @line_cell_magic
-    def rtrack(self, line, cell=None):
+    def rtrack(self, line: str, cell: str | None = None) -> Any:
         words = shlex.split(line)
         if not words:
             raise UsageError(USAGE)
@@ -82,7 +89,7 @@ class RtrackMagics(Magics):
             self._ui(options)
         return None
 
-    def _run(self, options, cell):
+    def _run(self, options: argparse.Namespace, cell: str) -> Any:
         experiment_id = None
         if options.experiment:
             experiment = rtrack.get_experiment_by_name(options.experiment)
@@ -99,21 +106,23 @@ class RtrackMagics(Magics):
             finally:
                 rtrack.log_metric("cell_wall_time_s", time.perf_counter() - started)
 
-    def _execute(self, cell):
+    def _execute(self, cell: str) -> Any:
         """Run the cell body in the user's namespace, like a cell of its own: magics in it
         work, and the value of a last bare expression is returned (so it is displayed)."""
-        source = self.shell.transform_cell(cell)
+        shell = self.shell
+        assert shell is not None  # a registered magic always has its shell
+        source = shell.transform_cell(cell)
         tree = ast.parse(source)
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
         # A cached name lets tracebacks show the lines of the cell.
-        filename = self.shell.compile.cache(source)
-        namespace = self.shell.user_ns
+        filename = shell.compile.cache(source)
+        namespace = shell.user_ns
         exec(compile(tree, filename, "exec"), namespace)
         if last is None:
             return None
         return eval(compile(ast.Expression(last.value), filename, "eval"), namespace)
 
-    def _ui(self, options):
+    def _ui(self, options: argparse.Namespace) -> None:
         global _ui_server
         if options.stop:
             if _ui_server is not None and _ui_server.running:
@@ -134,6 +143,7 @@ class RtrackMagics(Magics):
             if _ui_server is not None:
                 _ui_server.stop()
             _ui_server = _core._UiServer(tracking_uri, options.host, options.port)
+        assert _ui_server is not None  # reused, or just started
         # On Colab the kernel's address means nothing to the browser: name the port only.
         where = f"port {_ui_server.port} of this kernel" if colab_output is not None else _ui_server.url
         if reusable and options.port not in (0, _ui_server.port):
@@ -145,12 +155,12 @@ class RtrackMagics(Magics):
         _show(colab_output, _browser_url(_ui_server), _ui_server.port, options.height)
 
 
-def _browser_url(server):
+def _browser_url(server: _core._UiServer) -> str:
     """The server's address as a browser on this machine reaches it."""
     return server.url.replace("://0.0.0.0:", "://127.0.0.1:").replace("://[::]:", "://[::1]:")
 
 
-def _colab_output():
+def _colab_output() -> ModuleType | None:
     """Colab's ``google.colab.output`` module inside Colab, else None."""
     try:
         # By name, so type checkers do not look for it.
@@ -159,7 +169,7 @@ def _colab_output():
         return None
 
 
-def _show(colab_output, url, port, height):
+def _show(colab_output: Any, url: str, port: int | None, height: int) -> None:
     """The UI under the cell: in Colab through its kernel port proxy (the browser cannot
     reach the kernel's localhost there, and raw iframes are stripped), else an iframe."""
     if colab_output is not None and port is not None:
@@ -170,5 +180,5 @@ def _show(colab_output, url, port, height):
         display(IFrame(url, width="100%", height=height))
 
 
-def load(shell):
+def load(shell: Any) -> None:
     shell.register_magics(RtrackMagics)

@@ -1,15 +1,17 @@
 """Where runs started in this interpreter come from (``mlflow.source.*`` tags)."""
 
+from __future__ import annotations
+
 import os
 import sys
 
 
-def detect_source():
+def detect_source() -> tuple[str, str, str]:
     """``(name, type, user)``: the notebook inside Jupyter/IPython, else the script being run."""
     return (*_source_name_and_type(), _user())
 
 
-def _user():
+def _user() -> str:
     try:
         import getpass
 
@@ -18,7 +20,7 @@ def _user():
         return ""
 
 
-def _source_name_and_type():
+def _source_name_and_type() -> tuple[str, str]:
     if "IPython" in sys.modules or "ipykernel" in sys.modules:
         get_ipython = getattr(sys.modules.get("IPython"), "get_ipython", None)
         if get_ipython is not None and get_ipython() is not None:

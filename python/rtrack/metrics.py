@@ -7,11 +7,18 @@
 Labels may be integers or strings, in lists, numpy arrays or pandas Series.
 """
 
+from __future__ import annotations
+
 from . import _adapters, _core
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ._adapters import Labels, Numbers
 
-def classification_report(y_true, y_pred, y_score=None):
-    """Accuracy, precision, recall and F1 (and ROC AUC when ``y_score`` is given) as a dict.
+
+def classification_report(y_true: Labels, y_pred: Labels, y_score: Numbers | None = None) -> dict[str, float]:
+    """Accuracy, precision, recall and F1 (and ROC AUC when ``y_score`` is given) as a dict:
+    ``accuracy``, ``precision``, ``recall``, ``f1_score`` and ``roc_auc``.
 
     With two classes, precision, recall and F1 are the positive class's (the larger label:
     ``1`` of ``{0, 1}``); with more, macro averages. ``y_score`` is one score per sample for
@@ -21,7 +28,7 @@ def classification_report(y_true, y_pred, y_score=None):
     return _core._classification_report(_adapters.labels(y_true), _adapters.labels(y_pred), _adapters.scores(y_score))
 
 
-def regression_report(y_true, y_pred):
+def regression_report(y_true: Numbers, y_pred: Numbers) -> dict[str, float]:
     """Mean absolute error, mean squared error, its root and R² as a dict
     (``mae``, ``mse``, ``rmse``, ``r2``)."""
     return _core._regression_report(_adapters.floats(y_true), _adapters.floats(y_pred))

@@ -9,12 +9,22 @@ Only the shape of the data (column names, dtypes) is read here; inference and ev
 about types live in Rust. ``load`` is ``rtrack.pyfunc.load_model``.
 """
 
+from __future__ import annotations
+
 from . import _core
 from ._core import ColSpec, ModelSignature, Schema, TensorSpec
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Any
 
-def infer_signature(model_input, model_output=None, params=None):
-    """The signature of a model taking ``model_input`` and returning ``model_output``.
+    from .pyfunc import PyFuncModel
+
+
+def infer_signature(model_input: Any, model_output: Any = None, params: Any = None) -> ModelSignature:
+    """The signature of a model taking ``model_input`` (a DataFrame, numpy array or dict) and
+    returning ``model_output``.
 
     Data frames and dicts give column specs (``double``, ``long``, ``string``, ...); numpy
     arrays give a tensor spec with a free batch dimension.
@@ -29,14 +39,14 @@ def infer_signature(model_input, model_output=None, params=None):
     return _core._infer_signature(describe(model_input), output)
 
 
-def load(model_uri, dst_path=None):
+def load(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> PyFuncModel:
     """Load a model as a ``PyFuncModel`` (see ``rtrack.pyfunc.load_model``)."""
     from . import pyfunc
 
     return pyfunc.load_model(model_uri, dst_path=dst_path)
 
 
-def describe(data):
+def describe(data: Any) -> tuple[Any, ...]:
     """The shape of some data as the Rust side reads it (names, numpy dtypes, shapes)."""
     kind = _kind(data)
     if kind == "frame":
@@ -60,7 +70,7 @@ def describe(data):
     return ("array", array.dtype.name if array.dtype.kind != "U" else array.dtype.str, list(array.shape))
 
 
-def _kind(data):
+def _kind(data: Any) -> str | None:
     """'frame' or 'series' for pandas objects (without importing pandas otherwise)."""
     module = type(data).__module__
     if module.startswith("pandas"):
@@ -69,7 +79,7 @@ def _kind(data):
     return None
 
 
-def _column(name, values):
+def _column(name: str | None, values: Any) -> tuple[str | None, str, str | None, bool]:
     """(name, dtype, what an object column holds, whether a value is missing)."""
     hint = None
     if values.dtype.kind == "O":

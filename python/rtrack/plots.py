@@ -7,10 +7,21 @@
 plotly is imported when a chart is made, never by ``import rtrack``.
 """
 
+from __future__ import annotations
+
 from . import _adapters, _core
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any, overload
 
-def _figure(figure_json):
+    import plotly.graph_objects as go  # type: ignore[import-untyped]
+
+    from ._adapters import Labels, Numbers
+
+
+def _figure(figure_json: str) -> go.Figure:
     import json
 
     import plotly.graph_objects as go
@@ -18,35 +29,37 @@ def _figure(figure_json):
     return go.Figure(json.loads(figure_json))
 
 
-def confusion_matrix(y_true, y_pred):
+def confusion_matrix(y_true: Labels, y_pred: Labels) -> go.Figure:
     """Counts of actual (rows, first class on top) against predicted classes, annotated."""
     return _figure(_core._plot_confusion_matrix(_adapters.labels(y_true), _adapters.labels(y_pred)))
 
 
-def roc_curve(y_true, y_score):
+def roc_curve(y_true: Labels, y_score: Numbers) -> go.Figure:
     """ROC curve with its AUC in the legend and the chance diagonal. ``y_score`` as in
     :func:`rtrack.metrics.classification_report`; a per-class matrix with more than two
     classes gives one curve per class (that class against the rest)."""
     return _figure(_core._plot_roc_curve(_adapters.labels(y_true), _adapters.scores(y_score)))
 
 
-def precision_recall_curve(y_true, y_score):
+def precision_recall_curve(y_true: Labels, y_score: Numbers) -> go.Figure:
     """Precision against recall with the average precision in the legend; one curve per class
     for a per-class matrix with more than two classes."""
     return _figure(_core._plot_precision_recall_curve(_adapters.labels(y_true), _adapters.scores(y_score)))
 
 
-def prediction_scatter(y_true, y_pred):
+def prediction_scatter(y_true: Numbers, y_pred: Numbers) -> go.Figure:
     """Predicted against actual values, with the line y = x a perfect model would follow."""
     return _figure(_core._plot_prediction_scatter(_adapters.floats(y_true), _adapters.floats(y_pred)))
 
 
-def error_histogram(y_true, y_pred):
+def error_histogram(y_true: Numbers, y_pred: Numbers) -> go.Figure:
     """Histogram of the residuals (actual minus predicted)."""
     return _figure(_core._plot_error_histogram(_adapters.floats(y_true), _adapters.floats(y_pred)))
 
 
-def feature_importance(importances, names=None, max_features=None):
+def feature_importance(
+    importances: Any, names: Sequence[Any] | None = None, max_features: int | None = None
+) -> go.Figure:
     """Horizontal bars, largest importance (by magnitude) on top.
 
     ``importances`` is a sequence of numbers, a pandas Series (its index names the features)
@@ -70,7 +83,16 @@ def feature_importance(importances, names=None, max_features=None):
     return _figure(_core._plot_feature_importance([str(name) for name in names], values, max_features))
 
 
-def metric_history(metrics, run_id=None):
+if TYPE_CHECKING:
+
+    @overload
+    def metric_history(metrics: Mapping[str, Any], run_id: None = None) -> go.Figure: ...
+
+    @overload
+    def metric_history(metrics: str | Sequence[str], run_id: str) -> go.Figure: ...
+
+
+def metric_history(metrics: Any, run_id: str | None = None) -> go.Figure:
     """One line per metric, value against step.
 
     ``metrics`` maps each key to its values (steps 0, 1, 2 ...), to ``(steps, values)``, or to
@@ -93,7 +115,7 @@ def metric_history(metrics, run_id=None):
     return _figure(_core._plot_metric_history(series))
 
 
-def parallel_coordinates(runs, columns=None, color_by=None):
+def parallel_coordinates(runs: Any, columns: Sequence[str] | None = None, color_by: str | None = None) -> go.Figure:
     """One line per run across an axis per column, coloured by ``color_by`` (default: the
     last column).
 

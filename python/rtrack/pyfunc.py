@@ -8,7 +8,16 @@ resolved in Rust through the current store; ``predict`` checks its input against
 signature in Rust and raises ``InvalidValueError`` naming the offending column.
 """
 
+from __future__ import annotations
+
 from . import _core
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    from typing import Any
+
+    from ._core import ModelSignature, Schema
 
 #: python_function loader modules whose models are pickles rtrack can read itself.
 _SKLEARN_LOADERS = ("mlflow.sklearn", "rtrack.sklearn")
@@ -17,50 +26,55 @@ _SKLEARN_LOADERS = ("mlflow.sklearn", "rtrack.sklearn")
 class ModelMetadata:
     """What ``MLmodel`` says about a model (MLflow's ``Model``)."""
 
-    def __init__(self, fields):
+    def __init__(self, fields: dict[str, Any]) -> None:
         self._fields = fields
-        self.flavors = fields.get("flavors", {})
-        self.signature = fields.get("signature")
-        self.run_id = fields.get("run_id")
-        self.artifact_path = fields.get("artifact_path")
-        self.model_uuid = fields.get("model_uuid")
-        self.utc_time_created = fields.get("utc_time_created")
-        self.saved_input_example_info = fields.get("saved_input_example_info")
+        self.flavors: dict[str, Any] = fields.get("flavors", {})
+        self.signature: ModelSignature | None = fields.get("signature")
+        self.run_id: str | None = fields.get("run_id")
+        self.artifact_path: str | None = fields.get("artifact_path")
+        self.model_uuid: str | None = fields.get("model_uuid")
+        self.utc_time_created: str | None = fields.get("utc_time_created")
+        self.saved_input_example_info: dict[str, Any] | None = fields.get("saved_input_example_info")
 
-    def get_input_schema(self):
+    def get_input_schema(self) -> Schema | None:
+        """The signature's inputs, or None without a signature."""
         return None if self.signature is None else self.signature.inputs
 
-    def get_output_schema(self):
+    def get_output_schema(self) -> Schema | None:
+        """The signature's outputs, or None without a signature (or without outputs)."""
         return None if self.signature is None else self.signature.outputs
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<ModelMetadata flavors={sorted(self.flavors)} run_id={self.run_id!r}>"
 
 
 class PyFuncModel:
     """A loaded model with one verb, ``predict``, that checks input against the signature."""
 
-    def __init__(self, model_impl, metadata, path):
+    def __init__(self, model_impl: Any, metadata: ModelMetadata, path: str) -> None:
         self._impl = model_impl
         self.metadata = metadata
         self.path = path
 
-    def predict(self, data, params=None):
-        """Predict on a DataFrame, numpy array, dict of columns or list of rows."""
+    def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
+        """Predict on a DataFrame, numpy array, dict of columns or list of rows; input that does
+        not fit the signature raises ``InvalidValueError`` naming the column."""
         return self._impl.predict(enforce(data, self.metadata.signature))
 
-    def get_raw_model(self):
+    def get_raw_model(self) -> Any:
         """The underlying model object (e.g. the scikit-learn estimator)."""
         return self._impl
 
     unwrap_python_model = get_raw_model
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<PyFuncModel {type(self._impl).__name__} from {self.path}>"
 
 
-def load_model(model_uri, dst_path=None):
-    """Load the model at ``model_uri`` as a ``PyFuncModel``.
+def load_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> PyFuncModel:
+    """Load the model at ``model_uri`` as a ``PyFuncModel``: ``runs:/<run_id>/<path>``,
+    ``models:/<name>/<version>``, ``models:/<name>@<alias>``, ``models:/<name>/<Stage>`` or a
+    folder.
 
     >>> rtrack.pyfunc.load_model(f"runs:/{run_id}/model").predict(X)    # doctest: +SKIP
     """
@@ -79,7 +93,7 @@ def load_model(model_uri, dst_path=None):
     return PyFuncModel(sklearn.load_pickled(path, metadata.flavors), metadata, str(path))
 
 
-def local_model(model_uri, dst_path=None):
+def local_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> tuple[str, ModelMetadata]:
     """The model's local folder (downloaded into ``dst_path`` if remote) and its metadata."""
     import tempfile
 
@@ -88,7 +102,7 @@ def local_model(model_uri, dst_path=None):
     return path, ModelMetadata(_core._read_model(path))
 
 
-def enforce(data, signature):
+def enforce(data: Any, signature: ModelSignature | None) -> Any:
     """``data`` made to fit ``signature``: columns selected and ordered, safe casts applied.
     The checks are Rust's; this only applies what they decide."""
     if signature is None:
@@ -109,7 +123,7 @@ def enforce(data, signature):
     return frame.astype(casts) if casts else frame
 
 
-def _as_frame(data, schema):
+def _as_frame(data: Any, schema: Schema) -> Any:
     import pandas as pd
 
     if isinstance(data, pd.DataFrame):
@@ -132,12 +146,15 @@ def _as_frame(data, schema):
     return pd.DataFrame(array, columns=names)
 
 
-def _predict_columns(model, names, dtypes, columns, named):
+def _predict_columns(
+    model: PyFuncModel, names: list[str], dtypes: list[str | None], columns: list[list[Any]], named: bool
+) -> list[Any]:
     """Serving: a table Rust has checked, as a DataFrame (or matrix), through ``predict``."""
     import numpy as np
     import pandas as pd
 
     signature = model.metadata.signature
+    data: Any
     if signature is not None and signature.inputs.is_tensor_spec():
         data = np.array(list(zip(*columns)) if columns else [])
     else:
@@ -147,9 +164,12 @@ def _predict_columns(model, names, dtypes, columns, named):
         if not named and signature is None:
             data = data.to_numpy()
     predictions = model.predict(data)
+    rows: list[Any]
     if hasattr(predictions, "to_dict") and hasattr(predictions, "columns"):
-        return predictions.to_dict(orient="records")
-    return predictions.tolist() if hasattr(predictions, "tolist") else list(predictions)
+        rows = predictions.to_dict(orient="records")
+    else:
+        rows = predictions.tolist() if hasattr(predictions, "tolist") else list(predictions)
+    return rows
 
 
 __all__ = ["ModelMetadata", "PyFuncModel", "load_model"]

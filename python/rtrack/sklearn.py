@@ -11,11 +11,20 @@ The model is pickled here (pickling is Python's job); the folder layout, ``MLmod
 signature and the environment files are written by Rust. MLflow loads these models too.
 """
 
+from __future__ import annotations
+
 import os
 import pickle
 import sys
 
 from . import _core
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
+    from ._core import ModelSignature
 
 FLAVOR_NAME = "sklearn"
 #: How the estimator is stored inside the model folder.
@@ -26,25 +35,32 @@ SERIALIZATION_FORMATS = ("pickle", "cloudpickle")
 class ModelInfo:
     """What ``log_model`` logged (MLflow's ``ModelInfo``)."""
 
-    def __init__(self, fields, model_uri, registered_model_version=None):
-        self.artifact_path = fields.get("artifact_path")
-        self.flavors = fields.get("flavors", {})
+    def __init__(self, fields: dict[str, Any], model_uri: str, registered_model_version: str | None = None) -> None:
+        self.artifact_path: str | None = fields.get("artifact_path")
+        self.flavors: dict[str, Any] = fields.get("flavors", {})
         self.model_uri = model_uri
-        self.model_uuid = fields.get("model_uuid")
-        self.run_id = fields.get("run_id")
-        self.signature = fields.get("signature")
-        self.utc_time_created = fields.get("utc_time_created")
-        self.saved_input_example_info = fields.get("saved_input_example_info")
+        self.model_uuid: str | None = fields.get("model_uuid")
+        self.run_id: str | None = fields.get("run_id")
+        self.signature: ModelSignature | None = fields.get("signature")
+        self.utc_time_created: str | None = fields.get("utc_time_created")
+        self.saved_input_example_info: dict[str, Any] | None = fields.get("saved_input_example_info")
         self.registered_model_version = registered_model_version
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<ModelInfo {self.model_uri}>"
 
 
 def save_model(
-    sk_model, path, serialization_format="pickle", signature=None, input_example=None, pip_requirements=None
-):
-    """Save ``sk_model`` as a model folder at ``path`` (which must not hold anything yet).
+    sk_model: Any,
+    path: str | os.PathLike[str],
+    serialization_format: str = "pickle",
+    signature: ModelSignature | None = None,
+    input_example: Any = None,
+    pip_requirements: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """Save ``sk_model`` as a model folder at ``path`` (which must not hold anything yet), in
+    MLflow's format (MLflow loads it too), inferring the signature from ``input_example`` when
+    none is given. Returns the fields written to ``MLmodel``, as a dict.
 
     >>> rtrack.sklearn.save_model(model, "house_model", input_example=X.head(3))   # doctest: +SKIP
     """
@@ -52,8 +68,15 @@ def save_model(
 
 
 def _save(
-    sk_model, path, serialization_format, signature, input_example, pip_requirements, run_id=None, artifact_path=None
-):
+    sk_model: Any,
+    path: str,
+    serialization_format: str,
+    signature: ModelSignature | None,
+    input_example: Any,
+    pip_requirements: Sequence[str] | None,
+    run_id: str | None = None,
+    artifact_path: str | None = None,
+) -> dict[str, Any]:
     if serialization_format not in SERIALIZATION_FORMATS:
         raise _core.InvalidValueError(
             f"Unknown serialization_format '{serialization_format}': expected one of {', '.join(SERIALIZATION_FORMATS)}"
@@ -68,7 +91,9 @@ def _save(
     os.makedirs(path, exist_ok=True)
     pickler = pickle
     if serialization_format == "cloudpickle":
-        import cloudpickle as pickler  # type: ignore[import-untyped]
+        import cloudpickle  # type: ignore[import-untyped]
+
+        pickler = cloudpickle
     with open(os.path.join(path, MODEL_FILE), "wb") as out:
         pickler.dump(sk_model, out)
     python_version = ".".join(str(part) for part in sys.version_info[:3])
@@ -94,16 +119,16 @@ def _save(
 
 
 def log_model(
-    sk_model,
-    artifact_path=None,
+    sk_model: Any,
+    artifact_path: str | None = None,
     *,
-    name=None,
-    signature=None,
-    input_example=None,
-    registered_model_name=None,
-    serialization_format="pickle",
-    pip_requirements=None,
-):
+    name: str | None = None,
+    signature: ModelSignature | None = None,
+    input_example: Any = None,
+    registered_model_name: str | None = None,
+    serialization_format: str = "pickle",
+    pip_requirements: Sequence[str] | None = None,
+) -> ModelInfo:
     """Save ``sk_model`` into the active run's artifacts under ``artifact_path`` (or ``name``;
     default ``"model"``), inferring the signature from ``input_example`` when none is given,
     and register it as a new version of ``registered_model_name`` if given.
@@ -132,7 +157,7 @@ def log_model(
     return ModelInfo(fields, model_uri, version)
 
 
-def load_model(model_uri, dst_path=None):
+def load_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> Any:
     """The scikit-learn estimator saved at ``model_uri`` (``runs:/``, ``models:/``, a folder)."""
     from . import pyfunc
 
@@ -140,7 +165,7 @@ def load_model(model_uri, dst_path=None):
     return load_pickled(path, metadata.flavors)
 
 
-def load_pickled(path, flavors):
+def load_pickled(path: str | os.PathLike[str], flavors: dict[str, Any]) -> Any:
     """Unpickle the estimator of a model folder (rtrack's or MLflow's)."""
     settings = flavors.get(FLAVOR_NAME)
     settings = settings or {}
@@ -159,14 +184,14 @@ def load_pickled(path, flavors):
         return pickle.load(source)
 
 
-def _predictions(sk_model, example):
+def _predictions(sk_model: Any, example: Any) -> Any:
     try:
         return sk_model.predict(example)
     except Exception:  # the example may not suit predict (e.g. a transformer): no outputs then
         return None
 
 
-def _example(data):
+def _example(data: Any) -> tuple[str, Any]:
     """An input example as ("table", columns) or ("array", nested lists) for Rust to write."""
     from .models import _kind
 
@@ -185,7 +210,7 @@ def _example(data):
     return ("array", np.asarray(data).tolist())
 
 
-def _version(distribution):
+def _version(distribution: str) -> str | None:
     from importlib import metadata
 
     try:
@@ -194,7 +219,7 @@ def _version(distribution):
         return None
 
 
-def _requirements(serialization_format):
+def _requirements(serialization_format: str) -> list[str]:
     names = ["scikit-learn", "numpy", "pandas"]
     if serialization_format == "cloudpickle":
         names.append("cloudpickle")

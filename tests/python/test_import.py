@@ -21,6 +21,20 @@ def test_import_loads_no_numpy_or_pandas(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_import_loads_no_typing(tmp_path):
+    # The annotations are read by type checkers only; typing would add milliseconds.
+    out = run_python(
+        """
+        import json, sys
+        before = set(sys.modules)
+        import rtrack
+        print(json.dumps("typing" in set(sys.modules) - before))
+        """,
+        cwd=tmp_path,
+    ).stdout
+    assert json.loads(out) is False
+
+
 def test_logging_scalars_loads_no_numpy_or_pandas(tmp_path):
     out = run_python(
         f"""
@@ -106,9 +120,10 @@ def test_public_names():
     assert isinstance(rtrack.__version__, str) and rtrack.__version__.count(".") == 2
 
 
-def test_type_stubs_ship_with_the_package():
+def test_types_ship_with_the_package():
     from pathlib import Path
 
     package = Path(rtrack.__file__).parent
     assert (package / "py.typed").exists()
-    assert (package / "__init__.pyi").exists()
+    # The Python modules carry their annotations inline; only the compiled module has a stub.
+    assert sorted(p.name for p in package.glob("*.pyi")) == ["_core.pyi"]

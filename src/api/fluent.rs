@@ -44,6 +44,16 @@ pub const TRACKING_URI_ENV: &str = "RTRACK_TRACKING_URI";
 /// Environment variables choosing the experiment when none is set in code.
 pub const EXPERIMENT_NAME_ENV: &str = "RTRACK_EXPERIMENT_NAME";
 pub const EXPERIMENT_ID_ENV: &str = "RTRACK_EXPERIMENT_ID";
+/// Environment variable naming a run for the first `start_run()` to resume.
+pub const RUN_ID_ENV: &str = "RTRACK_RUN_ID";
+
+/// A setting from the environment: the `RTRACK_` variable, else MLflow's variable of the same
+/// name (`MLFLOW_TRACKING_URI` for `RTRACK_TRACKING_URI`), so MLflow scripts and their
+/// launchers work unchanged. Blank values count as unset.
+pub fn env_setting(rtrack_name: &str) -> Option<String> {
+    let read = |name: &str| std::env::var(name).ok().filter(|value| !value.trim().is_empty());
+    read(rtrack_name).or_else(|| read(&rtrack_name.replacen("RTRACK_", "MLFLOW_", 1)))
+}
 
 #[derive(Default)]
 struct Context {
@@ -116,16 +126,15 @@ pub fn set_tracking_uri(uri: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// The tracking URI in force: set in code, else `RTRACK_TRACKING_URI`, else `./rtruns`.
+/// The tracking URI in force: set in code, else `RTRACK_TRACKING_URI` (or
+/// `MLFLOW_TRACKING_URI`), else `./rtruns`.
 pub fn get_tracking_uri() -> String {
     let explicit = context().tracking_uri.clone();
-    explicit
-        .or_else(|| std::env::var(TRACKING_URI_ENV).ok().filter(|v| !v.trim().is_empty()))
-        .unwrap_or_else(|| {
-            std::env::current_dir()
-                .map(|d| d.join(DEFAULT_STORE_DIR).to_string_lossy().into_owned())
-                .unwrap_or_else(|_| DEFAULT_STORE_DIR.into())
-        })
+    explicit.or_else(|| env_setting(TRACKING_URI_ENV)).unwrap_or_else(|| {
+        std::env::current_dir()
+            .map(|d| d.join(DEFAULT_STORE_DIR).to_string_lossy().into_owned())
+            .unwrap_or_else(|_| DEFAULT_STORE_DIR.into())
+    })
 }
 
 /// The tracker for the tracking URI in force.
@@ -169,15 +178,11 @@ pub fn current_experiment_id(tracker: &Tracker) -> Result<ExperimentId> {
     if let Some(id) = context().experiment_id {
         return Ok(id);
     }
-    if let Ok(name) = std::env::var(EXPERIMENT_NAME_ENV) {
-        if !name.trim().is_empty() {
-            return Ok(tracker.set_experiment(&name)?.experiment_id);
-        }
+    if let Some(name) = env_setting(EXPERIMENT_NAME_ENV) {
+        return Ok(tracker.set_experiment(&name)?.experiment_id);
     }
-    if let Ok(id) = std::env::var(EXPERIMENT_ID_ENV) {
-        if !id.trim().is_empty() {
-            return ExperimentId::parse(&id);
-        }
+    if let Some(id) = env_setting(EXPERIMENT_ID_ENV) {
+        return ExperimentId::parse(&id);
     }
     Ok(ExperimentId::DEFAULT)
 }
@@ -231,7 +236,12 @@ pub fn start_run(args: StartRun) -> Result<Run> {
         }
         (ctx.run_stack.last().map(|(id, _)| id.clone()), ctx.source.clone())
     };
-    let run = match &args.run_id {
+    // As MLflow does, a top-level run started without an id resumes the environment's run.
+    let run_id = match (&args.run_id, &parent) {
+        (None, None) => env_setting(RUN_ID_ENV),
+        (given, _) => given.clone(),
+    };
+    let run = match &run_id {
         Some(run_id) => {
             let existing = tracker.get_run(run_id)?;
             if let Some(expected) = args.experiment_id {

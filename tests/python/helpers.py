@@ -23,7 +23,7 @@ def artifact_dir(run_id):
 
 def clean_env(**extra):
     """The environment for a child interpreter: no tracking settings inherited."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RTRACK_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RTRACK_", "MLFLOW_"))}
     env.update({k: str(v) for k, v in extra.items()})
     return env
 

@@ -120,7 +120,8 @@ def test_served_records_keep_their_column_order(store, tmp_path):
     model = LinearRegression().fit(frame, 2 * frame["zeta"] + frame["alpha"])
     with rtrack.start_run() as run:
         rtrack.sklearn.log_model(model, "model")  # no signature, no input example
-    served = ModelServer(store, f"runs:/{run.info.run_id}/model")
+    # The store is named by MLflow's variable, as an MLflow user's shell would.
+    served = ModelServer(store, f"runs:/{run.info.run_id}/model", store_variable="MLFLOW_TRACKING_URI")
     try:
         status, answer = served.post({"dataframe_records": [{"zeta": 5.0, "alpha": 1.0}]})
     finally:

@@ -25,13 +25,13 @@ RTRACK = Path(sys.executable).with_name("rtrack")
 class ModelServer:
     """`rtrack models serve` through the console script, on a free port."""
 
-    def __init__(self, store, uri):
+    def __init__(self, store, uri, store_variable="RTRACK_TRACKING_URI"):
         self.process = subprocess.Popen(
             [str(RTRACK), "models", "serve", "-m", uri, "-p", "0", "--host", "127.0.0.1"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=clean_env(RTRACK_TRACKING_URI=store),
+            env=clean_env(**{store_variable: store}),
         )
         first_line = self.process.stdout.readline()
         assert " on http://" in first_line, first_line + self.process.stderr.read()

@@ -98,6 +98,34 @@ def test_environment_variable_names_the_store(tmp_path):
     assert run.data.metrics == {"m": 3.0}
 
 
+def test_mlflows_environment_variables_are_honoured(tmp_path):
+    folder = tmp_path / "mlflow-env"
+    first = rtrack.Client(str(folder)).create_run(experiment_id="0")
+    script = """
+        import rtrack
+        print(rtrack.get_tracking_uri())
+        with rtrack.start_run() as run:  # resumes MLFLOW_RUN_ID
+            rtrack.log_metric("resumed", 1.0)
+        print(run.info.run_id)
+    """
+    env = clean_env(MLFLOW_TRACKING_URI=str(folder), MLFLOW_RUN_ID=first.info.run_id)
+    out = run_python(script, env=env).stdout.split()
+    assert out == [str(folder), first.info.run_id]
+    assert rtrack.Client(str(folder)).get_run(first.info.run_id).data.metrics == {"resumed": 1.0}
+
+    script = """
+        import rtrack
+        with rtrack.start_run() as run:
+            pass
+        print(rtrack.Client().get_experiment(run.info.experiment_id).name)
+    """
+    env = clean_env(MLFLOW_TRACKING_URI=str(folder), MLFLOW_EXPERIMENT_NAME="from-mlflow-env")
+    assert run_python(script, env=env).stdout.strip() == "from-mlflow-env"
+    # rtrack's own variable wins over MLflow's.
+    env = clean_env(MLFLOW_TRACKING_URI=str(tmp_path / "other"), RTRACK_TRACKING_URI=str(folder))
+    assert run_python("import rtrack; print(rtrack.get_tracking_uri())", env=env).stdout.strip() == str(folder)
+
+
 def test_set_tracking_uri_wins_over_the_environment(tmp_path):
     script = f"""
         import rtrack

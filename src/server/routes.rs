@@ -173,7 +173,7 @@ pub fn router(state: Shared) -> Router {
     }
     router
         .route("/health", get(|| async { "OK" }))
-        .route("/version", get(|| async { env!("CARGO_PKG_VERSION") }))
+        .route("/version", get(|| async { meta::MLFLOW_API_VERSION }))
         .route("/api/3.0/mlflow/server-info", api(Method::GET, meta::server_info))
         .route(PROXIED, api(Method::GET, artifacts::list_proxied))
         .route(

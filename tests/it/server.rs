@@ -123,11 +123,11 @@ fn assert_error(reply: (u16, Value), status: u16, code: &str, mentions: &str) {
 fn health_version_and_server_info() {
     let fx = Fixture::new();
     assert_eq!(fx.get("/health", &[]), (200, Value::String("OK".into())));
-    assert_eq!(
-        fx.get("/version", &[]).1,
-        Value::String(env!("CARGO_PKG_VERSION").into())
-    );
-    assert_eq!(fx.get("/api/3.0/mlflow/server-info", &[]).1["store_type"], "SqlStore");
+    // The mlflow client reads /version to decide what the server supports.
+    assert_eq!(fx.get("/version", &[]).1, Value::String("3.17.2".into()));
+    let info = fx.get("/api/3.0/mlflow/server-info", &[]).1;
+    assert_eq!(info["store_type"], "SqlStore");
+    assert_eq!(info["rtrack_version"], env!("CARGO_PKG_VERSION"));
 }
 
 #[test]

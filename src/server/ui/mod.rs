@@ -1,6 +1,6 @@
-//! The web UI: one page of HTML, CSS and JavaScript compiled into the binary (plotly.js from
-//! the plotly crate), the JSON endpoints it reads beside MLflow's API, and run artifacts
-//! served for preview under a sandbox so nothing a user logged runs in the UI's origin.
+//! The web UI: one page of HTML, CSS and JavaScript (ES modules) compiled into the binary
+//! (plotly.js from the plotly crate), the JSON endpoints it reads beside MLflow's API, and run
+//! artifacts served for preview under a sandbox so nothing a user logged runs in the UI's origin.
 
 mod api;
 mod assets;
@@ -20,9 +20,7 @@ use super::AppState;
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/", get(assets::index))
-        .route("/static/app.js", get(assets::script))
-        .route("/static/style.css", get(assets::style))
-        .route("/static/{file}", get(assets::plotly))
+        .route("/static/{*path}", get(assets::file))
         .route("/ui-api/experiments", endpoint(Method::GET, api::experiments))
         .route("/ui-api/runs", endpoint(Method::GET, api::runs))
         .route("/ui-api/metric-history", endpoint(Method::GET, api::metric_history))

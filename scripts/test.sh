@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --all-targets --features metrics,plots -- -D warnings
 cargo clippy -p rtrack-python -- -D warnings
+node --test tests/js/
 bash scripts/setup.sh
 # The UI tests drive Debian's chromium headless.
 bash scripts/install_browser.sh

@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy "ruff==0.17.6" pandas-stubs scikit-learn plotly \
+  "maturin>=1.9,<2" numpy pandas pillow pyyaml pytest mypy pandas-stubs scikit-learn plotly \
   ipython ipykernel nbclient nbformat
 # The notebooks' tests run a "python3" kernel: this venv's Python, registered inside the venv
 # (not in the user's Jupyter folders), so they never pick up another interpreter.

@@ -3,10 +3,8 @@
 # the Python tests against the freshly built module.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The lint gate first: formatting and clippy on every target, before anything is built for tests.
-cargo fmt --check
-cargo clippy --all-targets --features metrics,plots -- -D warnings
-cargo clippy -p rtrack-python -- -D warnings
+# The lint gate first (rustfmt, clippy, ruff), before anything is built for tests.
+bash scripts/lint.sh
 node --test tests/js/
 bash scripts/setup.sh
 # The UI tests drive Debian's chromium headless.

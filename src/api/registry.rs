@@ -237,8 +237,19 @@ impl Tracker {
 
     /// Where the files of the model a URI names are stored (its artifact location): any URI
     /// [`register_model`](Self::register_model) takes, resolved through the registry.
+    /// A version whose source is itself a model URI (MLflow 3 registers `models:/<model_id>`)
+    /// is followed to that model's location.
     pub fn model_location(&self, model_uri: &str) -> Result<String> {
-        Ok(self.version_source(model_uri)?.source)
+        let mut source = self.version_source(model_uri)?.source;
+        for _ in 0..4 {
+            if !crate::models::is_model_uri(&source) {
+                return Ok(source);
+            }
+            source = self.version_source(&source)?.source;
+        }
+        Err(Error::invalid(format!(
+            "The source of '{model_uri}' leads through too many model URIs"
+        )))
     }
 
     /// Source, run and logged model of the model a URI names.

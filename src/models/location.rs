@@ -31,10 +31,27 @@ use crate::error::{Error, Result};
 /// # Ok::<(), rtrack::Error>(())
 /// ```
 pub fn resolve_model_dir(tracker: &Tracker, uri: &str, scratch: &Path) -> Result<PathBuf> {
+    resolve(tracker, uri, scratch, 0)
+}
+
+/// How many times a version's source may itself be a model URI (MLflow 3 registers versions
+/// with the source `models:/<model_id>`); more is a loop.
+const MAX_SOURCE_HOPS: usize = 4;
+
+fn resolve(tracker: &Tracker, uri: &str, scratch: &Path, hops: usize) -> Result<PathBuf> {
     let folder = match ModelUri::parse(uri) {
         Ok(ModelUri::Run { run_id, path }) => run_folder(tracker, &run_id, &path, scratch)?,
         Ok(_) => {
             let version = tracker.version_source(uri)?;
+            if is_model_uri(&version.source) {
+                if hops >= MAX_SOURCE_HOPS {
+                    return Err(Error::invalid(format!(
+                        "Cannot load '{uri}': its source '{}' leads through more than {MAX_SOURCE_HOPS} model URIs",
+                        version.source
+                    )));
+                }
+                return resolve(tracker, &version.source, scratch, hops + 1);
+            }
             match version.run_id {
                 // A source inside its run's artifacts may be fetched through the run.
                 Some(run_id) if !is_local(&version.source) => {
@@ -45,19 +62,27 @@ pub fn resolve_model_dir(tracker: &Tracker, uri: &str, scratch: &Path) -> Result
                         .map(|rest| rest.trim_start_matches('/'));
                     match inside {
                         Some(path) => run_folder(tracker, &run_id, path, scratch)?,
-                        None => local_path(&version.source)?,
+                        None => location_folder(tracker, &version.source, scratch)?,
                     }
                 }
-                _ if version.source.starts_with("runs:/") => {
-                    return resolve_model_dir(tracker, &version.source, scratch)
-                }
-                _ => local_path(&version.source)?,
+                _ => location_folder(tracker, &version.source, scratch)?,
             }
         }
         Err(_) if !is_model_uri(uri) => local_path(uri)?,
         Err(error) => return Err(error),
     };
     checked(uri, folder)
+}
+
+/// The folder at an artifact location: used in place when local, else downloaded through the
+/// store's artifact store for that location (a logged model's `mlflow-artifacts:` location
+/// through the server, say).
+fn location_folder(tracker: &Tracker, location: &str, scratch: &Path) -> Result<PathBuf> {
+    if is_local(location) {
+        return local_path(location);
+    }
+    let store = tracker.store().artifact_store(location)?;
+    store.download(location, "", scratch)
 }
 
 /// Whether `uri` names a model through a store (`runs:/`, `models:/`) rather than a place.

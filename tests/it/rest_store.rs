@@ -227,3 +227,73 @@ fn artifacts_logged_without_an_artifact_path_land_at_the_run_root() {
     let deep = tracker.list_artifacts(&run_id, Some("deep")).unwrap();
     assert_eq!(deep[0].path, "deep/loss.txt");
 }
+
+/// MLflow 3's clients register versions whose source is `models:/<model_id>`; such a version
+/// resolves to the logged model's files, through the server as well as on the store itself.
+#[test]
+fn versions_with_a_logged_model_source_resolve_through_the_server() {
+    use rtrack::models::{resolve_model_dir, MlModel};
+    use rtrack::store::{LoggedModelSearch, NewLoggedModel, NewModelVersion};
+
+    let (dir, server, tracker) = served();
+    let run = tracker.start_run(RunOptions::default()).unwrap();
+    let run_id = run.id().to_string();
+    let model = tracker
+        .create_logged_model(&NewLoggedModel {
+            source_run_id: Some(run_id.clone()),
+            name: Some("enet".into()),
+            ..NewLoggedModel::new(rtrack::ExperimentId::DEFAULT)
+        })
+        .unwrap();
+    assert!(
+        model.artifact_location.starts_with("mlflow-artifacts:/"),
+        "{}",
+        model.artifact_location
+    );
+    let saved = dir.path().join("saved");
+    MlModel::new().save(&saved).unwrap();
+    let artifacts = tracker.store().artifact_store(&model.artifact_location).unwrap();
+    artifacts.log_dir(&model.artifact_location, &saved, None).unwrap();
+    tracker
+        .finalize_logged_model(&model.model_id, rtrack::entities::LoggedModelStatus::Ready)
+        .unwrap();
+    let found = tracker
+        .search_logged_models(&LoggedModelSearch {
+            experiment_ids: vec![rtrack::ExperimentId::DEFAULT],
+            order_by: vec!["name DESC".into()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.items.len(), 1);
+    assert_eq!(found.items[0].model_id, model.model_id);
+
+    tracker.create_registered_model("Prices", &[], None).unwrap();
+    tracker
+        .create_model_version(&NewModelVersion {
+            name: "Prices".into(),
+            source: model.model_uri(),
+            run_id: Some(run_id),
+            model_id: Some(model.model_id.clone()),
+            ..Default::default()
+        })
+        .unwrap();
+    tracker.set_registered_model_alias("Prices", "production", 1).unwrap();
+
+    let remote_scratch = tempfile::tempdir().unwrap();
+    let folder = resolve_model_dir(&tracker, "models:/Prices@production", remote_scratch.path()).unwrap();
+    assert!(folder.join("MLmodel").is_file(), "{}", folder.display());
+    let local = Tracker::open(common::uri_of(&dir.path().join("store"))).unwrap();
+    let local_scratch = tempfile::tempdir().unwrap();
+    for uri in ["models:/Prices/1", "models:/Prices@production", &model.model_uri()] {
+        let folder = resolve_model_dir(&local, uri, local_scratch.path()).unwrap();
+        assert!(folder.join("MLmodel").is_file(), "{uri}: {}", folder.display());
+    }
+    // The UI's version page shows the logged model's MLmodel.
+    let page: serde_json::Value = ureq::get(&format!("{}/ui-api/model-version?name=Prices&version=1", server.url()))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert!(page["mlmodel"].as_str().is_some_and(|text| !text.is_empty()), "{page}");
+}

@@ -178,9 +178,16 @@ pub fn model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
     let name = params.required_str("name")?;
     let version = params.required_i64("version")?;
     let found = state.tracker.get_model_version(name, version)?;
+    // An MLflow 3 version's source names its logged model; the files are at that model's.
+    let location = if crate::models::is_model_uri(&found.source) {
+        state.tracker.model_location(&found.source).ok()
+    } else {
+        Some(found.source.clone())
+    };
     let read_text = |file: &str| -> Option<String> {
-        let store = state.tracker.store().artifact_store(&found.source).ok()?;
-        let bytes = store.read_file(&found.source, file).ok()?;
+        let location = location.as_deref()?;
+        let store = state.tracker.store().artifact_store(location).ok()?;
+        let bytes = store.read_file(location, file).ok()?;
         String::from_utf8(bytes).ok()
     };
     let mlmodel = read_text(MLMODEL_FILE);

@@ -5,6 +5,7 @@
 
 mod decode;
 mod http;
+mod logged_models;
 mod queue;
 mod registry;
 
@@ -308,6 +309,10 @@ impl TrackingStore for RestStore {
     }
 
     fn registry(&self) -> Option<&dyn super::RegistryStore> {
+        Some(self)
+    }
+
+    fn logged_models(&self) -> Option<&dyn super::LoggedModelStore> {
         Some(self)
     }
 }

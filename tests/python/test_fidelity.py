@@ -128,3 +128,38 @@ def test_served_records_keep_their_column_order(store, tmp_path):
         served.stop()
     assert status == 200, answer
     assert answer["predictions"] == pytest.approx([11.0])
+
+
+MLFLOW3_MODEL = """
+import numpy as np
+from sklearn.linear_model import LinearRegression
+X = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0], [4.0, 3.0]])
+model = LinearRegression().fit(X, X @ [1.5, -2.0] + 0.25)
+with mlflow.start_run():
+    info = mlflow.sklearn.log_model(model, name="model", registered_model_name="Mlflow3", input_example=X[:2])
+client = MlflowClient()
+version = client.get_model_version("Mlflow3", "1")
+client.set_registered_model_alias("Mlflow3", "production", "1")
+client.transition_model_version_stage("Mlflow3", "1", "Production")
+out["source"] = version.source
+out["model_id"] = info.model_id
+out["expected"] = model.predict(np.array([[0.5, 0.25]])).tolist()
+"""
+
+
+def test_models_registered_by_mlflow_3_load_and_serve(server):
+    out = mlflow_script(server.url, MLFLOW3_MODEL)
+    assert out["source"] == f"models:/{out['model_id']}"  # what MLflow 3 registers
+    rtrack.set_tracking_uri(server.url)
+    try:
+        for uri in ["models:/Mlflow3@production", "models:/Mlflow3/Production", f"models:/{out['model_id']}"]:
+            loaded = rtrack.pyfunc.load_model(uri)
+            assert loaded.predict(pd.DataFrame([[0.5, 0.25]])).tolist() == out["expected"], uri
+    finally:
+        rtrack.set_tracking_uri(None)
+    served = ModelServer(server.url, "models:/Mlflow3@production")
+    try:
+        status, answer = served.post({"dataframe_split": {"data": [[0.5, 0.25]]}})
+    finally:
+        served.stop()
+    assert (status, answer["predictions"]) == (200, out["expected"])

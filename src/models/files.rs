@@ -40,10 +40,17 @@ impl InputExample {
         match self {
             InputExample::Table(columns) => {
                 let rows = columns.first().map_or(0, |(_, values)| values.len());
-                if let Some((name, _)) = columns.iter().find(|(_, values)| values.len() != rows) {
-                    return Err(Error::invalid(format!(
-                        "Input example column '{name}' has a different length from the others"
-                    )));
+                if columns.iter().any(|(_, values)| values.len() != rows) {
+                    // Not a table (`{"columns": [...], "data": [[...]]}`, say): MLflow keeps such a
+                    // dict as a JSON object example, and so does rtrack.
+                    let object: serde_json::Map<String, Value> = columns
+                        .iter()
+                        .map(|(name, values)| (name.clone(), Value::Array(values.clone())))
+                        .collect();
+                    let object = Value::Object(object);
+                    let info = json!({"artifact_path": INPUT_EXAMPLE_FILE, "type": "json_object",
+                                      "serving_input_path": SERVING_INPUT_FILE});
+                    return Ok((object.clone(), info, json!({ "inputs": object })));
                 }
                 let names: Vec<&String> = columns.iter().map(|(name, _)| name).collect();
                 let data: Vec<Vec<&Value>> = (0..rows)
@@ -180,11 +187,18 @@ mod tests {
     }
 
     #[test]
-    fn ragged_examples_are_refused_before_anything_is_written() {
+    fn examples_that_are_not_tables_are_kept_as_json_objects() {
         let dir = tempfile::tempdir().unwrap();
-        let ragged = InputExample::Table(vec![("x".into(), vec![json!(1)]), ("y".into(), vec![])]);
-        let err = write_model_dir(dir.path(), &mut MlModel::new(), None, Some(&ragged)).unwrap_err();
-        assert!(err.to_string().contains("'y'"));
-        assert!(!dir.path().join("MLmodel").exists());
+        let split = InputExample::Table(vec![
+            ("columns".into(), vec![json!("a"), json!("b")]),
+            ("data".into(), vec![json!([1, 2]), json!([3, 4]), json!([5, 6])]),
+        ]);
+        let mut model = MlModel::new();
+        write_model_dir(dir.path(), &mut model, None, Some(&split)).unwrap();
+        let saved = json!({"columns": ["a", "b"], "data": [[1, 2], [3, 4], [5, 6]]});
+        assert_eq!(read_input_example(dir.path(), &model).unwrap(), Some(saved.clone()));
+        assert_eq!(model.saved_input_example_info.as_ref().unwrap()["type"], "json_object");
+        let serving = std::fs::read_to_string(dir.path().join(SERVING_INPUT_FILE)).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&serving).unwrap(), json!({ "inputs": saved }));
     }
 }

@@ -300,7 +300,6 @@ pub fn log_batch(state: &AppState, params: &Params) -> ApiResult<Value> {
             )));
         }
     }
-    state.tracker.log_batch(run_id, &metrics, &param_list, &tags)?;
     // MLflow 3 clients mark metrics that describe a logged model with its id.
     let mut about_models = Vec::new();
     for (item, metric) in params.objects("metrics")?.iter().zip(&metrics) {
@@ -308,8 +307,44 @@ pub fn log_batch(state: &AppState, params: &Params) -> ApiResult<Value> {
             about_models.push((model_id.to_string(), metric.clone()));
         }
     }
+    let fresh = points_not_in_run(state, run_id, metrics, &about_models)?;
+    state.tracker.log_batch(run_id, &fresh, &param_list, &tags)?;
     super::logged_models::record_metrics(state, run_id, &about_models)?;
     empty()
+}
+
+/// The points of a batch minus those that repeat, with a model's id, a point the run holds
+/// already. MLflow 3's `log_model` sends the run's metrics at the model's step again to link
+/// them to the model; MLflow's store keeps one copy of identical points, and so does rtrack.
+fn points_not_in_run(
+    state: &AppState,
+    run_id: &str,
+    metrics: Vec<crate::entities::Metric>,
+    about_models: &[(String, crate::entities::Metric)],
+) -> ApiResult<Vec<crate::entities::Metric>> {
+    if about_models.is_empty() {
+        return Ok(metrics);
+    }
+    let same = |a: &crate::entities::Metric, b: &crate::entities::Metric| {
+        a.key == b.key && a.step == b.step && a.timestamp == b.timestamp && a.value.to_bits() == b.value.to_bits()
+    };
+    let mut stored: std::collections::HashMap<&str, Vec<crate::entities::Metric>> = Default::default();
+    for (_, metric) in about_models {
+        if !stored.contains_key(metric.key.as_str()) {
+            let history = state.tracker.get_metric_history(run_id, &metric.key)?;
+            stored.insert(metric.key.as_str(), history);
+        }
+    }
+    Ok(metrics
+        .into_iter()
+        .filter(|metric| {
+            let repeated = about_models.iter().any(|(_, about)| same(about, metric))
+                && stored
+                    .get(metric.key.as_str())
+                    .is_some_and(|history| history.iter().any(|old| same(old, metric)));
+            !repeated
+        })
+        .collect())
 }
 
 /// A metric's points in MLflow's order (step, then timestamp), paged by offset.

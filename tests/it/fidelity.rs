@@ -224,3 +224,47 @@ fn doubles_come_back_bit_identical_through_a_model_server() {
         .collect();
     assert_same(&values, &echoed, "models serve /invocations");
 }
+
+fn post_json(url: &str, body: Value) -> Value {
+    ureq::post(url).send_json(body).unwrap().body_mut().read_json().unwrap()
+}
+
+/// MLflow 3's `log_model` sends the run's metrics again, marked with the new model's id: the
+/// run's history keeps one copy, and the model gets the metric.
+#[test]
+fn metrics_linked_to_a_logged_model_are_not_stored_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(&ServerConfig {
+        port: 0,
+        ..ServerConfig::new(common::uri_of(&dir.path().join("store")))
+    })
+    .unwrap();
+    let api = format!("{}/api/2.0/mlflow", server.url());
+    let run = post_json(&format!("{api}/runs/create"), json!({"experiment_id": "0"}));
+    let run_id = run["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let point = json!({"key": "loss", "value": 0.41706338163050843, "timestamp": 1_700_000_000_000_i64, "step": 0});
+    post_json(
+        &format!("{api}/runs/log-batch"),
+        json!({"run_id": run_id, "metrics": [point]}),
+    );
+    let model = post_json(
+        &format!("{api}/logged-models"),
+        json!({"experiment_id": "0", "source_run_id": run_id}),
+    );
+    let model_id = model["model"]["info"]["model_id"].as_str().unwrap().to_string();
+    let mut linked = point.clone();
+    linked["model_id"] = json!(model_id);
+    post_json(
+        &format!("{api}/runs/log-batch"),
+        json!({"run_id": run_id, "metrics": [linked]}),
+    );
+
+    let history = get_json(&format!("{api}/metrics/get-history?run_id={run_id}&metric_key=loss"));
+    assert_eq!(history["metrics"].as_array().unwrap().len(), 1, "{history}");
+    let model = get_json(&format!("{api}/logged-models/{model_id}"));
+    assert_eq!(
+        model["model"]["data"]["metrics"][0]["value"],
+        json!(0.41706338163050843),
+        "{model}"
+    );
+}

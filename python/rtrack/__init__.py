@@ -17,7 +17,7 @@ from __future__ import annotations
 import atexit as _atexit
 import sys as _sys
 
-from . import _core, metrics, models, plots, pyfunc, sklearn
+from . import _core, entities, exceptions, metrics, models, plots, pyfunc, sklearn, tracking, types
 from ._client import Client, MetricSeries, PagedList, ResultList
 from ._constants import RunStatus, ViewType
 from ._core import (
@@ -119,6 +119,9 @@ def load_ipython_extension(ipython: object) -> None:
     _magics.load(ipython)
 
 
+# MLflow's name for the client, for scripts that start with `import rtrack as mlflow`.
+MlflowClient = Client
+
 __all__ = [
     "ActiveRun",
     "AlreadyExistsError",
@@ -131,6 +134,7 @@ __all__ = [
     "Live",
     "Metric",
     "MetricSeries",
+    "MlflowClient",
     "ModelVersion",
     "NotFoundError",
     "PagedList",
@@ -152,6 +156,8 @@ __all__ = [
     "delete_run",
     "delete_tag",
     "end_run",
+    "entities",
+    "exceptions",
     "flush",
     "get_artifact_uri",
     "get_experiment",
@@ -193,4 +199,6 @@ __all__ = [
     "sklearn",
     "start_run",
     "summary",
+    "tracking",
+    "types",
 ]

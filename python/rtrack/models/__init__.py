@@ -11,15 +11,15 @@ about types live in Rust. ``load`` is ``rtrack.pyfunc.load_model``.
 
 from __future__ import annotations
 
-from . import _core
-from ._core import ColSpec, ModelSignature, Schema, TensorSpec
+from .. import _core
+from .._core import ColSpec, ModelSignature, Schema, TensorSpec
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import os
     from typing import Any
 
-    from .pyfunc import PyFuncModel
+    from ..pyfunc import PyFuncModel
 
 
 def infer_signature(model_input: Any, model_output: Any = None, params: Any = None) -> ModelSignature:
@@ -41,7 +41,7 @@ def infer_signature(model_input: Any, model_output: Any = None, params: Any = No
 
 def load(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> PyFuncModel:
     """Load a model as a ``PyFuncModel`` (see ``rtrack.pyfunc.load_model``)."""
-    from . import pyfunc
+    from .. import pyfunc
 
     return pyfunc.load_model(model_uri, dst_path=dst_path)
 
@@ -96,4 +96,6 @@ def _column(name: str | None, values: Any) -> tuple[str | None, str, str | None,
     return (name, str(values.dtype), hint, bool(values.isna().any()))
 
 
-__all__ = ["ColSpec", "ModelSignature", "Schema", "TensorSpec", "infer_signature", "load"]
+from . import signature  # noqa: E402  (it re-exports names defined above)
+
+__all__ = ["ColSpec", "ModelSignature", "Schema", "TensorSpec", "infer_signature", "load", "signature"]

@@ -84,9 +84,7 @@ def _save(
     if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
         raise _core.AlreadyExistsError(f"Path '{path}' already exists and is not empty")
     if signature is None and input_example is not None:
-        from .models import infer_signature
-
-        signature = infer_signature(input_example, _predictions(sk_model, input_example))
+        signature = _signature_of_example(sk_model, input_example)
     example = None if input_example is None else _example(input_example)
     os.makedirs(path, exist_ok=True)
     pickler = pickle
@@ -184,6 +182,20 @@ def load_pickled(path: str | os.PathLike[str], flavors: dict[str, Any]) -> Any:
         return pickle.load(source)
 
 
+def _signature_of_example(sk_model: Any, example: Any) -> ModelSignature | None:
+    """The signature the example shows, or None with a warning when it shows none (a dict
+    that is not a table, say): the example is saved all the same, as MLflow does."""
+    from .models import infer_signature
+
+    try:
+        return infer_signature(example, _predictions(sk_model, example))
+    except _core.InvalidValueError as error:
+        import warnings
+
+        warnings.warn(f"No signature inferred from the input example: {error}", stacklevel=3)
+        return None
+
+
 def _predictions(sk_model: Any, example: Any) -> Any:
     try:
         return sk_model.predict(example)
@@ -192,7 +204,8 @@ def _predictions(sk_model: Any, example: Any) -> Any:
 
 
 def _example(data: Any) -> tuple[str, Any]:
-    """An input example as ("table", columns) or ("array", nested lists) for Rust to write."""
+    """An input example as ("table", columns), ("array", nested lists) or ("object", a dict
+    kept as it is) for Rust to write."""
     from .models import _kind
 
     kind = _kind(data)
@@ -200,6 +213,9 @@ def _example(data: Any) -> tuple[str, Any]:
         return ("table", {str(c): data[c].tolist() for c in data.columns})
     if kind == "series":
         return ("table", {str(data.name if data.name is not None else 0): data.tolist()})
+    if isinstance(data, dict) and set(data) in ({"columns", "data"}, {"columns", "data", "index"}):
+        # A frame in pandas' split form: MLflow saves it as the JSON object it is.
+        return ("object", data)
     if isinstance(data, dict):
         return (
             "table",

@@ -321,10 +321,10 @@ fn _write_model_dir<'py>(
     let example = example
         .map(|e| -> PyResult<InputExample> {
             let (kind, data): (String, Bound<'_, PyAny>) = e.extract()?;
-            Ok(if kind == "table" {
-                InputExample::Table(convert::table_columns(&data)?)
-            } else {
-                InputExample::Array(convert::to_json(&data, false)?)
+            Ok(match kind.as_str() {
+                "table" => InputExample::Table(convert::table_columns(&data)?),
+                "object" => InputExample::Object(convert::to_json(&data, false)?),
+                _ => InputExample::Array(convert::to_json(&data, false)?),
             })
         })
         .transpose()?;

@@ -31,6 +31,8 @@ pub enum InputExample {
     Table(Vec<(String, Vec<Value>)>),
     /// An array (nested lists).
     Array(Value),
+    /// Any other JSON value (MLflow's `json_object` examples: a dict that is not a table).
+    Object(Value),
 }
 
 impl InputExample {
@@ -41,16 +43,13 @@ impl InputExample {
             InputExample::Table(columns) => {
                 let rows = columns.first().map_or(0, |(_, values)| values.len());
                 if columns.iter().any(|(_, values)| values.len() != rows) {
-                    // Not a table (`{"columns": [...], "data": [[...]]}`, say): MLflow keeps such a
-                    // dict as a JSON object example, and so does rtrack.
+                    // Columns of different lengths are no table: MLflow keeps such a dict as a
+                    // JSON object example, and so does rtrack.
                     let object: serde_json::Map<String, Value> = columns
                         .iter()
                         .map(|(name, values)| (name.clone(), Value::Array(values.clone())))
                         .collect();
-                    let object = Value::Object(object);
-                    let info = json!({"artifact_path": INPUT_EXAMPLE_FILE, "type": "json_object",
-                                      "serving_input_path": SERVING_INPUT_FILE});
-                    return Ok((object.clone(), info, json!({ "inputs": object })));
+                    return InputExample::Object(Value::Object(object)).files();
                 }
                 let names: Vec<&String> = columns.iter().map(|(name, _)| name).collect();
                 let data: Vec<Vec<&Value>> = (0..rows)
@@ -65,6 +64,11 @@ impl InputExample {
                 let info = json!({"artifact_path": INPUT_EXAMPLE_FILE, "type": "ndarray", "format": "tf-serving",
                                   "serving_input_path": SERVING_INPUT_FILE});
                 Ok((json!({"inputs": values}), info, json!({"inputs": values})))
+            }
+            InputExample::Object(value) => {
+                let info = json!({"artifact_path": INPUT_EXAMPLE_FILE, "type": "json_object",
+                                  "serving_input_path": SERVING_INPUT_FILE});
+                Ok((value.clone(), info, json!({ "inputs": value })))
             }
         }
     }

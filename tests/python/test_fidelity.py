@@ -163,3 +163,16 @@ def test_models_registered_by_mlflow_3_load_and_serve(server):
     finally:
         served.stop()
     assert (status, answer["predictions"]) == (200, out["expected"])
+
+
+def test_an_input_example_in_split_form_is_accepted(store):
+    # MLflow saves such a dict as a JSON object example; rtrack refused it as a ragged table.
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [0.0, 1.0, 0.0]})
+    model = LinearRegression().fit(frame, frame["a"] + frame["b"])
+    example = {"columns": ["a", "b"], "data": [[1.0, 0.0], [2.0, 1.0]]}
+    with rtrack.start_run():
+        info = rtrack.sklearn.log_model(model, "model", input_example=example)
+    loaded = rtrack.pyfunc.load_model(info.model_uri)
+    assert loaded.predict(frame).tolist() == pytest.approx([1.0, 3.0, 3.0])
+    folder, _ = rtrack.pyfunc.local_model(info.model_uri)
+    assert rtrack._core._read_input_example(folder) == example

@@ -44,6 +44,9 @@ pub fn delete_proxied(state: &AppState, path: &str) -> ApiResult<Value> {
 pub fn list_run_artifacts(state: &AppState, params: &Params) -> ApiResult<Value> {
     let run_id = params.run_id()?;
     let path = params.str("path")?.filter(|p| !p.is_empty());
+    if let Some(path) = path {
+        super::transfer::safe_path(path)?;
+    }
     let root = state.tracker.get_artifact_uri(run_id, None)?;
     let files = state.tracker.list_artifacts(run_id, path)?;
     Ok(json!({

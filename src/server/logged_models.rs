@@ -89,8 +89,36 @@ pub fn delete_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
     Ok(json!({}))
 }
 
+/// The dataset a metric about a model was computed on (`dataset_name`, `dataset_digest`).
+#[derive(Default)]
+pub struct MetricDataset {
+    name: Option<String>,
+    digest: Option<String>,
+}
+
+impl MetricDataset {
+    pub fn of(params: &Params) -> ApiResult<MetricDataset> {
+        let text =
+            |name| -> ApiResult<Option<String>> { Ok(params.str(name)?.filter(|s| !s.is_empty()).map(str::to_string)) };
+        Ok(MetricDataset {
+            name: text("dataset_name")?,
+            digest: text("dataset_digest")?,
+        })
+    }
+}
+
 /// Metrics a run logged about a model (`log-batch`/`log-metric` with a `model_id`).
 pub fn record_metrics(state: &AppState, run_id: &str, metrics: &[(String, crate::entities::Metric)]) -> ApiResult<()> {
+    record_metrics_of(state, run_id, metrics, &MetricDataset::default())
+}
+
+/// As [`record_metrics`], the metrics computed on `dataset`.
+pub fn record_metrics_of(
+    state: &AppState,
+    run_id: &str,
+    metrics: &[(String, crate::entities::Metric)],
+    dataset: &MetricDataset,
+) -> ApiResult<()> {
     for (model_id, metric) in metrics {
         let recorded = LoggedModelMetric {
             key: metric.key.clone(),
@@ -98,8 +126,8 @@ pub fn record_metrics(state: &AppState, run_id: &str, metrics: &[(String, crate:
             step: metric.step,
             timestamp: metric.timestamp,
             run_id: Some(run_id.to_string()),
-            dataset_name: None,
-            dataset_digest: None,
+            dataset_name: dataset.name.clone(),
+            dataset_digest: dataset.digest.clone(),
         };
         store(state)?.log_logged_model_metrics(model_id, &[recorded])?;
     }
@@ -142,4 +170,71 @@ pub fn list_artifacts(state: &AppState, params: &Params) -> ApiResult<Value> {
         "root_uri": state.uris.to_client(&model.artifact_location),
         "files": files.iter().map(json::file_info).collect::<Vec<_>>(),
     }))
+}
+
+/// Where a logged model's files are stored.
+pub fn location(state: &AppState, model_id: &str) -> ApiResult<String> {
+    Ok(store(state)?.get_logged_model(model_id)?.artifact_location)
+}
+
+/// Record on a logged model that a registered version was made from it: MLflow keeps the
+/// list in the model's `mlflow.modelVersions` tag, as JSON in Python's default layout.
+pub fn note_model_version(state: &AppState, model_id: &str, name: &str, version: i64) -> ApiResult<()> {
+    let models = store(state)?;
+    let model = models.get_logged_model(model_id)?;
+    let mut versions: Vec<Value> = model
+        .tags
+        .get(MODEL_VERSIONS_TAG)
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let entry = json!({"name": name, "version": version});
+    if !versions.contains(&entry) {
+        versions.push(entry);
+    }
+    let text = python_json(&Value::Array(versions));
+    models.set_logged_model_tags(model_id, &[(MODEL_VERSIONS_TAG.to_string(), text)])?;
+    Ok(())
+}
+
+const MODEL_VERSIONS_TAG: &str = "mlflow.modelVersions";
+
+/// JSON as Python's `json.dumps` writes it by default: `", "` and `": "` separators, keys in
+/// insertion order, non-ASCII escaped.
+fn python_json(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let items: Vec<String> = map
+                .iter()
+                .map(|(key, item)| format!("{}: {}", python_json(&json!(key)), python_json(item)))
+                .collect();
+            format!("{{{}}}", items.join(", "))
+        }
+        Value::Array(items) => format!("[{}]", items.iter().map(python_json).collect::<Vec<_>>().join(", ")),
+        Value::String(_) => {
+            let mut out = String::new();
+            for c in value.to_string().chars() {
+                if c.is_ascii() {
+                    out.push(c);
+                } else {
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        out.push_str(&format!("\\u{unit:04x}"));
+                    }
+                }
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_hold_json_in_pythons_layout() {
+        let value = json!([{"name": "m\u{e9}", "version": 2}]);
+        assert_eq!(python_json(&value), r#"[{"name": "m\u00e9", "version": 2}]"#);
+    }
 }

@@ -11,7 +11,9 @@
 //! ```
 
 mod artifacts;
+mod datasets;
 mod error;
+mod history;
 pub(crate) mod http;
 mod json;
 mod logged_models;
@@ -21,6 +23,7 @@ mod registry;
 mod request;
 mod routes;
 mod tracking;
+mod transfer;
 mod ui;
 
 use std::future::Future;

@@ -125,7 +125,11 @@ pub fn create_model_version(state: &AppState, params: &Params) -> ApiResult<Valu
         description: params.str("description")?.map(str::to_string),
         model_id: params.str("model_id")?.filter(|s| !s.is_empty()).map(str::to_string),
     };
-    one_version(state, &registry(state)?.create_model_version(&new_version)?)
+    let created = registry(state)?.create_model_version(&new_version)?;
+    if let Some(model_id) = &new_version.model_id {
+        super::logged_models::note_model_version(state, model_id, &created.name, created.version)?;
+    }
+    one_version(state, &created)
 }
 
 pub fn get_model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
@@ -178,6 +182,12 @@ pub fn transition_stage(state: &AppState, params: &Params) -> ApiResult<Value> {
 /// Where a version's files are: its logged model's artifacts for `models:/<model_id>`
 /// sources, the source itself otherwise.
 pub fn get_download_uri(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let location = version_location(state, params)?;
+    Ok(json!({ "artifact_uri": state.uris.to_client(&location) }))
+}
+
+/// The stored location of the version named by `name` and `version`.
+pub fn version_location(state: &AppState, params: &Params) -> ApiResult<String> {
     let version = registry(state)?.get_model_version(name(params)?, version(params)?)?;
     let location = match (
         version.source.strip_prefix("models:/"),
@@ -188,5 +198,5 @@ pub fn get_download_uri(state: &AppState, params: &Params) -> ApiResult<Value> {
         }
         _ => version.source,
     };
-    Ok(json!({ "artifact_uri": state.uris.to_client(&location) }))
+    Ok(location)
 }

@@ -95,7 +95,7 @@ impl Params {
             None => Ok(default),
             Some(n) if n > 0 => Ok(n as usize),
             Some(n) => Err(ApiError::invalid(format!(
-                "Invalid value {n} for parameter 'max_results': it must be positive"
+                "Invalid value {n} for parameter 'max_results' supplied. It must be a positive integer."
             ))),
         }
     }
@@ -142,11 +142,15 @@ impl Params {
     pub fn key_values(&self, name: &str) -> ApiResult<Vec<(String, String)>> {
         self.objects(name)?
             .into_iter()
-            .map(|item| {
-                let key = item.required_str("key").map_err(|e| nested(name, e))?.to_string();
+            .enumerate()
+            .map(|(index, item)| {
+                let key = item
+                    .required_str("key")
+                    .map_err(|e| nested(name, index, e))?
+                    .to_string();
                 let value = item
                     .str("value")
-                    .map_err(|e| nested(name, e))?
+                    .map_err(|e| nested(name, index, e))?
                     .unwrap_or("")
                     .to_string();
                 Ok((key, value))
@@ -158,7 +162,8 @@ impl Params {
     pub fn metrics(&self, name: &str) -> ApiResult<Vec<Metric>> {
         self.objects(name)?
             .into_iter()
-            .map(|item| item.metric().map_err(|e| nested(name, e)))
+            .enumerate()
+            .map(|(index, item)| item.metric().map_err(|e| nested(name, index, e)))
             .collect()
     }
 
@@ -197,25 +202,42 @@ impl Params {
     }
 }
 
-fn missing(name: &str) -> ApiError {
-    ApiError::invalid(format!("Missing value for required parameter '{name}'"))
+/// Where MLflow's server points a caller who sent a malformed request; scripts match on the
+/// first sentence, so it keeps MLflow's wording.
+const SEE_DOCS: &str = "See the API docs for more information about request parameters.";
+
+pub(super) fn missing(name: &str) -> ApiError {
+    ApiError::invalid(format!("Missing value for required parameter '{name}'. {SEE_DOCS}"))
 }
 
+/// A value of the wrong JSON type, shown as compact JSON and with the type named as MLflow's
+/// (Python) server names it.
 fn wrong_type(name: &str, value: &Value, expected: &str) -> ApiError {
     let mut shown = value.to_string();
-    if shown.len() > 80 {
-        shown = format!("{}...", shown.chars().take(80).collect::<String>());
+    if shown.len() > 1000 {
+        shown = format!("{}...", shown.chars().take(1000).collect::<String>());
     }
+    let kind = match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    };
     ApiError::invalid(format!(
-        "Invalid value {shown} for parameter '{name}': expected {expected}"
+        "Invalid value {shown} for parameter '{name}' supplied. Hint: Value was of type '{kind}' \
+         (expected {expected}). {SEE_DOCS}"
     ))
 }
 
-fn nested(list: &str, error: ApiError) -> ApiError {
-    ApiError {
-        message: format!("In '{list}': {}", error.message),
-        ..error
-    }
+/// An error about a field of the `index`th item of a list: MLflow names it `list[index].field`.
+fn nested(list: &str, index: usize, error: ApiError) -> ApiError {
+    let message = error
+        .message
+        .replacen("parameter '", &format!("parameter '{list}[{index}]."), 1);
+    ApiError { message, ..error }
 }
 
 #[cfg(test)]

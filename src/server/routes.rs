@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 use super::request::Params;
-use super::{artifacts, logged_models, meta, registry, tracking, ui, AppState};
+use super::{artifacts, datasets, history, logged_models, meta, registry, tracking, transfer, ui, AppState};
 
 type Shared = Arc<AppState>;
 /// An endpoint: the request's parameters in, the response JSON out.
@@ -24,8 +24,8 @@ const MAX_JSON_BODY: usize = 16 << 20;
 /// The largest artifact a single upload may carry.
 const MAX_ARTIFACT_BODY: usize = 2 << 30;
 
-const MLFLOW: &str = "/api/2.0/mlflow";
-const PROXIED: &str = "/api/2.0/mlflow-artifacts/artifacts";
+/// MLflow serves every API route under both prefixes; its web UI uses the second.
+const PREFIXES: [&str; 2] = ["/api/2.0", "/ajax-api/2.0"];
 
 pub fn router(state: Shared) -> Router {
     let endpoints: &[(&str, Method, Endpoint)] = &[
@@ -61,6 +61,9 @@ pub fn router(state: Shared) -> Router {
         ("runs/log-inputs", Method::POST, tracking::log_inputs),
         ("runs/outputs", Method::POST, tracking::log_outputs),
         ("metrics/get-history", Method::GET, tracking::get_metric_history),
+        ("metrics/get-history-bulk", Method::GET, history::bulk),
+        ("metrics/get-history-bulk-interval", Method::GET, history::bulk_interval),
+        ("experiments/search-datasets", Method::POST, datasets::search_datasets),
         ("artifacts/list", Method::GET, artifacts::list_run_artifacts),
         (
             "registered-models/create",
@@ -156,8 +159,8 @@ pub fn router(state: Shared) -> Router {
     ];
     // Paths answering more than one method get one route with the methods merged.
     let mut routes: Vec<(String, MethodRouter<Shared>)> = Vec::new();
-    for (path, method, endpoint) in endpoints {
-        let full = format!("{MLFLOW}/{path}");
+    for (prefix, (path, method, endpoint)) in PREFIXES.iter().flat_map(|p| endpoints.iter().map(move |e| (p, e))) {
+        let full = format!("{prefix}/mlflow/{path}");
         let route = api(method.clone(), *endpoint);
         match routes.iter().position(|(p, _)| *p == full) {
             Some(index) => {
@@ -171,15 +174,30 @@ pub fn router(state: Shared) -> Router {
     for (path, route) in routes {
         router = router.route(&path, route);
     }
+    for prefix in PREFIXES {
+        let proxied = format!("{prefix}/mlflow-artifacts/artifacts");
+        router = router
+            .route(&proxied, api(Method::GET, artifacts::list_proxied))
+            .route(
+                &format!("{proxied}/{{*path}}"),
+                get(download_artifact).put(upload_artifact).delete(delete_artifact),
+            )
+            .route(
+                &format!("{prefix}/mlflow/upload-artifact"),
+                axum::routing::post(transfer::upload_run_artifact)
+                    .layer(axum::extract::DefaultBodyLimit::max(transfer::MAX_UPLOAD + 1)),
+            )
+            .route(
+                &format!("{prefix}/mlflow/logged-models/{{model_id}}/artifacts/files"),
+                get(transfer::logged_model_artifact),
+            );
+    }
     router
         .route("/health", get(|| async { "OK" }))
         .route("/version", get(|| async { meta::MLFLOW_API_VERSION }))
         .route("/api/3.0/mlflow/server-info", api(Method::GET, meta::server_info))
-        .route(PROXIED, api(Method::GET, artifacts::list_proxied))
-        .route(
-            &format!("{PROXIED}/{{*path}}"),
-            get(download_artifact).put(upload_artifact).delete(delete_artifact),
-        )
+        .route("/get-artifact", get(transfer::run_artifact))
+        .route("/model-versions/get-artifact", get(transfer::model_version_artifact))
         .merge(ui::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -250,14 +268,15 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> ApiResult<T> + Send 
 
 async fn download_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {
     match blocking(move || artifacts::download_proxied(&state, &path)).await {
-        Ok(bytes) => (
-            [
-                (header::CONTENT_TYPE, "application/octet-stream"),
-                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            ],
-            bytes,
-        )
-            .into_response(),
+        Ok(bytes) => {
+            // Bytes, never sniffed, and sandboxed like the UI's artifact route.
+            let mut response = ui::files::sandboxed("", bytes);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static("application/octet-stream"),
+            );
+            response
+        }
         Err(error) => error.into_response(),
     }
 }

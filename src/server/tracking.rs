@@ -47,10 +47,32 @@ pub fn create_experiment(state: &AppState, params: &Params) -> ApiResult<Value> 
     let location = params
         .str("artifact_location")?
         .filter(|s| !s.is_empty())
-        .map(|s| state.uris.to_store(s));
+        .map(|s| state.uris.to_store(&resolve_artifact_location(s)));
     let tags = params.key_values("tags")?;
     let id = state.tracker.create_experiment(name, location.as_deref(), &tags)?;
     Ok(json!({ "experiment_id": id.to_string() }))
+}
+
+/// A relative local `artifact_location` made absolute against the server's working folder,
+/// as MLflow's server does: a bare path stays a path, a `file:` URI stays a URI. Anything
+/// else (absolute paths, other schemes) is kept as given.
+fn resolve_artifact_location(location: &str) -> String {
+    let Ok(cwd) = std::env::current_dir() else {
+        return location.to_string();
+    };
+    let absolute = |relative: &str| cwd.join(relative).to_string_lossy().replace('\\', "/");
+    let scheme = location
+        .split_once(':')
+        .map(|(scheme, _)| scheme)
+        .filter(|s| s.len() > 1 && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)));
+    match scheme {
+        None if !location.starts_with('/') => absolute(location),
+        Some("file") => match &location[5..] {
+            rest if !rest.starts_with('/') && !rest.is_empty() => format!("file://{}", absolute(rest)),
+            _ => location.to_string(),
+        },
+        _ => location.to_string(),
+    }
 }
 
 pub fn get_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
@@ -250,18 +272,20 @@ pub fn search_runs(state: &AppState, params: &Params) -> ApiResult<Value> {
 // ----- params, tags, metrics -----
 
 pub fn log_param(state: &AppState, params: &Params) -> ApiResult<Value> {
+    // MLflow checks the run, then the key, then the value: errors name the first bad one.
+    let run_id = params.run_id()?;
+    let key = params.required_str("key")?;
     let value = params.str("value")?.unwrap_or("");
-    state
-        .tracker
-        .log_param(params.run_id()?, params.required_str("key")?, value)?;
+    state.tracker.log_param(run_id, key, value)?;
     empty()
 }
 
 pub fn set_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
+    // MLflow checks the run, then the key, then the value: errors name the first bad one.
+    let run_id = params.run_id()?;
+    let key = params.required_str("key")?;
     let value = params.str("value")?.unwrap_or("");
-    state
-        .tracker
-        .set_tag(params.run_id()?, params.required_str("key")?, value)?;
+    state.tracker.set_tag(run_id, key, value)?;
     empty()
 }
 
@@ -273,13 +297,14 @@ pub fn delete_tag(state: &AppState, params: &Params) -> ApiResult<Value> {
 }
 
 pub fn log_metric(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let run_id = params.run_id()?;
     let metric = params.metric()?;
     crate::entities::validate_metric_key(&metric.key)?;
     let store = state.tracker.store();
-    let run_id = params.run_id()?;
     store.log_metric(run_id, &metric.key, metric.value, metric.step, metric.timestamp)?;
     if let Some(model_id) = params.str("model_id")?.filter(|id| !id.is_empty()) {
-        super::logged_models::record_metrics(state, run_id, &[(model_id.to_string(), metric)])?;
+        let dataset = super::logged_models::MetricDataset::of(params)?;
+        super::logged_models::record_metrics_of(state, run_id, &[(model_id.to_string(), metric)], &dataset)?;
     }
     empty()
 }

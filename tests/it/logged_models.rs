@@ -258,9 +258,12 @@ fn bad_requests_create_nothing() {
     let (_dir, tracker) = new_store();
     let experiment = tracker.set_experiment("wine").unwrap().experiment_id;
     assert!(invalid(tracker.create_logged_model(&named(experiment, "a.b"))).contains("'a.b'"));
-    let mut bad_run = named(experiment, "enet");
-    bad_run.source_run_id = Some("ghost".into());
-    assert!(not_found(tracker.create_logged_model(&bad_run)).contains("'ghost'"));
+    // As in MLflow, the source run is recorded as given, not looked up.
+    let mut unknown_run = named(experiment, "enet");
+    unknown_run.source_run_id = Some("ghost".into());
+    let kept = tracker.create_logged_model(&unknown_run).unwrap();
+    assert_eq!(kept.source_run_id.as_deref(), Some("ghost"));
+    tracker.delete_logged_model(&kept.model_id).unwrap();
     let mut twice = named(experiment, "enet");
     twice.params = vec![("alpha".into(), "1".into()), ("alpha".into(), "2".into())];
     assert!(invalid(tracker.create_logged_model(&twice)).contains("'alpha'"));

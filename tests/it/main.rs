@@ -17,6 +17,7 @@ mod rest_store;
 mod run_summary;
 mod search;
 mod server;
+mod server_compat;
 mod storage;
 mod tracking;
 mod ui;

@@ -34,7 +34,21 @@ pub async fn artifact(State(state): State<Arc<AppState>>, Query(query): Query<Ar
             return ApiError::from(crate::Error::Internal(format!("reading an artifact failed: {e}"))).into_response()
         }
     };
-    let mut response = ([(header::CONTENT_TYPE, content_type(&path))], bytes).into_response();
+    let mut response = sandboxed(&path, bytes);
+    let headers = response.headers_mut();
+    if query.download.as_deref() == Some("1") {
+        let disposition = format!("attachment; filename=\"{}\"", download_name(&path));
+        if let Ok(value) = HeaderValue::from_str(&disposition) {
+            headers.insert(header::CONTENT_DISPOSITION, value);
+        }
+    }
+    response
+}
+
+/// A logged file as a response: typed by its extension, never sniffed, and under the sandbox
+/// policy, so whatever it holds cannot act in the server's origin.
+pub(in crate::server) fn sandboxed(path: &str, bytes: Vec<u8>) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
@@ -42,12 +56,6 @@ pub async fn artifact(State(state): State<Arc<AppState>>, Query(query): Query<Ar
     );
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    if query.download.as_deref() == Some("1") {
-        let disposition = format!("attachment; filename=\"{}\"", download_name(&path));
-        if let Ok(value) = HeaderValue::from_str(&disposition) {
-            headers.insert(header::CONTENT_DISPOSITION, value);
-        }
-    }
     response
 }
 

@@ -4,7 +4,7 @@
 
 mod api;
 mod assets;
-mod files;
+pub(super) mod files;
 
 use std::sync::Arc;
 

@@ -100,7 +100,7 @@ pub fn experiments(conn: &Connection, request: &ExperimentSearch) -> Result<Page
 pub(super) fn check_max_results(max_results: usize) -> Result<()> {
     if max_results == 0 || max_results > MAX_RESULTS_LIMIT {
         return Err(Error::invalid(format!(
-            "Invalid max_results {max_results}: it must be between 1 and {MAX_RESULTS_LIMIT}"
+            "Invalid value {max_results} for parameter 'max_results' supplied. It must be between 1 and {MAX_RESULTS_LIMIT}"
         )));
     }
     Ok(())

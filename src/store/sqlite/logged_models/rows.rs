@@ -25,9 +25,7 @@ pub fn create(conn: &Connection, new: &NewLoggedModel) -> Result<LoggedModel> {
     }
     let params = distinct_params(&new.params)?;
     let experiment = experiments::require_active(conn, new.experiment_id)?;
-    if let Some(run_id) = &new.source_run_id {
-        runs::get_info(conn, run_id)?;
-    }
+    // MLflow records the source run as given, without looking it up.
     let model_id = new_logged_model_id();
     let name = new.name.clone().unwrap_or_else(generate_run_name);
     let artifact_location = format!("{}/models/{model_id}/artifacts", experiment.artifact_location);
@@ -118,7 +116,7 @@ pub fn delete_tag(conn: &Connection, model_id: &str, key: &str) -> Result<()> {
         params![model_id, key],
     )?;
     if removed == 0 {
-        return Err(Error::not_found(format!("No tag '{key}' on logged model '{model_id}'")));
+        return Err(Error::not_found(format!("No tag with key '{key}' found for model with ID '{model_id}'.")));
     }
     Ok(())
 }

@@ -11,8 +11,9 @@ use crate::entities::{Experiment, FileInfo, Run, RunInfo, RunIo};
 /// clients, who reach that root through the proxied `mlflow-artifacts:` routes.
 #[derive(Clone, Debug)]
 pub struct ArtifactUris {
-    /// The root as a file URI, without a trailing slash.
-    root: String,
+    /// The root as a file URI, without a trailing slash; `None` when the server proxies no
+    /// artifacts (`--no-serve-artifacts`) and clients get the stored URIs as they are.
+    root: Option<String>,
 }
 
 use crate::artifacts::PROXY_SCHEME;
@@ -20,13 +21,21 @@ use crate::artifacts::PROXY_SCHEME;
 impl ArtifactUris {
     pub fn new(root_uri: &str) -> ArtifactUris {
         ArtifactUris {
-            root: root_uri.trim_end_matches('/').to_string(),
+            root: Some(root_uri.trim_end_matches('/').to_string()),
         }
+    }
+
+    /// No mapping: clients see the stored URIs.
+    pub fn unproxied() -> ArtifactUris {
+        ArtifactUris { root: None }
     }
 
     /// A stored URI as clients see it: under the root it becomes `mlflow-artifacts:/<rest>`.
     pub fn to_client(&self, stored: &str) -> String {
-        match stored.strip_prefix(&self.root) {
+        let Some(root) = &self.root else {
+            return stored.to_string();
+        };
+        match stored.strip_prefix(root.as_str()) {
             Some("") => format!("{PROXY_SCHEME}/"),
             Some(rest) if rest.starts_with('/') => format!("{PROXY_SCHEME}{rest}"),
             _ => stored.to_string(),
@@ -35,9 +44,9 @@ impl ArtifactUris {
 
     /// A URI a client sent, as the store keeps it.
     pub fn to_store(&self, sent: &str) -> String {
-        match sent.strip_prefix(PROXY_SCHEME) {
-            Some(rest) => format!("{}/{}", self.root, rest.trim_start_matches('/')),
-            None => sent.to_string(),
+        match (&self.root, sent.strip_prefix(PROXY_SCHEME)) {
+            (Some(root), Some(rest)) => format!("{root}/{}", rest.trim_start_matches('/')),
+            _ => sent.to_string(),
         }
     }
 }
@@ -164,5 +173,8 @@ mod tests {
         );
         assert_eq!(uris.to_store("mlflow-artifacts:/1/abc"), "file:///data/artifacts/1/abc");
         assert_eq!(uris.to_store("s3://bucket/x"), "s3://bucket/x");
+        let direct = ArtifactUris::unproxied();
+        assert_eq!(direct.to_client("file:///data/artifacts/1"), "file:///data/artifacts/1");
+        assert_eq!(direct.to_store("mlflow-artifacts:/1"), "mlflow-artifacts:/1");
     }
 }

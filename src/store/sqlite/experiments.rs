@@ -199,7 +199,9 @@ pub fn delete_tag(conn: &Connection, id: ExperimentId, key: &str) -> Result<()> 
         params![id.0, key],
     )?;
     if removed == 0 {
-        return Err(Error::not_found(format!("No tag with name: {key} in experiment with id {id}")));
+        return Err(Error::not_found(format!(
+            "No tag with name: {key} in experiment with id {id}"
+        )));
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod connection;
 mod experiments;
 mod fork;
 mod jsonb;
+mod known_runs;
 mod logged_models;
 mod metrics;
 mod names;
@@ -19,7 +20,6 @@ mod run_io;
 mod runs;
 pub mod schema;
 mod search;
-mod series;
 mod summary;
 mod writer;
 
@@ -33,8 +33,8 @@ use crate::entities::{
 };
 use crate::error::{Error, IoContext, Result};
 use crate::store::{ExperimentSearch, LoggedModelStore, NewRun, RegistryStore, RunSearch, RunUpdate, TrackingStore};
+use known_runs::LocalSeries;
 use queued_params::QueuedParams;
-use series::LocalSeries;
 use writer::{BackgroundWriter, PendingPoint};
 
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
@@ -123,19 +123,19 @@ impl SqliteStore {
     /// metric touches no SQL; the series' row is created with its first batch.
     fn series(&self, run_id: &str, key: &str) -> Result<LocalSeries> {
         let run_known = {
-            let registry = self.writer.registry();
-            if let Some(local) = registry.lookup(run_id, key) {
+            let known_runs = self.writer.known_runs();
+            if let Some(local) = known_runs.lookup(run_id, key) {
                 return Ok(local);
             }
-            registry.is_known_active(run_id)
+            known_runs.is_known_active(run_id)
         };
         validate_metric_key(key)?;
         if !run_known {
             self.write(|conn| runs::require_active(conn, run_id))?;
         }
-        let mut registry = self.writer.registry();
-        registry.mark_active(run_id);
-        Ok(registry.register(run_id, key))
+        let mut known_runs = self.writer.known_runs();
+        known_runs.mark_active(run_id);
+        Ok(known_runs.register(run_id, key))
     }
 }
 
@@ -175,7 +175,7 @@ impl TrackingStore for SqliteStore {
 
     fn delete_experiment(&self, id: ExperimentId) -> Result<()> {
         self.write(|conn| experiments::set_lifecycle(conn, id, LifecycleStage::Deleted))?;
-        self.writer.registry().forget_all_runs();
+        self.writer.known_runs().forget_all_runs();
         Ok(())
     }
 
@@ -197,9 +197,9 @@ impl TrackingStore for SqliteStore {
         let mut conn = self.conn()?;
         let (run, row) = runs::prepare_create(&conn, run)?;
         self.writer.flush_with(&mut conn, |tx| runs::insert(tx, &row))?;
-        let mut registry = self.writer.registry();
-        registry.mark_active(&run.info.run_id);
-        registry.set_known_params(&run.info.run_id, Default::default());
+        let mut known_runs = self.writer.known_runs();
+        known_runs.mark_active(&run.info.run_id);
+        known_runs.set_known_params(&run.info.run_id, Default::default());
         Ok(run)
     }
 
@@ -217,14 +217,14 @@ impl TrackingStore for SqliteStore {
             .flush_with(&mut conn, |tx| runs::update(tx, run_id, update.clone()))?;
         if ended {
             // Its params are read again if more are logged; no need to keep them.
-            self.writer.registry().forget_params(run_id);
+            self.writer.known_runs().forget_params(run_id);
         }
         Ok(info)
     }
 
     fn delete_run(&self, run_id: &str) -> Result<()> {
         self.write(|conn| runs::set_lifecycle(conn, run_id, LifecycleStage::Deleted))?;
-        self.writer.registry().forget_run(run_id);
+        self.writer.known_runs().forget_run(run_id);
         Ok(())
     }
 
@@ -253,21 +253,21 @@ impl TrackingStore for SqliteStore {
     fn log_params(&self, run_id: &str, params: &[(String, String)]) -> Result<()> {
         let distinct = runs::check_params(params)?;
         loop {
-            let mut registry = self.writer.registry();
-            let Some(known) = registry.known_params(run_id) else {
-                drop(registry);
+            let mut known_runs = self.writer.known_runs();
+            let Some(known) = known_runs.known_params(run_id) else {
+                drop(known_runs);
                 let stored = self.read(|conn| {
                     runs::require_active(conn, run_id)?;
                     summary::params_of(conn, run_id)
                 })?;
-                let mut registry = self.writer.registry();
-                registry.mark_active(run_id);
-                if registry.known_params(run_id).is_none() {
-                    registry.set_known_params(run_id, stored.into_iter().collect());
+                let mut known_runs = self.writer.known_runs();
+                known_runs.mark_active(run_id);
+                if known_runs.known_params(run_id).is_none() {
+                    known_runs.set_known_params(run_id, stored.into_iter().collect());
                 }
                 continue;
             };
-            let (added, changed) = queued_params::sort_out(run_id, distinct.iter().copied(), |key| {
+            let (added, changed) = queued_params::split_new_and_changed(run_id, distinct.iter().copied(), |key| {
                 known.get(key).map(String::as_str)
             });
             if let Some(error) = changed.into_iter().next() {
@@ -276,8 +276,8 @@ impl TrackingStore for SqliteStore {
             if added.is_empty() {
                 return Ok(());
             }
-            registry.add_known_params(run_id, added.iter().copied());
-            drop(registry);
+            known_runs.add_known_params(run_id, added.iter().copied());
+            drop(known_runs);
             let params = added.into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             return self.writer.push_params(QueuedParams {
                 run_id: run_id.to_string(),

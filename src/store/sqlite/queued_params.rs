@@ -4,7 +4,7 @@
 //!
 //! Everything that could be refused is checked before params are queued: they are valid
 //! and agree with the run's params known to this process (see
-//! [`super::series::SeriesRegistry`]). What is left for write time is a param another
+//! [`super::known_runs::KnownRuns`]). What is left for write time is a param another
 //! process gave a different value in the meantime: that param is skipped, the rest of the
 //! batch commits, and the next flush reports it.
 
@@ -44,7 +44,7 @@ pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Refused>>
     let mut refused = Vec::new();
     for (run_id, params) in params_by_run {
         let stored = summary::params_of(conn, run_id)?;
-        let (added, changed) = sort_out(run_id, params, |key| stored.get(key).map(String::as_str));
+        let (added, changed) = split_new_and_changed(run_id, params, |key| stored.get(key).map(String::as_str));
         refused.extend(changed.into_iter().map(|error| (run_id.to_string(), error)));
         summary::add_params(conn, run_id, &added)?;
     }
@@ -53,7 +53,7 @@ pub fn apply(conn: &Connection, queued: &[QueuedParams]) -> Result<Vec<Refused>>
 
 /// Sort params against those a run already has (`logged`): the new ones, and an error for
 /// each that changes a logged value. The same value again is neither.
-pub fn sort_out<'p, 'l>(
+pub fn split_new_and_changed<'p, 'l>(
     run_id: &str,
     params: impl IntoIterator<Item = (&'p str, &'p str)>,
     logged: impl Fn(&str) -> Option<&'l str>,

@@ -275,7 +275,9 @@ pub fn delete_tag(conn: &Connection, run_id: &str, key: &str) -> Result<()> {
     require_active(conn, run_id)?;
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
     if !summary::has_tag(&tx, run_id, key)? {
-        return Err(Error::not_found(format!("No tag with name: {key} in run with id {run_id}")));
+        return Err(Error::not_found(format!(
+            "No tag with name: {key} in run with id {run_id}"
+        )));
     }
     summary::change_tags(&tx, run_id, &[(key, None)])?;
     tx.commit()?;

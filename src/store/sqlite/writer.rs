@@ -16,8 +16,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+use super::known_runs::{KnownRuns, LocalSeries};
 use super::queued_params::{self, QueuedParams};
-use super::series::{LocalSeries, SeriesRegistry};
 use super::{connection, fork, metrics};
 
 /// Longest time a queued write waits before it is written.
@@ -62,7 +62,7 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     /// Which (run, key) each queued point belongs to; shared with the store.
-    registry: Mutex<SeriesRegistry>,
+    known_runs: Mutex<KnownRuns>,
     wake_writer: Condvar,
     batch_done: Condvar,
 }
@@ -102,7 +102,7 @@ impl Shared {
         let written = connection::with_retry(|| {
             let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let refused = queued_params::apply(&tx, &batch.params)?;
-            let created = write_points(&tx, &batch.points, &self.registry)?;
+            let created = write_points(&tx, &batch.points, &self.known_runs)?;
             // With a batch, `then` runs in a savepoint so its failure leaves the batch to
             // commit; alone, it has the transaction, which is dropped unwritten if it fails.
             let outcome = if batch.is_empty() {
@@ -121,17 +121,17 @@ impl Shared {
             };
             if outcome.is_ok() || !batch.is_empty() {
                 tx.commit()?;
-                record_created(&self.registry, &created);
+                record_created(&self.known_runs, &created);
             }
             Ok((outcome, refused))
         });
         if let Ok((_, refused)) = &written {
             // What this process believed about those runs' params was wrong: read them
-            // again before the next param is checked. (The registry is never locked while
+            // again before the next param is checked. (The known runs are never locked while
             // the state is.)
-            let mut registry = self.registry.lock().unwrap_or_else(|p| p.into_inner());
+            let mut known_runs = self.known_runs.lock().unwrap_or_else(|p| p.into_inner());
             for (run_id, _) in refused {
-                registry.forget_params(run_id);
+                known_runs.forget_params(run_id);
             }
         }
         let mut state = self.lock();
@@ -160,7 +160,7 @@ impl BackgroundWriter {
         };
         let shared = Arc::new(Shared {
             state: Mutex::new(state),
-            registry: Mutex::default(),
+            known_runs: Mutex::default(),
             wake_writer: Condvar::new(),
             batch_done: Condvar::new(),
         });
@@ -251,9 +251,9 @@ impl BackgroundWriter {
         outcome
     }
 
-    /// The series registry, shared with the writer thread.
-    pub fn registry(&self) -> MutexGuard<'_, SeriesRegistry> {
-        self.shared.registry.lock().unwrap_or_else(|p| p.into_inner())
+    /// What this store knows about its runs, shared with the writer thread.
+    pub fn known_runs(&self) -> MutexGuard<'_, KnownRuns> {
+        self.shared.known_runs.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -310,7 +310,7 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
 fn write_points(
     tx: &Transaction,
     batch: &[PendingPoint],
-    registry: &Mutex<SeriesRegistry>,
+    known_runs: &Mutex<KnownRuns>,
 ) -> Result<Vec<(LocalSeries, i64)>> {
     let mut order: Vec<usize> = (0..batch.len()).collect();
     order.sort_by_key(|&i| batch[i].series); // stable: keeps logging order per series
@@ -324,8 +324,8 @@ fn write_points(
                 .take_while(|&&i| batch[i].series == series)
                 .count();
         let (known, names) = {
-            let registry = registry.lock().unwrap_or_else(|p| p.into_inner());
-            (registry.database_id(series), registry.names(series))
+            let known_runs = known_runs.lock().unwrap_or_else(|p| p.into_inner());
+            (known_runs.database_id(series), known_runs.names(series))
         };
         let row = match known {
             Some(id) => metrics::SeriesRow {
@@ -363,9 +363,9 @@ fn take_errors(mut state: MutexGuard<'_, State>) -> Result<()> {
     }
 }
 
-fn record_created(registry: &Mutex<SeriesRegistry>, created: &[(LocalSeries, i64)]) {
-    let mut registry = registry.lock().unwrap_or_else(|p| p.into_inner());
+fn record_created(known_runs: &Mutex<KnownRuns>, created: &[(LocalSeries, i64)]) {
+    let mut known_runs = known_runs.lock().unwrap_or_else(|p| p.into_inner());
     for &(series, id) in created {
-        registry.set_database_id(series, id);
+        known_runs.set_database_id(series, id);
     }
 }

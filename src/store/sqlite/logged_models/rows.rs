@@ -116,7 +116,9 @@ pub fn delete_tag(conn: &Connection, model_id: &str, key: &str) -> Result<()> {
         params![model_id, key],
     )?;
     if removed == 0 {
-        return Err(Error::not_found(format!("No tag with key '{key}' found for model with ID '{model_id}'.")));
+        return Err(Error::not_found(format!(
+            "No tag with key '{key}' found for model with ID '{model_id}'."
+        )));
     }
     Ok(())
 }

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// A series' number in this process (an index into the registry).
+/// A series' number in this process (an index into the known series).
 pub type LocalSeries = u32;
 
 #[derive(Default)]
-pub struct SeriesRegistry {
+pub struct KnownRuns {
     by_run: HashMap<String, HashMap<String, LocalSeries>>,
     entries: Vec<Entry>,
     /// Runs known to exist and be active: created, resumed or checked by this store.
@@ -25,7 +25,7 @@ struct Entry {
     database_id: Option<i64>,
 }
 
-impl SeriesRegistry {
+impl KnownRuns {
     /// The local number of a series already registered.
     pub fn lookup(&self, run_id: &str, key: &str) -> Option<LocalSeries> {
         self.by_run.get(run_id)?.get(key).copied()
@@ -115,25 +115,25 @@ mod tests {
 
     #[test]
     fn registering_twice_gives_the_same_number() {
-        let mut registry = SeriesRegistry::default();
-        let a = registry.register("run", "loss");
-        let b = registry.register("run", "acc");
+        let mut known_runs = KnownRuns::default();
+        let a = known_runs.register("run", "loss");
+        let b = known_runs.register("run", "acc");
         assert_ne!(a, b);
-        assert_eq!(registry.register("run", "loss"), a);
-        assert_eq!(registry.lookup("run", "acc"), Some(b));
-        assert_eq!(registry.database_id(a), None);
-        registry.set_database_id(a, 7);
-        assert_eq!(registry.database_id(a), Some(7));
+        assert_eq!(known_runs.register("run", "loss"), a);
+        assert_eq!(known_runs.lookup("run", "acc"), Some(b));
+        assert_eq!(known_runs.database_id(a), None);
+        known_runs.set_database_id(a, 7);
+        assert_eq!(known_runs.database_id(a), Some(7));
     }
 
     #[test]
     fn forgetting_a_run_keeps_entries_that_queued_points_refer_to() {
-        let mut registry = SeriesRegistry::default();
-        registry.mark_active("run");
-        let local = registry.register("run", "loss");
-        registry.forget_run("run");
-        assert!(!registry.is_known_active("run"));
-        assert_eq!(registry.lookup("run", "loss"), None);
-        assert_eq!(registry.names(local), ("run".to_string(), "loss".to_string()));
+        let mut known_runs = KnownRuns::default();
+        known_runs.mark_active("run");
+        let local = known_runs.register("run", "loss");
+        known_runs.forget_run("run");
+        assert!(!known_runs.is_known_active("run"));
+        assert_eq!(known_runs.lookup("run", "loss"), None);
+        assert_eq!(known_runs.names(local), ("run".to_string(), "loss".to_string()));
     }
 }

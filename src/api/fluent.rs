@@ -252,16 +252,7 @@ pub fn start_run(args: StartRun) -> Result<Run> {
                     )));
                 }
             }
-            if existing.info.lifecycle_stage != crate::entities::LifecycleStage::Active {
-                return Err(Error::invalid(format!("Cannot resume run '{run_id}': it is deleted")));
-            }
-            tracker.update_run(
-                run_id,
-                crate::store::RunUpdate {
-                    status: Some(RunStatus::Running),
-                    ..Default::default()
-                },
-            )?;
+            tracker.resume_run(run_id)?.detach();
             if !args.tags.is_empty() {
                 tracker.set_tags(run_id, &args.tags)?;
             }

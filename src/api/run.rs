@@ -138,6 +138,13 @@ impl ActiveRun {
         self.end_with(RunStatus::Finished)
     }
 
+    /// Let go of the handle without ending the run (it stays RUNNING, for whoever ends it
+    /// later: the fluent API's run stack, say); returns the run's id.
+    pub fn detach(self) -> String {
+        self.ended.store(true, Ordering::SeqCst);
+        self.run_id.clone()
+    }
+
     /// End the run with the given status.
     pub fn end_with(&self, status: RunStatus) -> Result<()> {
         if self.ended.swap(true, Ordering::SeqCst) {

@@ -203,6 +203,9 @@ mod tests {
         assert_eq!(read_input_example(dir.path(), &model).unwrap(), Some(saved.clone()));
         assert_eq!(model.saved_input_example_info.as_ref().unwrap()["type"], "json_object");
         let serving = std::fs::read_to_string(dir.path().join(SERVING_INPUT_FILE)).unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&serving).unwrap(), json!({ "inputs": saved }));
+        assert_eq!(
+            serde_json::from_str::<Value>(&serving).unwrap(),
+            json!({ "inputs": saved })
+        );
     }
 }

@@ -1,10 +1,13 @@
 """rtrack: experiment tracking with a Rust core, at home in notebooks.
 
 >>> import rtrack
->>> rtrack.set_experiment("wine-quality")            # doctest: +SKIP
->>> with rtrack.start_run(run_name="enet") as run:   # doctest: +SKIP
+>>> rtrack.set_experiment("wine-quality")
+<Experiment: experiment_id='1', name="wine-quality", lifecycle_stage='active'>
+>>> with rtrack.start_run(run_name="enet") as run:
 ...     rtrack.log_params({"alpha": 0.5})
 ...     rtrack.log_metric("rmse", 0.71, step=1)
+>>> rtrack.get_run(run.info.run_id).data.metrics
+{'rmse': 0.71}
 
 Everything here is implemented in Rust (``rtrack._core``); this package only adapts
 Python objects (numpy arrays, DataFrames, PIL images) and registers exit handling.
@@ -105,8 +108,13 @@ def autolog(disable: bool = False, log_models: bool = True, silent: bool = True)
     ``training_*`` metrics and the model, each ``fit`` in a run of its own when no run is
     active. ``autolog(disable=True)`` stops it.
 
-    >>> rtrack.autolog()                  # doctest: +SKIP
-    >>> LinearRegression().fit(X, y)      # doctest: +SKIP
+    >>> from sklearn.linear_model import LinearRegression
+    >>> rtrack.autolog()
+    >>> model = LinearRegression().fit([[0.0], [1.0], [2.0]], [1.0, 3.0, 5.0])
+    >>> run = rtrack.last_active_run()            # the run the fit started and ended
+    >>> run.data.params["fit_intercept"], run.data.metrics["training_r2_score"]
+    ('True', 1.0)
+    >>> rtrack.autolog(disable=True)
     """
     sklearn.autolog(disable=disable, log_models=log_models, silent=silent)
 

@@ -22,8 +22,16 @@ def autolog(disable: bool = False, log_models: bool = True, silent: bool = False
     signature. ``autolog(disable=True)`` puts the original methods back. Without
     scikit-learn, ``silent=True`` does nothing where ``silent=False`` raises ImportError.
 
-    >>> rtrack.sklearn.autolog()                                  # doctest: +SKIP
-    >>> LinearRegression().fit(X, y)        # a run with params, metrics and the model
+    >>> from sklearn.linear_model import Ridge
+    >>> rtrack.sklearn.autolog()
+    >>> with rtrack.start_run() as run:
+    ...     model = Ridge(alpha=0.5).fit([[0.0], [1.0], [2.0], [3.0]], [1.0, 3.0, 5.0, 7.0])
+    >>> sorted(rtrack.get_run(run.info.run_id).data.metrics)
+    ['training_mean_absolute_error', 'training_mean_squared_error', 'training_r2_score',
+     'training_root_mean_squared_error', 'training_score']
+    >>> [f.path for f in rtrack.list_artifacts(run.info.run_id)]
+    ['model']
+    >>> rtrack.sklearn.autolog(disable=True)
     """
     _restore()
     if disable:

@@ -71,9 +71,12 @@ class Client(_core.Client):
     """Every tracking operation by id (MLflow's ``MlflowClient``), on the store at
     ``tracking_uri`` (default: the current tracking URI).
 
-    >>> client = rtrack.Client()                       # doctest: +SKIP
-    >>> run = client.create_run(experiment_id="0")     # doctest: +SKIP
-    >>> client.log_metric(run.info.run_id, "loss", 0.5, step=1)  # doctest: +SKIP
+    >>> client = rtrack.Client()
+    >>> run = client.create_run(experiment_id="0")
+    >>> client.log_metric(run.info.run_id, "loss", 0.5, step=1)
+    >>> client.set_terminated(run.info.run_id)
+    >>> client.get_run(run.info.run_id).data.metrics
+    {'loss': 0.5}
     """
 
     def search_runs(
@@ -86,7 +89,15 @@ class Client(_core.Client):
         page_token: str | None = None,
     ) -> PagedList[Run]:
         """One page of runs matching an MLflow filter, as ``Run`` objects; pass ``page.token``
-        back for the next page."""
+        back for the next page.
+
+        >>> client = rtrack.Client()
+        >>> for _ in range(3):
+        ...     _ = client.create_run("0")
+        >>> page = client.search_runs("0", max_results=2)
+        >>> len(page), len(client.search_runs("0", max_results=2, page_token=page.token))
+        (2, 1)
+        """
         runs, token = self._search_runs_page(
             experiment_ids, filter_string, run_view_type, max_results, order_by, page_token
         )
@@ -115,7 +126,11 @@ class Client(_core.Client):
         """One page of registered models matching a filter on ``name`` or ``tags.<key>``;
         ``page.token`` fetches the next page.
 
-        >>> client.search_registered_models("name LIKE 'house%'", order_by=["name DESC"])  # doctest: +SKIP
+        >>> client = rtrack.Client()
+        >>> for name in ["house-prices", "house-rents", "wine"]:
+        ...     _ = client.create_registered_model(name)
+        >>> [m.name for m in client.search_registered_models("name LIKE 'house%'", order_by=["name DESC"])]
+        ['house-rents', 'house-prices']
         """
         models, token = self._search_registered_models_page(filter_string, max_results, order_by, page_token)
         return PagedList(models, token)
@@ -131,7 +146,12 @@ class Client(_core.Client):
         ``run_id``, ``source_path`` or ``tags.<key>``; newest change first unless ``order_by``
         says otherwise.
 
-        >>> client.search_model_versions("name = 'HousePrices' AND version_number > 2")  # doctest: +SKIP
+        >>> client = rtrack.Client()
+        >>> _ = client.create_registered_model("HousePrices")
+        >>> for _ in range(4):
+        ...     _ = client.create_model_version("HousePrices", source="/models/house")
+        >>> [v.version for v in client.search_model_versions("name = 'HousePrices' AND version_number > 2")]
+        ['4', '3']
         """
         versions, token = self._search_model_versions_page(filter_string, max_results, order_by, page_token)
         return PagedList(versions, token)
@@ -147,7 +167,13 @@ class Client(_core.Client):
         """One page of the logged models of some experiments. ``order_by`` takes clauses
         (``"metrics.rmse ASC"``) or MLflow's dicts (``{"field_name": "metrics.rmse", "ascending": True}``).
 
-        >>> client.search_logged_models(["1"], "metrics.rmse < 0.7 AND status = 'READY'")  # doctest: +SKIP
+        >>> client = rtrack.Client()
+        >>> for name, rmse in [("enet", 0.65), ("ridge", 0.72)]:
+        ...     model = client.create_logged_model("0", name=name)
+        ...     client.log_model_metric(model.model_id, "rmse", rmse)
+        ...     _ = client.finalize_logged_model(model.model_id, "READY")
+        >>> [m.name for m in client.search_logged_models(["0"], "metrics.rmse < 0.7 AND status = 'READY'")]
+        ['enet']
         """
         clauses = [_order_clause(o) for o in order_by] if order_by else None
         models, token = self._search_logged_models_page(

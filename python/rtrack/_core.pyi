@@ -203,7 +203,14 @@ class Run:
 
 @final
 class Metric:
-    """One metric point. ``Metric("loss", 0.5, timestamp_ms, step)`` for ``Client.log_batch``."""
+    """One metric point. ``Metric("loss", 0.5, timestamp_ms, step)`` for ``Client.log_batch``.
+
+    >>> client = rtrack.Client()
+    >>> run = client.create_run("0")
+    >>> client.log_batch(run.info.run_id, metrics=[rtrack.Metric("loss", 0.5, 1_700_000_000_000, 3)])
+    >>> client.get_metric_history(run.info.run_id, "loss")
+    [<Metric: key="loss", value=0.5, step=3, timestamp=1700000000000>]
+    """
 
     def __new__(cls, key: str, value: float, timestamp: int, step: int) -> Metric: ...
     @property
@@ -373,7 +380,11 @@ def register_model(model_uri: str, name: str, tags: Mapping[str, Any] | None = N
     """Register the model at ``runs:/<run_id>/<path>`` (or ``models:/...``) as the next
     version of ``name``, creating the registered model if needed.
 
-    >>> version = rtrack.register_model(f"runs:/{run_id}/model", "HousePrices")
+    >>> from sklearn.linear_model import Ridge
+    >>> with rtrack.start_run() as run:
+    ...     _ = rtrack.sklearn.log_model(Ridge().fit([[0.0], [1.0]], [0.0, 1.0]), "model")
+    >>> rtrack.register_model(f"runs:/{run.info.run_id}/model", "HousePrices")
+    <ModelVersion: name="HousePrices", version='1', current_stage='None', aliases=[]>
     """
 
 @final
@@ -382,7 +393,17 @@ class ActiveRun:
     ``FAILED`` when the block raised (the exception propagates), ``FINISHED`` otherwise.
 
     >>> with rtrack.start_run() as run:
-    ...     print(run.info.run_id)
+    ...     print(run.info.status)
+    RUNNING
+    >>> rtrack.get_run(run.info.run_id).info.status
+    'FINISHED'
+    >>> try:
+    ...     with rtrack.start_run() as failed:
+    ...         raise ValueError("the loss diverged")
+    ... except ValueError:
+    ...     pass
+    >>> rtrack.get_run(failed.info.run_id).info.status
+    'FAILED'
     """
 
     def get_run(self) -> Run:
@@ -413,6 +434,8 @@ def set_tracking_uri(uri: _Uri | None = None) -> None:
     raises :class:`InvalidValueError`.
 
     >>> rtrack.set_tracking_uri("sqlite:///mlruns.db")
+    >>> rtrack.get_tracking_uri()
+    'sqlite:///mlruns.db'
     """
 
 def get_tracking_uri() -> str:
@@ -441,8 +464,10 @@ def start_run(
     or ``live=["loss", ...]`` draws the run's metrics under the running cell while it logs,
     as :func:`rtrack.live` does; the chart stops when the run's ``with`` block ends.
 
-    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}, live=["loss"]):
+    >>> with rtrack.start_run(run_name="baseline", tags={"team": "ml"}, live=["loss"]) as run:
     ...     rtrack.log_metric("loss", 0.3)
+    >>> rtrack.get_run(run.info.run_id).data.tags["team"]
+    'ml'
     """
 
 def end_run(status: _Status = "FINISHED") -> None:
@@ -450,15 +475,29 @@ def end_run(status: _Status = "FINISHED") -> None:
 
 def active_run() -> ActiveRun | None: ...
 def last_active_run() -> Run | None:
-    """The active run, else the run most recently ended in this process."""
+    """The active run, else the run most recently ended in this process.
+
+    >>> with rtrack.start_run(run_name="baseline"):
+    ...     pass
+    >>> rtrack.last_active_run().info.run_name
+    'baseline'
+    """
 
 def get_run(run_id: str) -> Run: ...
 
 # ----- params, metrics, tags (on the active run; one is started if none is) -----
 
 def log_param(key: str, value: _T) -> _T:
-    """Store ``str(value)``. The same value again is fine; a different one raises
-    :class:`InvalidValueError` naming the key."""
+    """Store ``str(value)`` and return ``value``. The same value again is fine; a different
+    one raises :class:`InvalidValueError` naming the key.
+
+    >>> with rtrack.start_run():
+    ...     alpha = rtrack.log_param("alpha", 0.5)
+    ...     rtrack.log_param("alpha", 0.7)
+    Traceback (most recent call last):
+    ...
+    rtrack.InvalidValueError: Changing param values is not allowed: param 'alpha' of run '...' was logged as '0.5', ...
+    """
 
 def log_params(params: dict[str, Any]) -> None: ...
 def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None) -> None:
@@ -471,7 +510,10 @@ def log_metric_series(
 ) -> None:
     """Store a whole array of points at once (steps 0, 1, 2 ... and now by default).
 
-    >>> rtrack.log_metric_series("loss", np.linspace(1, 0, 10_000))
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_metric_series("loss", np.linspace(1, 0, 10_000))
+    >>> rtrack.get_run(run.info.run_id).data.metrics
+    {'loss': 0.0}
     """
 
 def get_metric_history(run_id: str, key: str) -> list[Metric]:
@@ -496,7 +538,17 @@ def log_dict(dictionary: Any, artifact_file: str) -> None:
     """Store as YAML when ``artifact_file`` ends in ``.yaml``/``.yml``, else as JSON."""
 
 def get_artifact_uri(artifact_path: str | None = None) -> str: ...
-def list_artifacts(run_id: str | None = None, path: str | None = None) -> list[FileInfo]: ...
+def list_artifacts(run_id: str | None = None, path: str | None = None) -> list[FileInfo]:
+    """Entries directly under ``path`` (the artifact root when None), of the active run when
+    ``run_id`` is None.
+
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_text("hello", "notes/readme.txt")
+    >>> rtrack.list_artifacts(run.info.run_id)
+    [<FileInfo: path="notes", is_dir=True, file_size=None>]
+    >>> rtrack.list_artifacts(run.info.run_id, "notes")
+    [<FileInfo: path="notes/readme.txt", is_dir=False, file_size=5>]
+    """
 
 # ----- used by the Python package -----
 
@@ -546,7 +598,12 @@ def summary(experiment: str | int | Experiment | None = None) -> Summary:
     history, and the best run per metric starred (lowest for losses, errors and times,
     highest otherwise).
 
-    >>> rtrack.summary("wine-quality")   # the last line of a notebook cell shows it
+    >>> rtrack.set_experiment("wine-quality")
+    <Experiment: experiment_id='1', name="wine-quality", lifecycle_stage='active'>
+    >>> with rtrack.start_run():
+    ...     rtrack.log_metric("rmse", 0.71)
+    >>> rtrack.summary("wine-quality")   # the last line of a notebook cell shows it as HTML
+    <Summary: 1 experiments, 1 runs>
     """
 
 def _results_html(items: Iterable[Any]) -> str | None: ...
@@ -580,6 +637,9 @@ class Client:
     >>> client = rtrack.Client()
     >>> run = client.create_run(experiment_id="0")
     >>> client.log_metric(run.info.run_id, "loss", 0.5, step=1)
+    >>> client.set_terminated(run.info.run_id)
+    >>> client.get_run(run.info.run_id).data.metrics
+    {'loss': 0.5}
     """
 
     def __new__(cls, tracking_uri: _Uri | None = None) -> Self: ...
@@ -648,7 +708,17 @@ class Client:
         """Entries directly under ``path``, with paths as MLflow gives them (``notes/readme.txt``)."""
     def download_artifacts(self, run_id: str, path: str, dst_path: _Path | None = None) -> str:
         """Copy an artifact (file or folder) into ``dst_path`` (a new temporary folder when
-        None); returns the local path."""
+        None); returns the local path.
+
+        >>> from pathlib import Path
+        >>> client = rtrack.Client()
+        >>> run = client.create_run("0")
+        >>> client.log_text(run.info.run_id, "hello", "notes/readme.txt")
+        >>> Path(client.download_artifacts(run.info.run_id, "notes", dst_path=".")).name
+        'notes'
+        >>> Path("notes/readme.txt").read_text()
+        'hello'
+        """
     def get_artifact_uri(self, run_id: str, artifact_path: str | None = None) -> str: ...
 
     # model registry
@@ -689,7 +759,17 @@ class Client:
     def get_latest_versions(self, name: str, stages: list[str] | None = None) -> list[ModelVersion]:
         """The newest version in each of ``stages`` (every stage when None)."""
     def set_registered_model_alias(self, name: str, alias: str, version: _Version) -> None:
-        """Point an alias at a version; moving it back to an older version is a rollback."""
+        """Point an alias at a version; moving it back to an older version is a rollback.
+
+        >>> client = rtrack.Client()
+        >>> _ = client.create_registered_model("HousePrices")
+        >>> for _ in range(2):
+        ...     _ = client.create_model_version("HousePrices", source="/models/house")
+        >>> client.set_registered_model_alias("HousePrices", "production", 2)
+        >>> client.set_registered_model_alias("HousePrices", "production", 1)   # roll back
+        >>> client.get_model_version_by_alias("HousePrices", "production").version
+        '1'
+        """
     def delete_registered_model_alias(self, name: str, alias: str) -> None: ...
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
         """The version an alias points at; ``"latest"`` is the newest version."""

@@ -22,7 +22,11 @@ _PAGE = 50_000
 
 
 def create_experiment(name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None) -> str:
-    """Create an experiment and return its id; a taken name raises :class:`AlreadyExistsError`."""
+    """Create an experiment and return its id; a taken name raises :class:`AlreadyExistsError`.
+
+    >>> rtrack.create_experiment("wine-quality", tags={"team": "ml"})
+    '1'
+    """
     return Client().create_experiment(name, artifact_location, tags)
 
 
@@ -62,7 +66,13 @@ def search_experiments(
     filter_string: str | None = None,
     order_by: list[str] | None = None,
 ) -> list[Experiment]:
-    """Every experiment matching the filter (all pages), e.g. ``filter_string="name LIKE 'wine%'"``."""
+    """Every experiment matching the filter (all pages).
+
+    >>> for name in ["wine-red", "wine-white", "houses"]:
+    ...     _ = rtrack.create_experiment(name)
+    >>> [e.name for e in rtrack.search_experiments(filter_string="name LIKE 'wine%'", order_by=["name"])]
+    ['wine-red', 'wine-white']
+    """
     client = Client()
     found: list[Experiment] = []
     token: str | None = None
@@ -118,8 +128,16 @@ def search_runs(
     ``output_format="list"``, a list of runs. Without ids or names, the active experiment is
     searched.
 
-    >>> rtrack.search_runs(filter_string="metrics.rmse < 0.7 AND params.model = 'enet'",
-    ...                    order_by=["metrics.rmse ASC"])  # doctest: +SKIP
+    >>> for alpha, rmse in [(0.1, 0.65), (0.5, 0.72), (1.0, 0.68)]:
+    ...     with rtrack.start_run():
+    ...         rtrack.log_params({"model": "enet", "alpha": alpha})
+    ...         rtrack.log_metric("rmse", rmse)
+    >>> runs = rtrack.search_runs(filter_string="metrics.rmse < 0.7 AND params.model = 'enet'",
+    ...                           order_by=["metrics.rmse ASC"])
+    >>> runs[["params.alpha", "metrics.rmse"]]
+      params.alpha  metrics.rmse
+    0          0.1          0.65
+    1          1.0          0.68
     """
     if output_format not in ("pandas", "list"):
         raise _core.InvalidValueError(f"Invalid output_format '{output_format}': use 'pandas' or 'list'")
@@ -159,19 +177,38 @@ def get_metric_history(run_id: str, key: str) -> ResultList[Metric]:
 
 def get_metric_series(run_id: str, key: str) -> MetricSeries:
     """A metric's whole history as numpy arrays: ``steps, values, timestamps`` (int64 steps,
-    float64 values, int64 timestamps)."""
+    float64 values, int64 timestamps).
+
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_metric_series("loss", [0.9, 0.5, 0.3])
+    >>> steps, values, timestamps = rtrack.get_metric_series(run.info.run_id, "loss")
+    >>> steps, values
+    (array([0, 1, 2]), array([0.9, 0.5, 0.3]))
+    """
     return MetricSeries(*_core._get_metric_series(run_id, key))
 
 
 def log_image(image: ImageLike, artifact_file: str) -> None:
     """Store a numpy array (H, W[, 1|2|3|4]; uint8, or float in [0, 1]) or a PIL image as a PNG
-    artifact of the active run."""
+    artifact of the active run.
+
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_image(np.linspace(0, 1, 64).reshape(8, 8), "gradient.png")
+    >>> [f.path for f in rtrack.list_artifacts(run.info.run_id)]
+    ['gradient.png']
+    """
     _core._log_image_pixels(*_adapters.image_pixels(image), artifact_file)
 
 
 def log_table(data: TableLike, artifact_file: str) -> None:
     """Store a dict of columns or a DataFrame as a JSON table (``columns`` + ``data``);
-    ``.json`` only."""
+    ``.json`` only.
+
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_table(pd.DataFrame({"wine": ["red", "white"], "rmse": [0.65, 0.72]}), "scores.json")
+    >>> rtrack.list_artifacts(run.info.run_id)[0].path
+    'scores.json'
+    """
     _adapters.check_table_file(artifact_file)
     _core._log_table_columns(_adapters.table_columns(data), artifact_file)
 
@@ -186,7 +223,10 @@ def log_figure(figure: Any, artifact_file: str) -> None:
     ``.svg``, ``.pdf`` or ``.webp`` through plotly's kaleido engine (an :class:`RtrackError`
     when kaleido is not installed).
 
-    >>> rtrack.log_figure(rtrack.plots.confusion_matrix(y_test, y_pred), "confusion.html")  # doctest: +SKIP
+    >>> with rtrack.start_run() as run:
+    ...     rtrack.log_figure(rtrack.plots.confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0]), "confusion.html")
+    >>> [f.path for f in rtrack.list_artifacts(run.info.run_id)]
+    ['confusion.html']
     """
     name = str(artifact_file)
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""

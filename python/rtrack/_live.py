@@ -134,7 +134,7 @@ def live(keys: str | Sequence[str] | None = None, *, interval: float = 0.25, run
     None); ``run_id`` follows that run instead of the active one. Works in Jupyter, Colab
     and VS Code with no server; outside a notebook it does nothing.
 
-    >>> with rtrack.start_run(), rtrack.live(["loss", "val_loss"]):   # doctest: +SKIP
+    >>> with rtrack.start_run(), rtrack.live(["loss", "val_loss"]):
     ...     for epoch in range(100):
     ...         rtrack.log_metrics({"loss": 1 / (epoch + 1), "val_loss": 1.2 / (epoch + 1)}, step=epoch)
     """

@@ -1,8 +1,11 @@
 """Charts computed in Rust, returned as ``plotly.graph_objects.Figure``.
 
->>> fig = rtrack.plots.roc_curve(y_test, model.predict_proba(X_test))   # doctest: +SKIP
->>> fig.show()                                                          # doctest: +SKIP
->>> rtrack.log_figure(fig, "roc.html")                                  # doctest: +SKIP
+>>> fig = rtrack.plots.roc_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
+>>> [trace.name for trace in fig.data]
+['ROC (AUC = 0.750)', 'chance (AUC = 0.5)']
+>>> fig.show()  # opens a browser outside a notebook  # doctest: +SKIP
+>>> with rtrack.start_run():
+...     rtrack.log_figure(fig, "roc.html")
 
 plotly is imported when a chart is made, never by ``import rtrack``.
 """
@@ -30,7 +33,11 @@ def _figure(figure_json: str) -> go.Figure:
 
 
 def confusion_matrix(y_true: Labels, y_pred: Labels) -> go.Figure:
-    """Counts of actual (rows, first class on top) against predicted classes, annotated."""
+    """Counts of actual (rows, first class on top) against predicted classes, annotated.
+
+    >>> rtrack.plots.confusion_matrix(["cat", "dog", "dog"], ["cat", "dog", "cat"]).data[0].z
+    ([1, 0], [1, 1])
+    """
     return _figure(_core._plot_confusion_matrix(_adapters.labels(y_true), _adapters.labels(y_pred)))
 
 
@@ -65,6 +72,10 @@ def feature_importance(
     ``importances`` is a sequence of numbers, a pandas Series (its index names the features)
     or a fitted scikit-learn model with ``feature_importances_`` or a single row of ``coef_``
     (named by ``feature_names_in_`` when it was fitted on a DataFrame).
+
+    >>> fig = rtrack.plots.feature_importance(pd.Series({"rooms": 0.2, "area": -0.7, "age": 0.1}))
+    >>> fig.data[0].y[-1]                                 # the top bar
+    'area'
     """
     if hasattr(importances, "feature_importances_") or hasattr(importances, "coef_"):
         model = importances
@@ -99,7 +110,12 @@ def metric_history(metrics: Any, run_id: str | None = None) -> go.Figure:
     what :func:`rtrack.get_metric_series` returns. With ``run_id``, ``metrics`` is a key or a
     list of keys, read from that run.
 
-    >>> rtrack.plots.metric_history(["loss", "val_loss"], run_id=run.info.run_id)  # doctest: +SKIP
+    >>> with rtrack.start_run() as run:
+    ...     for step in range(3):
+    ...         rtrack.log_metrics({"loss": 1 / (step + 1), "val_loss": 1.2 / (step + 1)}, step=step)
+    >>> fig = rtrack.plots.metric_history(["loss", "val_loss"], run_id=run.info.run_id)
+    >>> [trace.name for trace in fig.data]
+    ['loss', 'val_loss']
     """
     if run_id is not None:
         keys = [metrics] if isinstance(metrics, str) else list(metrics)
@@ -123,6 +139,10 @@ def parallel_coordinates(runs: Any, columns: Sequence[str] | None = None, color_
     ``columns`` picks and orders them. Without ``columns``, a DataFrame contributes its
     ``params.*`` and ``metrics.*`` columns that hold numbers (params are stored as text and
     read as numbers here); a run lacking a value leaves a gap.
+
+    >>> runs = {"alpha": [0.1, 0.5, 1.0], "l1_ratio": [0.1, 0.5, 0.9], "rmse": [0.65, 0.72, 0.68]}
+    >>> [axis.label for axis in rtrack.plots.parallel_coordinates(runs).data[0].dimensions]
+    ['alpha', 'l1_ratio', 'rmse']
     """
     if hasattr(runs, "columns") and hasattr(runs, "to_dict"):
         chosen = columns

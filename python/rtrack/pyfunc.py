@@ -1,7 +1,14 @@
 """Load any model saved in MLflow's format and predict with it: ``rtrack.pyfunc.load_model``.
 
->>> model = rtrack.pyfunc.load_model("models:/HousePrices@production")   # doctest: +SKIP
->>> model.predict(df)                                                    # doctest: +SKIP
+>>> from sklearn.linear_model import LinearRegression
+>>> X = pd.DataFrame({"rooms": [2, 3, 4], "area": [50.0, 70.0, 95.0]})
+>>> with rtrack.start_run():
+...     info = rtrack.sklearn.log_model(LinearRegression().fit(X, [200.0, 290.0, 380.0]), "model",
+...                                     input_example=X, registered_model_name="HousePrices")
+>>> rtrack.Client().set_registered_model_alias("HousePrices", "production", info.registered_model_version)
+>>> model = rtrack.pyfunc.load_model("models:/HousePrices@production")
+>>> model.predict(pd.DataFrame({"area": [70.0], "rooms": [3]})).round(1)   # columns are matched by name
+array([290.])
 
 URIs (``runs:/``, ``models:/<name>/<version>``, ``@alias``, ``/<Stage>``, folders) are
 resolved in Rust through the current store; ``predict`` checks its input against the
@@ -76,7 +83,12 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -
     ``models:/<name>/<version>``, ``models:/<name>@<alias>``, ``models:/<name>/<Stage>`` or a
     folder.
 
-    >>> rtrack.pyfunc.load_model(f"runs:/{run_id}/model").predict(X)    # doctest: +SKIP
+    >>> from sklearn.linear_model import LinearRegression
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> with rtrack.start_run() as run:
+    ...     _ = rtrack.sklearn.log_model(LinearRegression().fit(X, [1.0, 3.0, 5.0]), "model", input_example=X)
+    >>> rtrack.pyfunc.load_model(f"runs:/{run.info.run_id}/model").predict(np.array([[3.0]])).round(1)
+    array([7.])
     """
     path, metadata = local_model(model_uri, dst_path)
     settings = metadata.flavors.get("python_function")

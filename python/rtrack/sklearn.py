@@ -1,11 +1,14 @@
 """scikit-learn models in MLflow's format: ``log_model``, ``save_model``, ``load_model``, and
 ``autolog`` which logs every ``fit``.
 
->>> with rtrack.start_run():                                                    # doctest: +SKIP
-...     model = Ridge(alpha=0.5).fit(X, y)
+>>> from sklearn.linear_model import Ridge
+>>> X = pd.DataFrame({"rooms": [2, 3, 4, 5], "area": [50.0, 70.0, 95.0, 120.0]})
+>>> with rtrack.start_run():
+...     model = Ridge(alpha=0.5).fit(X, [200.0, 290.0, 380.0, 470.0])
 ...     info = rtrack.sklearn.log_model(model, "model", input_example=X.head(3),
 ...                                     registered_model_name="HousePrices")
->>> rtrack.sklearn.load_model("models:/HousePrices@production").predict(X)    # doctest: +SKIP
+>>> rtrack.sklearn.load_model("models:/HousePrices/1")
+Ridge(alpha=0.5)
 
 The model is pickled here (pickling is Python's job); the folder layout, ``MLmodel``, the
 signature and the environment files are written by Rust. MLflow loads these models too.
@@ -62,7 +65,13 @@ def save_model(
     MLflow's format (MLflow loads it too), inferring the signature from ``input_example`` when
     none is given. Returns the fields written to ``MLmodel``, as a dict.
 
-    >>> rtrack.sklearn.save_model(model, "house_model", input_example=X.head(3))   # doctest: +SKIP
+    >>> from sklearn.linear_model import Ridge
+    >>> X = pd.DataFrame({"rooms": [2, 3, 4], "area": [50.0, 70.0, 95.0]})
+    >>> fields = rtrack.sklearn.save_model(Ridge().fit(X, [200.0, 290.0, 380.0]), "house_model", input_example=X)
+    >>> sorted(fields["flavors"])
+    ['python_function', 'sklearn']
+    >>> rtrack.sklearn.load_model("house_model")
+    Ridge()
     """
     return _save(sk_model, os.fspath(path), serialization_format, signature, input_example, pip_requirements)
 
@@ -131,9 +140,14 @@ def log_model(
     default ``"model"``), inferring the signature from ``input_example`` when none is given,
     and register it as a new version of ``registered_model_name`` if given.
 
-    >>> info = rtrack.sklearn.log_model(model, "model", input_example=X.head(3))   # doctest: +SKIP
-    >>> info.model_uri                                                             # doctest: +SKIP
-    'runs:/0a1b.../model'
+    >>> from sklearn.linear_model import Ridge
+    >>> X = pd.DataFrame({"rooms": [2, 3, 4], "area": [50.0, 70.0, 95.0]})
+    >>> with rtrack.start_run():
+    ...     info = rtrack.sklearn.log_model(Ridge().fit(X, [200.0, 290.0, 380.0]), "model", input_example=X)
+    >>> info.model_uri
+    'runs:/.../model'
+    >>> [(column.name, column.type) for column in info.signature.inputs]
+    [('rooms', 'long'), ('area', 'double')]
     """
     import tempfile
 

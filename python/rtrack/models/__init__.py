@@ -1,9 +1,12 @@
 """Model signatures: what a model takes and returns, in MLflow's format.
 
->>> from rtrack.models import infer_signature                    # doctest: +SKIP
->>> sig = infer_signature(X_train, model.predict(X_train))        # doctest: +SKIP
->>> [(c.name, c.type) for c in sig.inputs]                        # doctest: +SKIP
+>>> from rtrack.models import infer_signature
+>>> X = pd.DataFrame({"rooms": [3, 4], "area": [72.5, 95.0]})
+>>> sig = infer_signature(X, np.array([310.0, 402.5]))
+>>> [(c.name, c.type) for c in sig.inputs]
 [('rooms', 'long'), ('area', 'double')]
+>>> sig.outputs.to_json()
+'[{"type": "tensor", "tensor-spec": {"dtype": "float64", "shape": [-1]}}]'
 
 Only the shape of the data (column names, dtypes) is read here; inference and every rule
 about types live in Rust. ``load`` is ``rtrack.pyfunc.load_model``.
@@ -29,9 +32,11 @@ def infer_signature(model_input: Any, model_output: Any = None, params: Any = No
     Data frames and dicts give column specs (``double``, ``long``, ``string``, ...); numpy
     arrays give a tensor spec with a free batch dimension.
 
-    >>> sig = rtrack.models.infer_signature(pd.DataFrame({"x": [1.0]}))   # doctest: +SKIP
-    >>> sig.inputs.input_names()                                           # doctest: +SKIP
-    ['x']
+    >>> rtrack.models.infer_signature(pd.DataFrame({"x": [1.0], "city": ["Lyon"]})).inputs.input_types()
+    ['double', 'string']
+    >>> spec = rtrack.models.infer_signature(np.zeros((5, 3), dtype=np.float32)).inputs[0]
+    >>> spec.type, spec.shape
+    ('float32', [-1, 3])
     """
     if params:
         raise _core.InvalidValueError("rtrack signatures do not carry inference params yet")

@@ -255,6 +255,6 @@ pub fn open_store_with_artifact_root(uri: &str, artifact_root: Option<&Path>) ->
             Ok(Arc::new(sqlite::SqliteStore::open(uri, &database, &root)?))
         }
         #[cfg(feature = "remote")]
-        StoreLocation::Rest { base_url } => Ok(Arc::new(rest::RestStore::open(&base_url))),
+        StoreLocation::Rest { base_url } => Ok(Arc::new(rest::RestStore::open(&base_url)?)),
     }
 }

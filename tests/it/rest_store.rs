@@ -105,7 +105,7 @@ fn an_unreachable_server_is_a_clear_error() {
     let (_dir, server, _) = served();
     let url = server.url();
     server.stop().unwrap();
-    let tracker = Tracker::open(&url).unwrap();
+    let tracker = tracker_with(&url, quick_settings());
     let err = tracker.get_experiment_by_name("x").unwrap_err().to_string();
     assert!(err.contains(&url), "{err}");
 }
@@ -296,4 +296,85 @@ fn versions_with_a_logged_model_source_resolve_through_the_server() {
         .read_json()
         .unwrap();
     assert!(page["mlmodel"].as_str().is_some_and(|text| !text.is_empty()), "{page}");
+}
+
+fn quick_settings() -> rtrack::store::rest::HttpSettings {
+    rtrack::store::rest::HttpSettings {
+        timeout: std::time::Duration::from_secs(1),
+        max_retries: 2,
+        backoff_factor: 0.05,
+        backoff_jitter: 0.0,
+    }
+}
+
+fn tracker_with(url: &str, settings: rtrack::store::rest::HttpSettings) -> Tracker {
+    Tracker::from_store(std::sync::Arc::new(rtrack::store::rest::RestStore::open_with(
+        url, settings,
+    )))
+}
+
+/// A server that takes connections and never answers must not hang a client for good.
+#[test]
+fn a_server_that_never_answers_times_out() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream); // accepted, never read or answered
+        }
+    });
+    let tracker = tracker_with(&url, quick_settings());
+    let started = std::time::Instant::now();
+    let error = tracker
+        .start_run(RunOptions::default())
+        .err()
+        .expect("no answer is an error");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(error.to_string().contains(&url), "{error}");
+}
+
+/// Points queued while the server is down stay queued: the flush that finds it down says so,
+/// and once it is back every point is stored.
+#[test]
+fn queued_points_survive_a_server_outage() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store");
+    let config = ServerConfig {
+        port: 0,
+        ..ServerConfig::new(common::uri_of(&store))
+    };
+    let server = start(&config).unwrap();
+    let port = server.address().port();
+    let tracker = tracker_with(&server.url(), quick_settings());
+    let run_id = tracker.create_run(RunOptions::default()).unwrap().info.run_id;
+    let run = tracker.resume_run(&run_id).unwrap().detach();
+    for step in 0..2000 {
+        tracker
+            .log_metric(&run, "loss", step as f64 / 3.0, Some(step), None)
+            .unwrap();
+    }
+    tracker.flush().unwrap();
+    server.stop().unwrap();
+
+    for step in 2000..4000 {
+        tracker
+            .log_metric(&run, "loss", step as f64 / 3.0, Some(step), None)
+            .unwrap();
+    }
+    assert!(
+        tracker.flush().is_err(),
+        "the flush that cannot reach the server says so"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300)); // the background sender tries too
+
+    let _back = start(&ServerConfig { port, ..config }).unwrap();
+    tracker.flush().unwrap();
+    let history = tracker.get_metric_series(&run_id, "loss").unwrap();
+    assert_eq!(history.steps, (0..4000).collect::<Vec<i64>>());
+    assert_eq!(history.values[3999].to_bits(), (3999.0f64 / 3.0).to_bits());
 }

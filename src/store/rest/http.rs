@@ -5,24 +5,45 @@ use std::io;
 
 use serde_json::Value;
 
+use super::settings::HttpSettings;
 use crate::error::{Error, Result};
 
 /// Responses larger than this are refused (a search page of 50,000 runs fits well inside).
 const MAX_RESPONSE_BYTES: u64 = 1 << 30;
 
-/// An HTTP client bound to one server, e.g. `http://127.0.0.1:5000`.
+/// An HTTP client bound to one server, e.g. `http://127.0.0.1:5000`, with timeouts and
+/// retries as [`HttpSettings`] say.
 #[derive(Clone)]
 pub struct HttpClient {
     base: String,
     agent: ureq::Agent,
+    settings: HttpSettings,
+}
+
+/// Whether a request may be sent again when it failed: reads (and deletes) may, whatever
+/// happened; writes only when the server cannot have acted on them.
+#[derive(Clone, Copy, PartialEq)]
+enum Repeatable {
+    Always,
+    IfNotDelivered,
 }
 
 impl HttpClient {
-    pub fn new(base: &str) -> HttpClient {
-        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    pub fn new(base: &str, settings: HttpSettings) -> HttpClient {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(settings.timeout))
+            .timeout_send_request(Some(settings.timeout))
+            .timeout_recv_response(Some(settings.timeout))
+            // A stalled transfer times out; a long one that keeps moving does not.
+            .timeout_per_read(Some(settings.timeout))
+            .timeout_per_write(Some(settings.timeout))
+            .build()
+            .into();
         HttpClient {
             base: base.trim_end_matches('/').to_string(),
             agent,
+            settings,
         }
     }
 
@@ -30,34 +51,81 @@ impl HttpClient {
         &self.base
     }
 
+    /// The same client, retrying failed requests at most `retries` times.
+    pub fn with_max_retries(&self, retries: u32) -> HttpClient {
+        let mut client = self.clone();
+        client.settings.max_retries = retries;
+        client
+    }
+
     /// `GET /api/2.0/mlflow/<endpoint>?<query>`.
     pub fn get(&self, endpoint: &str, query: &[(&str, String)]) -> Result<Value> {
-        let mut request = self.agent.get(self.api_url(endpoint));
-        for (key, value) in query {
-            request = request.query(*key, value);
-        }
-        self.json_reply(endpoint, request.call())
+        let url = self.api_url(endpoint);
+        let reply = self.attempt(Repeatable::Always, || {
+            let mut request = self.agent.get(&url);
+            for (key, value) in query {
+                request = request.query(*key, value);
+            }
+            request.call()
+        });
+        self.json_reply(endpoint, reply)
     }
 
     /// `POST /api/2.0/mlflow/<endpoint>` with a JSON body.
     pub fn post(&self, endpoint: &str, body: &Value) -> Result<Value> {
-        self.json_reply(endpoint, self.agent.post(self.api_url(endpoint)).send_json(body))
+        let url = self.api_url(endpoint);
+        let reply = self.attempt(Repeatable::IfNotDelivered, || self.agent.post(&url).send_json(body));
+        self.json_reply(endpoint, reply)
     }
 
     /// `PATCH` or `DELETE /api/2.0/mlflow/<endpoint>` with a JSON body, as MLflow sends them.
     pub fn send(&self, method: &str, endpoint: &str, body: &Value) -> Result<Value> {
-        let request = ureq::http::Request::builder()
-            .method(method)
-            .uri(self.api_url(endpoint))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .map_err(|e| Error::Internal(format!("building a {method} request: {e}")))?;
-        self.json_reply(endpoint, self.agent.run(request))
+        let repeatable = if method == "DELETE" {
+            Repeatable::Always
+        } else {
+            Repeatable::IfNotDelivered
+        };
+        let url = self.api_url(endpoint);
+        let reply = self.attempt(repeatable, || {
+            let request = ureq::http::Request::builder()
+                .method(method)
+                .uri(&url)
+                .header("content-type", "application/json")
+                .body(body.to_string())
+                .map_err(ureq::Error::from)?;
+            self.agent.run(request)
+        });
+        self.json_reply(endpoint, reply)
+    }
+
+    /// Make a request, and again after a backoff while it fails in a way worth retrying:
+    /// the server unreachable, overloaded (429, 503) or, for repeatable requests, timing out
+    /// or failing (408, 500, 502, 504).
+    fn attempt(
+        &self,
+        repeatable: Repeatable,
+        call: impl Fn() -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let mut retry = 0;
+        loop {
+            let reply = call();
+            let worth_retrying = match &reply {
+                Ok(response) => retryable_status(response.status().as_u16(), repeatable),
+                Err(error) => retryable_failure(error, repeatable),
+            };
+            if !worth_retrying || retry >= self.settings.max_retries {
+                return reply;
+            }
+            retry += 1;
+            std::thread::sleep(self.settings.backoff(retry));
+        }
     }
 
     /// Raw bytes from a URL under the server (artifact downloads).
     pub fn get_bytes(&self, path: &str) -> Result<Vec<u8>> {
-        let mut response = self.checked(path, self.agent.get(self.url(path)).call())?;
+        let url = self.url(path);
+        let reply = self.attempt(Repeatable::Always, || self.agent.get(&url).call());
+        let mut response = self.checked(path, reply)?;
         response
             .body_mut()
             .with_config()
@@ -68,20 +136,29 @@ impl HttpClient {
 
     /// Upload bytes to a URL under the server (artifact uploads).
     pub fn put_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
-        self.checked(path, self.agent.put(self.url(path)).send(bytes)).map(drop)
+        // The same bytes to the same path: repeating an upload changes nothing.
+        let url = self.url(path);
+        let reply = self.attempt(Repeatable::Always, || self.agent.put(&url).send(bytes));
+        self.checked(path, reply).map(drop)
     }
 
     pub fn delete(&self, path: &str) -> Result<()> {
-        self.checked(path, self.agent.delete(self.url(path)).call()).map(drop)
+        let url = self.url(path);
+        let reply = self.attempt(Repeatable::Always, || self.agent.delete(&url).call());
+        self.checked(path, reply).map(drop)
     }
 
     /// `GET <path>?<query>` under the server, answered with JSON.
     pub fn get_json(&self, path: &str, query: &[(&str, String)]) -> Result<Value> {
-        let mut request = self.agent.get(self.url(path));
-        for (key, value) in query {
-            request = request.query(*key, value);
-        }
-        self.json_reply(path, request.call())
+        let url = self.url(path);
+        let reply = self.attempt(Repeatable::Always, || {
+            let mut request = self.agent.get(&url);
+            for (key, value) in query {
+                request = request.query(*key, value);
+            }
+            request.call()
+        });
+        self.json_reply(path, reply)
     }
 
     fn api_url(&self, endpoint: &str) -> String {
@@ -128,6 +205,28 @@ impl HttpClient {
         }
         let text = response.body_mut().read_to_string().unwrap_or_default();
         Err(server_error(status, &text))
+    }
+}
+
+fn retryable_status(status: u16, repeatable: Repeatable) -> bool {
+    match status {
+        429 | 503 => true,
+        408 | 500 | 502 | 504 => repeatable == Repeatable::Always,
+        _ => false,
+    }
+}
+
+/// Failures that leave a write undelivered (nothing reached the server) are always worth a
+/// retry; timeouts and broken connections only for requests that may be repeated.
+fn retryable_failure(error: &ureq::Error, repeatable: Repeatable) -> bool {
+    use std::io::ErrorKind;
+    use ureq::Timeout;
+    match error {
+        ureq::Error::ConnectionFailed | ureq::Error::HostNotFound => true,
+        ureq::Error::Timeout(Timeout::Connect | Timeout::Resolve) => true,
+        ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => true,
+        ureq::Error::Timeout(_) | ureq::Error::Io(_) => repeatable == Repeatable::Always,
+        _ => false,
     }
 }
 

@@ -8,6 +8,7 @@ mod http;
 mod logged_models;
 mod queue;
 mod registry;
+mod settings;
 
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use serde_json::{json, Value};
 
 pub use self::http::HttpClient;
 use self::queue::{send_batch, MetricQueue, BATCH_LIMIT};
+pub use self::settings::HttpSettings;
 use super::{ExperimentSearch, NewRun, RunSearch, RunUpdate, TrackingStore};
 use crate::artifacts::{self, ArtifactStore, HttpArtifactStore};
 use crate::entities::{Experiment, ExperimentId, Metric, MetricSeries, Page, Run, RunInfo, ViewType};
@@ -32,8 +34,13 @@ pub struct RestStore {
 }
 
 impl RestStore {
-    pub fn open(uri: &str) -> RestStore {
-        let client = HttpClient::new(uri);
+    /// A store on the server at `uri`, with timeouts and retries from the environment.
+    pub fn open(uri: &str) -> Result<RestStore> {
+        Ok(RestStore::open_with(uri, HttpSettings::from_env()?))
+    }
+
+    pub fn open_with(uri: &str, settings: HttpSettings) -> RestStore {
+        let client = HttpClient::new(uri, settings);
         RestStore {
             uri: uri.to_string(),
             metrics: MetricQueue::start(client.clone()),

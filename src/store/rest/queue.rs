@@ -21,8 +21,9 @@ pub struct MetricQueue {
     pending: Mutex<Vec<(String, Metric)>>,
     /// Held while a batch is in flight, so a flush waits for batches already taken.
     sending: Mutex<()>,
-    /// A failure of the background sender, reported by the next flush.
-    failure: Mutex<Option<Error>>,
+    /// Points the server refused for good (a deleted run, a bad key), reported once, by the
+    /// next flush. Points that failed to reach it stay queued instead.
+    refused: Mutex<Option<Error>>,
 }
 
 impl MetricQueue {
@@ -32,7 +33,7 @@ impl MetricQueue {
             client,
             pending: Mutex::new(Vec::new()),
             sending: Mutex::new(()),
-            failure: Mutex::new(None),
+            refused: Mutex::new(None),
         });
         let weak: Weak<MetricQueue> = Arc::downgrade(&queue);
         let _ = std::thread::Builder::new()
@@ -40,36 +41,30 @@ impl MetricQueue {
             .spawn(move || loop {
                 std::thread::sleep(SEND_INTERVAL);
                 let Some(queue) = weak.upgrade() else { break };
-                if let Err(error) = queue.send_pending() {
-                    queue
-                        .failure
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .get_or_insert(error);
-                }
+                // A failure to reach the server leaves the points queued for the next try;
+                // the flush that finds it failing still says so.
+                let _ = queue.send_pending(&queue.client);
             });
         queue
     }
 
     pub fn push(&self, run_id: &str, metric: Metric) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push((run_id.to_string(), metric));
+        lock(&self.pending).push((run_id.to_string(), metric));
     }
 
-    /// Send everything queued now; report any failure of an earlier background send.
+    /// Send everything queued now. Fails if the server cannot be reached (the points stay
+    /// queued) or refused points since the last flush (those are dropped, and said once).
     pub fn flush(&self) -> Result<()> {
-        self.send_pending()?;
-        match self.failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        self.send_pending(&self.client)?;
+        match lock(&self.refused).take() {
             Some(error) => Err(error),
             None => Ok(()),
         }
     }
 
-    fn send_pending(&self) -> Result<()> {
-        let _sending = self.sending.lock().unwrap_or_else(|e| e.into_inner());
-        let points = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()));
+    fn send_pending(&self, client: &HttpClient) -> Result<()> {
+        let _sending = lock(&self.sending);
+        let points = std::mem::take(&mut *lock(&self.pending));
         // One request per run and up to BATCH_LIMIT points, keeping the logging order.
         let mut start = 0;
         while start < points.len() {
@@ -79,19 +74,62 @@ impl MetricQueue {
                 end += 1;
             }
             let metrics: Vec<&Metric> = points[start..end].iter().map(|(_, m)| m).collect();
-            send_batch(&self.client, run_id, &metrics)?;
+            match send_batch(client, run_id, &metrics) {
+                Ok(()) => {}
+                Err(error) if server_refused(&error) => {
+                    let dropped = end - start;
+                    lock(&self.refused).get_or_insert(Error::InvalidValue(format!(
+                        "The tracking server refused {dropped} metric point(s) of run '{run_id}': {error}"
+                    )));
+                }
+                Err(error) => {
+                    // Not delivered: back to the front of the queue, before newer points.
+                    let mut pending = lock(&self.pending);
+                    let newer = std::mem::take(&mut *pending);
+                    pending.extend(points[start..].iter().cloned());
+                    pending.extend(newer);
+                    return Err(error);
+                }
+            }
             start = end;
         }
         Ok(())
     }
+
+    fn queued(&self) -> usize {
+        lock(&self.pending).len()
+    }
 }
 
 impl Drop for MetricQueue {
+    /// One last try, without the long backoff: a process that exits should not hang on a
+    /// server that is down, but it must say what it could not send.
     fn drop(&mut self) {
-        if let Err(error) = self.send_pending() {
-            eprintln!("rtrack: metrics queued for the tracking server were not sent: {error}");
+        let client = self.client.with_max_retries(1);
+        if let Err(error) = self.send_pending(&client) {
+            eprintln!(
+                "rtrack: {} metric point(s) queued for the tracking server at {} could not be sent: {error}",
+                self.queued(),
+                self.client.base()
+            );
+        }
+        if let Some(error) = lock(&self.refused).take() {
+            eprintln!("rtrack: {error}");
         }
     }
+}
+
+/// Whether the server answered and said no (a 4xx): sending the same points again cannot
+/// succeed. Transport failures and the server's own failures may pass.
+fn server_refused(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::InvalidValue(_) | Error::NotFound(_) | Error::AlreadyExists(_)
+    )
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 pub fn send_batch(client: &HttpClient, run_id: &str, metrics: &[&Metric]) -> Result<()> {

@@ -617,7 +617,15 @@ class _LiveChart:
 
 @final
 class _UiServer:
-    def __new__(cls, backend_store_uri: str, host: str = "127.0.0.1", port: int = 0) -> _UiServer: ...
+    def __new__(
+        cls,
+        backend_store_uri: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        frame_ancestors: list[str] = ...,
+        allowed_hosts: list[str] = ...,
+        cors_allowed_origins: list[str] = ...,
+    ) -> _UiServer: ...
     @property
     def url(self) -> str: ...
     @property
@@ -845,6 +853,27 @@ class Client:
         order_by: list[str] | None = None,
         page_token: str | None = None,
     ) -> tuple[list[Run], str | None]: ...
+    def _search_all_experiments(
+        self,
+        view_type: int | str | None = None,
+        max_results: int | None = None,
+        filter_string: str | None = None,
+        order_by: list[str] | None = None,
+    ) -> list[Experiment]: ...
+    def _search_all_runs(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        filter_string: str = "",
+        run_view_type: int | str | None = None,
+        max_results: int = 100_000,
+        order_by: list[str] | None = None,
+    ) -> list[Run]: ...
+    def _experiments_to_search(
+        self,
+        experiment_ids: _ExperimentId | Sequence[_ExperimentId],
+        experiment_names: Sequence[str],
+        search_all: bool,
+    ) -> list[str]: ...
     def _search_runs_columns(
         self,
         experiment_ids: _ExperimentId | Sequence[_ExperimentId],

@@ -142,7 +142,15 @@ class RtrackMagics(Magics):
         if not reusable:
             if _ui_server is not None:
                 _ui_server.stop()
-            _ui_server = _core._UiServer(tracking_uri, options.host, options.port)
+            ancestors, hosts, origins = _notebook_frames(colab_output is not None)
+            _ui_server = _core._UiServer(
+                tracking_uri,
+                options.host,
+                options.port,
+                frame_ancestors=ancestors,
+                allowed_hosts=hosts,
+                cors_allowed_origins=origins,
+            )
         assert _ui_server is not None  # reused, or just started
         # On Colab the kernel's address means nothing to the browser: name the port only.
         where = f"port {_ui_server.port} of this kernel" if colab_output is not None else _ui_server.url
@@ -153,6 +161,33 @@ class RtrackMagics(Magics):
         else:
             print(f"rtrack ui serving {tracking_uri} at {where}")
         _show(colab_output, _browser_url(_ui_server), _ui_server.port, options.height)
+
+
+# Where Colab's notebook and its kernel port proxy live: the UI's frame sits in an output
+# frame on googleusercontent.com (or colab.dev) inside colab.research.google.com.
+_COLAB_ORIGINS = ["https://colab.research.google.com", "https://*.googleusercontent.com", "https://*.colab.dev"]
+_COLAB_HOSTS = ["*.googleusercontent.com", "*.colab.dev"]
+
+
+def _notebook_frames(colab: bool) -> tuple[list[str], list[str], list[str]]:
+    """The origins allowed to frame the UI (CSP frame-ancestors sources), and the extra hosts
+    and origins the server allows: this machine's notebook servers (any local port, plus the
+    URLs of the Jupyter servers running here) and VS Code's notebook webviews; in Colab, its
+    notebook and port proxy."""
+    ancestors = ["http://localhost:*", "http://127.0.0.1:*", "https://localhost:*", "vscode-webview:"]
+    for module in ("jupyter_server.serverapp", "notebook.notebookapp"):
+        try:
+            servers = importlib.import_module(module).list_running_servers()
+            for info in servers:
+                url = str(info.get("url", ""))
+                scheme, _, rest = url.partition("://")
+                if scheme in ("http", "https") and rest:
+                    ancestors.append(f"{scheme}://{rest.split('/')[0]}")
+        except Exception:  # noqa: S112 - no notebook server to ask; the local ports remain
+            continue
+    if colab:
+        return ancestors + _COLAB_ORIGINS, list(_COLAB_HOSTS), list(_COLAB_ORIGINS)
+    return list(dict.fromkeys(ancestors)), [], []
 
 
 def _browser_url(server: _core._UiServer) -> str:

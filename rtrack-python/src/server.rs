@@ -24,13 +24,25 @@ pub struct PyUiServer {
 #[pymethods]
 impl PyUiServer {
     /// Serve the store at `backend_store_uri`; port 0 picks a free one. Returns once the
-    /// server listens.
+    /// server listens. `frame_ancestors` are the notebook's origins, allowed to frame the UI;
+    /// `allowed_hosts` and `cors_allowed_origins` widen the server's checks (a proxy's host).
     #[new]
-    #[pyo3(signature = (backend_store_uri, host="127.0.0.1", port=0))]
-    fn new(py: Python<'_>, backend_store_uri: String, host: &str, port: u16) -> PyResult<Self> {
+    #[pyo3(signature = (backend_store_uri, host="127.0.0.1", port=0, frame_ancestors=Vec::new(), allowed_hosts=Vec::new(), cors_allowed_origins=Vec::new()))]
+    fn new(
+        py: Python<'_>,
+        backend_store_uri: String,
+        host: &str,
+        port: u16,
+        frame_ancestors: Vec<String>,
+        allowed_hosts: Vec<String>,
+        cors_allowed_origins: Vec<String>,
+    ) -> PyResult<Self> {
         let config = ServerConfig {
             host: host.to_string(),
             port,
+            frame_ancestors,
+            allowed_hosts,
+            cors_allowed_origins,
             ..ServerConfig::new(&backend_store_uri)
         };
         let running = py.detach(|| server::start(&config))?;

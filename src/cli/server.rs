@@ -75,6 +75,22 @@ const OPTIONS: &[Opt] = &[
          http://host:port/mlflow as the tracking URI)",
     ),
     Opt::value(
+        "--allowed-hosts",
+        None,
+        "HOSTS",
+        "comma-separated Host headers to answer besides localhost, 127.0.0.1, [::1] and the\n\
+         --host address (patterns with *, e.g. mlflow.example.com,*.internal:5000; * for any);\n\
+         other hosts get 403, which stops DNS rebinding",
+    ),
+    Opt::value(
+        "--cors-allowed-origins",
+        None,
+        "ORIGINS",
+        "comma-separated origins whose pages may change state here, besides the server's own\n\
+         and localhost (e.g. https://app.example.com,https://*.example.org; * for any);\n\
+         by default another site's page cannot post to the API (403)",
+    ),
+    Opt::value(
         "--gunicorn-opts",
         None,
         "OPTS",
@@ -84,8 +100,8 @@ const OPTIONS: &[Opt] = &[
     Opt::value("--waitress-opts", None, "OPTS", "as --gunicorn-opts"),
 ];
 
-const NO_SECURITY_LAYER: &str =
-    "rtrack has no host or CORS checking layer yet; keep the server on a trusted network or behind a proxy";
+const SECURITY_ALWAYS_ON: &str =
+    "the host, origin and framing checks are always on; widen them with --allowed-hosts and --cors-allowed-origins";
 
 const REFUSED: &[(&str, &str)] = &[
     (
@@ -97,10 +113,11 @@ const REFUSED: &[(&str, &str)] = &[
         "--app-name",
         "rtrack serves its own app only; server plugins are not supported",
     ),
-    ("--allowed-hosts", NO_SECURITY_LAYER),
-    ("--cors-allowed-origins", NO_SECURITY_LAYER),
-    ("--disable-security-middleware", NO_SECURITY_LAYER),
-    ("--x-frame-options", NO_SECURITY_LAYER),
+    ("--disable-security-middleware", SECURITY_ALWAYS_ON),
+    (
+        "--x-frame-options",
+        "the UI is sent with X-Frame-Options SAMEORIGIN and CSP frame-ancestors 'self'; other values are not supported",
+    ),
     (
         "--read-replica-backend-store-uri",
         "read replicas need a database server store, which is not supported yet",
@@ -188,6 +205,8 @@ fn server_config(command: &Command, parsed: &Parsed) -> Result<(ServerConfig, Ve
         config.port = port_number(command, port)?;
     }
     config.static_prefix = parsed.value("--static-prefix").map(str::to_string);
+    config.allowed_hosts = comma_list(parsed.value("--allowed-hosts"));
+    config.cors_allowed_origins = comma_list(parsed.value("--cors-allowed-origins"));
     if let Some(workers) = parsed.value("--workers") {
         match workers.parse::<u32>() {
             Ok(n) if n > 0 => notes.push(format!(
@@ -216,6 +235,17 @@ fn server_config(command: &Command, parsed: &Parsed) -> Result<(ServerConfig, Ve
         .validate()
         .map_err(|error| command.usage_error(error.to_string()))?;
     Ok((config, notes))
+}
+
+/// A comma-separated option's items, as MLflow reads them (blank items dropped).
+fn comma_list(value: Option<&str>) -> Vec<String> {
+    value
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 pub fn port_number(command: &Command, value: &str) -> Result<u16, CliError> {
@@ -316,7 +346,10 @@ mod tests {
         assert!(refusal("--registry-store-uri sqlite:///other.db").contains("registry store"));
         assert!(read("--backend-store-uri a --registry-store-uri a").is_ok());
         assert!(refusal("--dev").contains("no development mode"));
-        assert!(refusal("--allowed-hosts example.com").contains("not supported"));
+        assert!(refusal("--disable-security-middleware").contains("always on"));
+        let (config, _) = read("--allowed-hosts a.example.com,*.b:5000 --cors-allowed-origins=https://x.org,").unwrap();
+        assert_eq!(config.allowed_hosts, ["a.example.com", "*.b:5000"]);
+        assert_eq!(config.cors_allowed_origins, ["https://x.org"]);
         for bad in ["--port abc", "--port", "--colour red", "stray", "--serve-artifacts=yes"] {
             assert!(matches!(read(bad), Err(CliError::Usage { .. })), "{bad}");
         }

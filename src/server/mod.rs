@@ -22,6 +22,7 @@ mod models_json;
 mod registry;
 mod request;
 mod routes;
+mod security;
 mod tracking;
 mod transfer;
 mod ui;
@@ -73,6 +74,17 @@ pub struct ServerConfig {
     pub host: String,
     /// 0 picks a free port (see [`RunningServer::address`]).
     pub port: u16,
+    /// Host headers answered besides the loopback names and the address bound (MLflow's
+    /// `--allowed-hosts`): names or patterns with `*` (`*.example.com`, `10.0.0.*:5000`);
+    /// `*` answers every host. Other hosts get 403, which defeats DNS rebinding.
+    pub allowed_hosts: Vec<String>,
+    /// Origins whose pages may change state here (MLflow's `--cors-allowed-origins`),
+    /// besides this server's own pages and loopback origins; patterns with `*`, or `*` for
+    /// every origin. Empty by default: another site's page cannot post to the API.
+    pub cors_allowed_origins: Vec<String>,
+    /// Origins allowed to frame the UI besides its own (CSP `frame-ancestors` sources, e.g.
+    /// a notebook server's `http://localhost:8888`); empty by default.
+    pub frame_ancestors: Vec<String>,
 }
 
 impl ServerConfig {
@@ -87,6 +99,9 @@ impl ServerConfig {
             static_prefix: None,
             host: "127.0.0.1".to_string(),
             port: 5000,
+            allowed_hosts: Vec::new(),
+            cors_allowed_origins: Vec::new(),
+            frame_ancestors: Vec::new(),
         }
     }
 
@@ -110,6 +125,7 @@ impl ServerConfig {
         if let Some(prefix) = &self.static_prefix {
             validate_static_prefix(prefix)?;
         }
+        security::Policy::new(self)?;
         if !self.serve_artifacts && self.artifacts_only {
             return Err(Error::invalid(
                 "--artifacts-only serves nothing but the proxied artifacts; it cannot be combined with --no-serve-artifacts",
@@ -236,7 +252,8 @@ impl AppState {
 
 /// The routes of a server with `config`: MLflow's API and the UI, less what the options turn
 /// off, under the static prefix if there is one.
-fn app(state: Arc<AppState>, config: &ServerConfig) -> Router {
+fn app(state: Arc<AppState>, config: &ServerConfig) -> Result<Router> {
+    let policy = Arc::new(security::Policy::new(config)?);
     let gate = Gate {
         serve_artifacts: config.serve_artifacts,
         artifacts_only: config.artifacts_only,
@@ -245,7 +262,7 @@ fn app(state: Arc<AppState>, config: &ServerConfig) -> Router {
     if !gate.serve_artifacts || gate.artifacts_only {
         app = app.layer(axum::middleware::from_fn_with_state(gate, refuse_disabled));
     }
-    match &config.static_prefix {
+    let app = match &config.static_prefix {
         None => app,
         // The whole app as the fallback of a router with no routes, so the layer sees every
         // request before the app routes it and can take the prefix off.
@@ -255,7 +272,9 @@ fn app(state: Arc<AppState>, config: &ServerConfig) -> Router {
                 Prefix(prefix.clone()),
                 strip_prefix,
             )),
-    }
+    };
+    // Outermost, so every request is checked and every response marked, whatever answers it.
+    Ok(app.layer(axum::middleware::from_fn_with_state(policy, security::guard)))
 }
 
 #[derive(Clone)]
@@ -320,7 +339,7 @@ async fn refuse_disabled(State(gate): State<Gate>, request: Request, next: Next)
 /// listening, so a bad store or a taken port is reported here.
 pub fn start(config: &ServerConfig) -> Result<RunningServer> {
     let state = Arc::new(AppState::open(config)?);
-    let app = app(state.clone(), config);
+    let app = app(state.clone(), config)?;
     let listener = http::bind(&config.host, config.port)?;
     let serving = listener
         .try_clone()
@@ -334,7 +353,7 @@ pub fn start(config: &ServerConfig) -> Result<RunningServer> {
 /// told the address once the server listens.
 pub fn serve_until_signal(config: &ServerConfig, announce: impl FnOnce(SocketAddr)) -> Result<()> {
     let state = Arc::new(AppState::open(config)?);
-    let app = app(state.clone(), config);
+    let app = app(state.clone(), config)?;
     let listener = http::bind(&config.host, config.port)?;
     announce(
         listener

@@ -148,7 +148,7 @@ fn uploaded_files_download_sandboxed_and_paths_stay_inside() {
         for (k, v) in query {
             request = request.query(*k, *v);
         }
-        read(request.send(body).unwrap())
+        read(request.content_type("application/octet-stream").send(body).unwrap())
     };
     assert_eq!(upload(&[("run_uuid", &run), ("path", "page.html")], "<p>hi</p>").0, 200);
     let climbing = upload(&[("run_uuid", &run), ("path", "../escape.txt")], "x");

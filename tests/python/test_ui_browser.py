@@ -416,3 +416,51 @@ def test_the_page_of_a_running_run_follows_what_another_process_logs(ui, driver)
     client.set_terminated(run.info.run_id)
     wait_for(driver, lambda d: "FINISHED" in d.find_element(By.TAG_NAME, "h1").text)
     assert not driver.find_elements(By.CSS_SELECTOR, "#charts .live-note"), "a finished run's charts stop refreshing"
+
+
+FORGED_FORM = """<!doctype html><html><body>
+<form id="forged" method="POST" enctype="text/plain" action="{action}">
+<input type="hidden" name='{{"name": "{name}", "x": "' value='"}}'>
+</form>
+<script>document.getElementById("forged").submit();</script>
+</body></html>"""
+
+
+def test_a_form_on_another_site_cannot_write_to_the_server(ui, tmp_path):
+    """Cross-site request forgery: a page on another origin posts a text/plain form whose
+    body is valid JSON; the server refuses it and creates nothing."""
+    import http.server
+    import threading
+
+    url, ids = ui
+    name = "forged-by-another-site"
+    (tmp_path / "attack.html").write_text(
+        FORGED_FORM.format(action=f"{url}/api/2.0/mlflow/experiments/create", name=name)
+    )
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(tmp_path))  # noqa: E731
+    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser_path("chromium")
+    # evil.test is another site to the browser, though it is served from this machine.
+    for argument in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP evil.test 127.0.0.1",
+    ]:
+        options.add_argument(argument)
+    chrome = webdriver.Chrome(
+        service=webdriver.ChromeService(executable_path=browser_path("chromedriver")), options=options
+    )
+    try:
+        chrome.get(f"http://evil.test:{attacker.server_address[1]}/attack.html")
+        wait_for(chrome, lambda d: "/api/2.0/mlflow/experiments/create" in d.current_url)
+        wait_for(chrome, lambda d: "Cross-origin request blocked" in d.page_source)
+    finally:
+        chrome.quit()
+        attacker.shutdown()
+    import rtrack
+
+    names = [e.name for e in rtrack.Client(ids["store"]).search_experiments()]
+    assert name not in names, names

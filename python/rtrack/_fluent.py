@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from ._core import Experiment, Metric, Run, _ExperimentId
 
 # The most a single page request asks the store for.
-_PAGE = 50_000
 
 
 def create_experiment(name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None) -> str:
@@ -73,16 +72,7 @@ def search_experiments(
     >>> [e.name for e in rtrack.search_experiments(filter_string="name LIKE 'wine%'", order_by=["name"])]
     ['wine-red', 'wine-white']
     """
-    client = Client()
-    found: list[Experiment] = []
-    token: str | None = None
-    while max_results is None or len(found) < max_results:
-        want = _PAGE if max_results is None else min(_PAGE, max_results - len(found))
-        page, token = client._search_experiments_page(view_type, want, filter_string, order_by, token)
-        found.extend(page)
-        if token is None:
-            break
-    return found
+    return Client()._search_all_experiments(view_type, max_results, filter_string, order_by)
 
 
 if TYPE_CHECKING:
@@ -142,32 +132,12 @@ def search_runs(
     if output_format not in ("pandas", "list"):
         raise _core.InvalidValueError(f"Invalid output_format '{output_format}': use 'pandas' or 'list'")
     client = Client()
-    if isinstance(experiment_ids, (str, int)):
-        experiment_ids = [experiment_ids]
-    ids: list[_ExperimentId] = list(experiment_ids or [])
-    for name in experiment_names or []:
-        experiment = client.get_experiment_by_name(name)
-        if experiment is None:
-            raise _core.NotFoundError(f"No experiment named '{name}'")
-        ids.append(experiment.experiment_id)
-    if not ids:
-        if search_all_experiments:
-            ids = [e.experiment_id for e in search_experiments(view_type=ViewType.ALL)]
-        else:
-            ids = [_core._current_experiment_id()]
+    ids = client._experiments_to_search(experiment_ids or [], experiment_names or [], search_all_experiments)
     if output_format == "pandas":
         arrow_text = _adapters.arrow_text_columns() is not None
         columns = client._search_runs_columns(ids, filter_string, run_view_type, max_results, order_by, arrow_text)
         return _adapters.runs_frame(columns)
-    runs: list[Run] = []
-    token = None
-    while len(runs) < max_results:
-        want = min(_PAGE, max_results - len(runs))
-        page, token = client._search_runs_page(ids, filter_string, run_view_type, want, order_by, token)
-        runs.extend(page)
-        if token is None:
-            break
-    return ResultList(runs)
+    return ResultList(client._search_all_runs(ids, filter_string, run_view_type, max_results, order_by))
 
 
 def get_metric_history(run_id: str, key: str) -> ResultList[Metric]:

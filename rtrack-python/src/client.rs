@@ -93,6 +93,26 @@ impl PyClient {
         Ok((page.items.into_iter().map(PyExperiment).collect(), page.next_page_token))
     }
 
+    /// Every experiment a search finds, up to `max_results` (all when None), over all pages.
+    #[pyo3(signature = (view_type=None, max_results=None, filter_string=None, order_by=None))]
+    fn _search_all_experiments(
+        &self,
+        py: Python<'_>,
+        view_type: Option<&Bound<'_, PyAny>>,
+        max_results: Option<usize>,
+        filter_string: Option<String>,
+        order_by: Option<Vec<String>>,
+    ) -> PyResult<Vec<PyExperiment>> {
+        let search = ExperimentSearch {
+            filter: filter_string.unwrap_or_default(),
+            view: convert::view_type(view_type)?,
+            order_by: order_by.unwrap_or_default(),
+            ..Default::default()
+        };
+        let found = py.detach(|| self.tracker.search_all_experiments(&search, max_results))?;
+        Ok(found.into_iter().map(PyExperiment).collect())
+    }
+
     fn rename_experiment(&self, py: Python<'_>, experiment_id: &Bound<'_, PyAny>, new_name: &str) -> PyResult<()> {
         let id = id_of(experiment_id)?;
         Ok(py.detach(|| self.tracker.rename_experiment(id, new_name))?)
@@ -202,6 +222,43 @@ impl PyClient {
             page.items.into_iter().map(|run| PyRun(Arc::new(run))).collect(),
             page.next_page_token,
         ))
+    }
+
+    /// Every run a search finds, up to `max_results`, over all pages.
+    #[pyo3(signature = (experiment_ids, filter_string="", run_view_type=None, max_results=100_000, order_by=None))]
+    fn _search_all_runs(
+        &self,
+        py: Python<'_>,
+        experiment_ids: &Bound<'_, PyAny>,
+        filter_string: &str,
+        run_view_type: Option<&Bound<'_, PyAny>>,
+        max_results: usize,
+        order_by: Option<Vec<String>>,
+    ) -> PyResult<Vec<PyRun>> {
+        let search = run_search(
+            experiment_ids,
+            filter_string,
+            run_view_type,
+            max_results,
+            order_by,
+            None,
+        )?;
+        let runs = py.detach(|| self.tracker.search_all_runs(&search, max_results))?;
+        Ok(runs.into_iter().map(|run| PyRun(Arc::new(run))).collect())
+    }
+
+    /// The experiments a fluent `search_runs` covers (ids and names given; else every one
+    /// with `search_all`, else the active one), as strings.
+    fn _experiments_to_search(
+        &self,
+        py: Python<'_>,
+        experiment_ids: &Bound<'_, PyAny>,
+        experiment_names: Vec<String>,
+        search_all: bool,
+    ) -> PyResult<Vec<String>> {
+        let ids = convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default();
+        let found = py.detach(|| self.tracker.experiments_to_search(ids, &experiment_names, search_all))?;
+        Ok(found.iter().map(ToString::to_string).collect())
     }
 
     /// Every run a search finds, up to `max_results`, as the columns of a pandas DataFrame

@@ -7,6 +7,7 @@ pub mod fluent;
 mod logged_models;
 mod model_uri;
 mod options;
+mod paging;
 mod registry;
 mod run;
 pub mod system;
@@ -14,6 +15,7 @@ mod tracker;
 
 pub use model_uri::ModelUri;
 pub use options::RunOptions;
+pub use paging::MAX_PAGE;
 pub use run::ActiveRun;
 pub use system::Source;
 pub use tracker::Tracker;

@@ -261,12 +261,10 @@ impl Tracker {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn search_run_table(&self, search: &RunSearch, max_results: usize) -> Result<RunTable> {
-        // The most one request asks a store for (MLflow's own limit too).
-        const PAGE: usize = 50_000;
         let mut table = RunTableBuilder::default();
         let mut request = search.clone();
         while table.len() < max_results {
-            request.max_results = (max_results - table.len()).min(PAGE);
+            request.max_results = (max_results - table.len()).min(super::MAX_PAGE);
             match self.store.search_run_table(&request, &mut table)? {
                 Some(token) => request.page_token = Some(token),
                 None => break,

@@ -22,19 +22,9 @@ const MAX_CHART_POINTS: usize = 20_000;
 /// `GET ui-api/experiments`: every active experiment with its run count and last activity,
 /// most recently active first.
 pub fn experiments(state: &AppState, _params: &Params) -> ApiResult<Value> {
-    let mut experiments = Vec::new();
-    let mut search = ExperimentSearch {
-        max_results: 50_000,
-        ..ExperimentSearch::default()
-    };
-    loop {
-        let page = state.tracker.search_experiments(&search)?;
-        experiments.extend(page.items);
-        match page.next_page_token {
-            Some(token) => search.page_token = Some(token),
-            None => break,
-        }
-    }
+    let experiments = state
+        .tracker
+        .search_all_experiments(&ExperimentSearch::default(), None)?;
     let ids: Vec<ExperimentId> = experiments.iter().map(|e| e.experiment_id).collect();
     let activity = state.tracker.store().experiment_activity(&ids)?;
     let mut rows: Vec<(i64, Value)> = experiments

@@ -163,9 +163,12 @@ class Client(_core.Client):
         max_results: int | None = None,
         order_by: Sequence[str | dict[str, Any]] | None = None,
         page_token: str | None = None,
+        datasets: Sequence[dict[str, str]] | None = None,
     ) -> PagedList[LoggedModel]:
         """One page of the logged models of some experiments. ``order_by`` takes clauses
         (``"metrics.rmse ASC"``) or MLflow's dicts (``{"field_name": "metrics.rmse", "ascending": True}``).
+        ``datasets`` (MLflow's ``[{"dataset_name": ..., "dataset_digest": ...}]``, the digest
+        optional) keeps models with metrics on one of them, and metric conditions count only those.
 
         >>> client = rtrack.Client()
         >>> for name, rmse in [("enet", 0.65), ("ridge", 0.72)]:
@@ -176,8 +179,9 @@ class Client(_core.Client):
         ['enet']
         """
         clauses = [_order_clause(o) for o in order_by] if order_by else None
+        on = [(d.get("dataset_name", ""), d.get("dataset_digest")) for d in datasets] if datasets else None
         models, token = self._search_logged_models_page(
-            experiment_ids, filter_string, 100 if max_results is None else max_results, clauses, page_token
+            experiment_ids, filter_string, 100 if max_results is None else max_results, clauses, page_token, on
         )
         return PagedList(models, token)
 

@@ -835,6 +835,7 @@ class Client:
         max_results: int = 100,
         order_by: list[str] | None = None,
         page_token: str | None = None,
+        datasets: list[tuple[str, str | None]] | None = None,
     ) -> tuple[list[LoggedModel], str | None]: ...
     def _search_experiments_page(
         self,

@@ -100,7 +100,9 @@ impl PyClient {
     }
 
     /// One page of logged models and the token of the next page (None at the end).
-    #[pyo3(signature = (experiment_ids, filter_string=None, max_results=100, order_by=None, page_token=None))]
+    #[pyo3(signature = (experiment_ids, filter_string=None, max_results=100, order_by=None, page_token=None, datasets=None))]
+    // The arguments mirror the Python method's keyword arguments.
+    #[allow(clippy::too_many_arguments)]
     fn _search_logged_models_page(
         &self,
         py: Python<'_>,
@@ -109,6 +111,7 @@ impl PyClient {
         max_results: usize,
         order_by: Option<Vec<String>>,
         page_token: Option<String>,
+        datasets: Option<Vec<(String, Option<String>)>>,
     ) -> PyResult<(Vec<PyLoggedModel>, Option<String>)> {
         let search = LoggedModelSearch {
             experiment_ids: convert::experiment_ids(Some(experiment_ids))?.unwrap_or_default(),
@@ -116,6 +119,14 @@ impl PyClient {
             max_results,
             order_by: order_by.unwrap_or_default(),
             page_token,
+            datasets: datasets
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(dataset_name, dataset_digest)| rtrack::store::DatasetFilter {
+                    dataset_name,
+                    dataset_digest,
+                })
+                .collect(),
         };
         let page = py.detach(|| self.tracker.search_logged_models(&search))?;
         Ok((

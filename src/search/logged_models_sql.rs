@@ -6,7 +6,7 @@ use super::ast::{Comparator, Comparison, Entity, Filter, OrderBy, Value};
 use super::keys::{Attribute, Target};
 use super::sql;
 use crate::entities::{ExperimentId, LoggedModelStatus};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Everything a logged model search needs. Build `filter` with
 /// [`parse_logged_model_filter`](super::parse_logged_model_filter) and `order_by` with
@@ -15,6 +15,8 @@ use crate::error::Result;
 pub struct LoggedModelQuery<'a> {
     pub experiment_ids: &'a [ExperimentId],
     pub filter: &'a Filter,
+    /// Models with metrics on one of these datasets; metric conditions count only those.
+    pub datasets: &'a [crate::store::DatasetFilter],
     pub order_by: &'a [OrderBy],
     pub limit: usize,
     pub offset: usize,
@@ -43,8 +45,26 @@ pub fn logged_models_sql(query: &LoggedModelQuery<'_>) -> Result<(String, Vec<Sq
         ));
     }
     conditions.push("lm.lifecycle_stage = 'active'".to_string());
+    for dataset in query.datasets {
+        if dataset.dataset_name.is_empty() {
+            return Err(Error::invalid(
+                "`dataset_name` in the `datasets` clause must be specified.",
+            ));
+        }
+    }
+    let mut metric_conditions = 0;
     for (comparison, attribute) in &comparisons {
-        conditions.push(condition(comparison, *attribute, &mut params)?);
+        let on_metric = attribute.is_none() && comparison.key.entity == Entity::Metric;
+        metric_conditions += usize::from(on_metric);
+        let datasets = if on_metric { query.datasets } else { &[] };
+        conditions.push(condition(comparison, *attribute, datasets, &mut params)?);
+    }
+    // With datasets but no metric condition: any metric on those datasets will do.
+    if !query.datasets.is_empty() && metric_conditions == 0 {
+        let on_datasets = dataset_condition(query.datasets, &mut params);
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM logged_model_metrics x WHERE x.model_id = lm.model_id AND {on_datasets})"
+        ));
     }
 
     // Order terms come after the conditions in the text, so their parameters do too.
@@ -88,7 +108,30 @@ pub fn logged_models_sql(query: &LoggedModelQuery<'_>) -> Result<(String, Vec<Sq
     Ok((text, params))
 }
 
-fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut Vec<SqlValue>) -> Result<String> {
+/// `(x.dataset_name = ? AND x.dataset_digest = ?) OR ...` over the metric rows `x`.
+fn dataset_condition(datasets: &[crate::store::DatasetFilter], params: &mut Vec<SqlValue>) -> String {
+    let alternatives: Vec<String> = datasets
+        .iter()
+        .map(|dataset| {
+            params.push(SqlValue::Text(dataset.dataset_name.clone()));
+            match &dataset.dataset_digest {
+                Some(digest) => {
+                    params.push(SqlValue::Text(digest.clone()));
+                    "(x.dataset_name = ? AND x.dataset_digest = ?)".to_string()
+                }
+                None => "x.dataset_name = ?".to_string(),
+            }
+        })
+        .collect();
+    format!("({})", alternatives.join(" OR "))
+}
+
+fn condition(
+    comparison: &Comparison,
+    attribute: Option<Attribute>,
+    datasets: &[crate::store::DatasetFilter],
+    params: &mut Vec<SqlValue>,
+) -> Result<String> {
     let Comparison { key, comparator, value } = comparison;
     if let Some(attribute) = attribute {
         let value = if attribute.name == "status" {
@@ -110,7 +153,12 @@ fn condition(comparison: &Comparison, attribute: Option<Attribute>, params: &mut
         Comparator::IsNotNull => format!("EXISTS ({exists})"),
         comparator => {
             let test = sql::compare(value_column, *comparator, value, params);
-            format!("EXISTS ({exists} AND {test})")
+            if datasets.is_empty() {
+                format!("EXISTS ({exists} AND {test})")
+            } else {
+                let on_datasets = dataset_condition(datasets, params);
+                format!("EXISTS ({exists} AND {test} AND {on_datasets})")
+            }
         }
     })
 }

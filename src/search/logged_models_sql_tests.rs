@@ -35,6 +35,7 @@ fn search(conn: &Connection, experiments: &[i64], filter: &str, order: &[&str]) 
     let query = LoggedModelQuery {
         experiment_ids: &ids,
         filter: &filter,
+        datasets: &[],
         order_by: &order,
         limit: 100,
         offset: 0,
@@ -83,6 +84,7 @@ fn status_takes_either_spelling() {
     let query = LoggedModelQuery {
         experiment_ids: &[ExperimentId(1)],
         filter: &filter,
+        datasets: &[],
         order_by: &[],
         limit: 1,
         offset: 0,

@@ -107,12 +107,8 @@ impl MetricDataset {
     }
 }
 
-/// Metrics a run logged about a model (`log-batch`/`log-metric` with a `model_id`).
-pub fn record_metrics(state: &AppState, run_id: &str, metrics: &[(String, crate::entities::Metric)]) -> ApiResult<()> {
-    record_metrics_of(state, run_id, metrics, &MetricDataset::default())
-}
-
-/// As [`record_metrics`], the metrics computed on `dataset`.
+/// Metrics a run logged about a model (`log-batch`/`log-metric` with a `model_id`), computed
+/// on `dataset`.
 pub fn record_metrics_of(
     state: &AppState,
     run_id: &str,
@@ -149,8 +145,19 @@ pub fn search(state: &AppState, params: &Params) -> ApiResult<Value> {
             Ok(format!("{field} {}", if ascending { "ASC" } else { "DESC" }))
         })
         .collect::<ApiResult<Vec<_>>>()?;
+    let datasets = params
+        .objects("datasets")?
+        .iter()
+        .map(|dataset| {
+            Ok(crate::store::DatasetFilter {
+                dataset_name: dataset.str("dataset_name")?.unwrap_or("").to_string(),
+                dataset_digest: dataset.str("dataset_digest")?.map(str::to_string),
+            })
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
     let search = LoggedModelSearch {
         experiment_ids,
+        datasets,
         filter: params.str("filter")?.unwrap_or("").to_string(),
         max_results: params.page_size(LoggedModelSearch::default().max_results)?,
         order_by,

@@ -327,14 +327,18 @@ pub fn log_batch(state: &AppState, params: &Params) -> ApiResult<Value> {
     }
     // MLflow 3 clients mark metrics that describe a logged model with its id.
     let mut about_models = Vec::new();
+    let mut datasets = Vec::new();
     for (item, metric) in params.objects("metrics")?.iter().zip(&metrics) {
         if let Some(model_id) = item.str("model_id")?.filter(|id| !id.is_empty()) {
             about_models.push((model_id.to_string(), metric.clone()));
+            datasets.push(super::logged_models::MetricDataset::of(item)?);
         }
     }
     let fresh = points_not_in_run(state, run_id, metrics, &about_models)?;
     state.tracker.log_batch(run_id, &fresh, &param_list, &tags)?;
-    super::logged_models::record_metrics(state, run_id, &about_models)?;
+    for (about, dataset) in about_models.iter().zip(&datasets) {
+        super::logged_models::record_metrics_of(state, run_id, std::slice::from_ref(about), dataset)?;
+    }
     empty()
 }
 

@@ -32,6 +32,13 @@ impl NewLoggedModel {
     }
 }
 
+/// Models whose metrics were computed on a dataset: its name, and its digest when given.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DatasetFilter {
+    pub dataset_name: String,
+    pub dataset_digest: Option<String>,
+}
+
 /// A logged model search over experiments. Filters compare `name`, `model_id`, `status`,
 /// `model_type`, `source_run_id`, `creation_timestamp`, `last_updated_timestamp`,
 /// `metrics.<key>`, `params.<key>` and `tags.<key>`; order_by takes the attributes and
@@ -43,6 +50,9 @@ pub struct LoggedModelSearch {
     pub max_results: usize,
     pub order_by: Vec<String>,
     pub page_token: Option<String>,
+    /// Only models with metrics on one of these datasets (MLflow's `datasets`); metric
+    /// conditions of the filter then count only values on them.
+    pub datasets: Vec<DatasetFilter>,
 }
 
 impl Default for LoggedModelSearch {
@@ -53,6 +63,7 @@ impl Default for LoggedModelSearch {
             max_results: 100,
             order_by: Vec::new(),
             page_token: None,
+            datasets: Vec::new(),
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::entities::{
 };
 use crate::error::Result;
 pub use location::StoreLocation;
-pub use logged_models::{LoggedModelSearch, LoggedModelStore, NewLoggedModel};
+pub use logged_models::{DatasetFilter, LoggedModelSearch, LoggedModelStore, NewLoggedModel};
 pub use registry::{ModelVersionSearch, NewModelVersion, RegisteredModelSearch, RegistryStore};
 pub use run_io::RunIoStore;
 

@@ -297,3 +297,68 @@ fn a_version_registered_from_a_logged_model_points_back_at_it() {
             .contains("m-0000")
     );
 }
+
+/// MLflow's `datasets` clause: models with metrics on one of the datasets (by name, and digest
+/// when given); metric conditions then count only values on those datasets.
+fn datasets_filter_on(tracker: &Tracker) {
+    use rtrack::store::DatasetFilter;
+    let experiment = tracker.set_experiment("datasets").unwrap().experiment_id;
+    for (name, dataset, digest, rmse) in [
+        ("on-test", "test", "d1", 0.5),
+        ("on-train", "train", "d2", 0.4),
+        ("on-test-other-digest", "test", "d9", 0.9),
+    ] {
+        let id = tracker.create_logged_model(&named(experiment, name)).unwrap().model_id;
+        let mut point = metric("rmse", rmse, 0, Some(dataset));
+        point.dataset_digest = Some(digest.into());
+        point.run_id = Some(new_run(tracker, experiment, "eval"));
+        tracker.log_logged_model_metrics(&id, &[point]).unwrap();
+    }
+    let find = |filter: &str, datasets: Vec<DatasetFilter>| -> Vec<String> {
+        let mut names: Vec<String> = tracker
+            .search_logged_models(&LoggedModelSearch {
+                experiment_ids: vec![experiment],
+                filter: filter.into(),
+                datasets,
+                ..Default::default()
+            })
+            .unwrap()
+            .items
+            .into_iter()
+            .map(|m| m.name)
+            .collect();
+        names.sort();
+        names
+    };
+    let test = |digest: Option<&str>| DatasetFilter {
+        dataset_name: "test".into(),
+        dataset_digest: digest.map(str::to_string),
+    };
+    assert_eq!(find("", vec![test(None)]), ["on-test", "on-test-other-digest"]);
+    assert_eq!(find("", vec![test(Some("d1"))]), ["on-test"]);
+    assert_eq!(find("metrics.rmse < 0.6", vec![test(None)]), ["on-test"]);
+    assert_eq!(find("metrics.rmse < 0.6", vec![]), ["on-test", "on-train"]);
+    let no_name = tracker.search_logged_models(&LoggedModelSearch {
+        experiment_ids: vec![experiment],
+        datasets: vec![DatasetFilter::default()],
+        ..Default::default()
+    });
+    assert!(invalid(no_name).contains("dataset_name"));
+}
+
+#[test]
+fn searches_filter_by_datasets() {
+    let (_dir, tracker) = new_store();
+    datasets_filter_on(&tracker);
+}
+
+#[test]
+fn searches_filter_by_datasets_through_a_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = rtrack::server::start(&rtrack::server::ServerConfig {
+        port: 0,
+        ..rtrack::server::ServerConfig::new(crate::common::uri_of(&dir.path().join("store")))
+    })
+    .unwrap();
+    datasets_filter_on(&Tracker::open(&server.url()).unwrap());
+}

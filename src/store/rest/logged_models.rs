@@ -190,6 +190,17 @@ impl LoggedModelStore for RestStore {
         if let Some(token) = &search.page_token {
             body["page_token"] = json!(token);
         }
+        if !search.datasets.is_empty() {
+            let datasets: Vec<Value> = search
+                .datasets
+                .iter()
+                .map(|d| match &d.dataset_digest {
+                    Some(digest) => json!({"dataset_name": d.dataset_name, "dataset_digest": digest}),
+                    None => json!({"dataset_name": d.dataset_name}),
+                })
+                .collect();
+            body["datasets"] = json!(datasets);
+        }
         let reply = self.post("logged-models/search", body)?;
         let items = reply["models"]
             .as_array()

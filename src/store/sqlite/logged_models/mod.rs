@@ -69,6 +69,7 @@ fn run_search(conn: &Connection, request: &LoggedModelSearch) -> Result<Page<Log
     let query = LoggedModelQuery {
         experiment_ids: &request.experiment_ids,
         filter: &filter,
+        datasets: &request.datasets,
         order_by: &order_by,
         limit: request.max_results + 1,
         offset,

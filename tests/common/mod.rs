@@ -63,3 +63,81 @@ pub fn poll<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A child process running one `#[ignore]`d test of this test binary, so a test can use a
+/// store from another process (or one it kills) without a separate program. The child test
+/// does nothing unless `RTRACK_TEST_CHILD` is set, so a plain `--include-ignored` run passes.
+pub fn child_test(name: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env("RTRACK_TEST_CHILD", "1");
+    command
+}
+
+/// Whether this process is the child of [`child_test`].
+pub fn is_child_test() -> bool {
+    std::env::var_os("RTRACK_TEST_CHILD").is_some()
+}
+
+/// A small tmpfs mounted on a temporary folder (unmounted when dropped), for running out of
+/// space for real. Mounting needs root; the error says why it was not possible.
+pub struct SmallDisk {
+    dir: TempDir,
+}
+
+impl SmallDisk {
+    pub fn mount(size: &str) -> Result<SmallDisk, String> {
+        let uid = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .map_err(|e| format!("id -u: {e}"))?;
+        let uid = String::from_utf8_lossy(&uid.stdout).trim().to_string();
+        if uid != "0" {
+            return Err(format!("mounting a tmpfs needs root (id -u is {uid})"));
+        }
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let done = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("running mount: {e}"))?;
+        if !done.status.success() {
+            return Err(format!(
+                "mount -t tmpfs failed: {}",
+                String::from_utf8_lossy(&done.stderr).trim()
+            ));
+        }
+        Ok(SmallDisk { dir })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write `file` until the disk is full; returns the bytes written.
+    pub fn fill(&self, file: &Path) -> u64 {
+        use std::io::Write;
+        let mut out = std::fs::File::create(file).expect("create the filler file");
+        let block = [0x5au8; 4096];
+        let mut written = 0;
+        loop {
+            match out.write(&block) {
+                Ok(0) => break,
+                Ok(n) => written += n as u64,
+                Err(e) if e.raw_os_error() == Some(28) => break, // ENOSPC
+                Err(e) => panic!("filling the disk: {e}"),
+            }
+        }
+        written
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}

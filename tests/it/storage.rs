@@ -1,10 +1,11 @@
-//! What the store costs on disk, and the schema version it records.
+//! What the store costs on disk, the schema version it records, and what it does when the disk
+//! is full.
 
 use std::path::Path;
 
-use crate::common::{database_of, invalid, uri_of};
+use crate::common::{database_of, invalid, uri_of, SmallDisk};
 use rtrack::store::sqlite::schema::LATEST_VERSION;
-use rtrack::{ExperimentId, RunOptions, Tracker};
+use rtrack::{ExperimentId, RunOptions, RunStatus, Tracker};
 
 const POINTS: usize = 1_000_000;
 /// The budget from the tracking issue (MLflow's SQLite store spends ~255 B).
@@ -131,4 +132,59 @@ fn a_store_from_a_newer_rtrack_is_refused() {
         message.contains("newer") && message.contains(&(LATEST_VERSION + 1).to_string()),
         "{message}"
     );
+}
+
+#[test]
+fn points_logged_while_the_disk_is_full_are_kept_until_a_flush_stores_them() {
+    let disk = match SmallDisk::mount("2m") {
+        Ok(disk) => disk,
+        Err(reason) => {
+            eprintln!("skipped: cannot run out of disk space for real here: {reason}");
+            return;
+        }
+    };
+    let store = disk.path().join("store");
+    let tracker = Tracker::open(uri_of(&store)).unwrap();
+    let run_id = tracker
+        .create_run(RunOptions::default().experiment(ExperimentId::DEFAULT))
+        .unwrap()
+        .info
+        .run_id;
+    for step in 0..100 {
+        tracker
+            .log_metric(&run_id, "loss", step as f64, Some(step), None)
+            .unwrap();
+    }
+    tracker.flush().unwrap();
+
+    let filler = disk.path().join("filler");
+    assert!(disk.fill(&filler) > 0);
+    for step in 100..10_100 {
+        tracker
+            .log_metric(&run_id, "loss", step as f64, Some(step), None)
+            .unwrap();
+    }
+    // Every flush and end_run says the points are not stored, for as long as the disk is full.
+    for _ in 0..2 {
+        let message = tracker.flush().unwrap_err().to_string();
+        assert!(message.contains("database or disk is full"), "{message}");
+        assert!(message.contains("10000 queued metric points"), "{message}");
+    }
+    let message = tracker
+        .set_terminated(&run_id, RunStatus::Finished, None)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("full"), "{message}");
+    std::thread::sleep(rtrack::store::sqlite::RETRY_PAUSE * 2); // the writer thread retries too
+    assert!(tracker.flush().is_err(), "still full");
+
+    std::fs::remove_file(&filler).unwrap();
+    tracker.flush().unwrap();
+    tracker.set_terminated(&run_id, RunStatus::Finished, None).unwrap();
+    drop(tracker);
+
+    let reopened = Tracker::open(uri_of(&store)).unwrap();
+    let series = reopened.get_metric_series(&run_id, "loss").unwrap();
+    assert_eq!(series.steps, (0..10_100).collect::<Vec<i64>>());
+    assert_eq!(reopened.get_run(&run_id).unwrap().info.status, RunStatus::Finished);
 }

@@ -295,3 +295,66 @@ def test_forked_children_log_without_hanging_or_duplicating(tmp_path):
     for i in (1, 2):
         assert [m.step for m in client.get_metric_history(run_id, f"child{i}")] == list(range(500))
     assert [m.value for m in client.get_metric_history(run_id, "inherited")] == [1.0, 2.0]
+
+
+DISK_FULL = """
+import errno, os, sys
+import rtrack
+
+store, filler = sys.argv[1], sys.argv[2]
+rtrack.set_tracking_uri(store)
+run = rtrack.start_run()
+print(run.info.run_id, flush=True)
+rtrack.log_metric("m", 0.0, step=0)
+rtrack.flush()
+fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+try:
+    while True:
+        os.write(fd, b"x" * 4096)
+except OSError as e:
+    assert e.errno == errno.ENOSPC, e
+os.close(fd)
+for i in range(1, 10_001):
+    rtrack.log_metric("m", float(i), step=i)
+for verb in (rtrack.flush, rtrack.flush, rtrack.end_run):
+    try:
+        verb()
+        print("stored?!", flush=True)
+    except rtrack.RtrackError as e:
+        print("refused:", str(e).replace("\\n", " "), flush=True)
+os.remove(filler)
+rtrack.flush()
+rtrack.end_run()
+print("stored", flush=True)
+"""
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB tmpfs on a fresh folder, to run out of space for real (needs root)."""
+    if os.geteuid() != 0:
+        pytest.skip(f"mounting a tmpfs needs root (uid {os.geteuid()})")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mount = ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)]
+    done = subprocess.run(mount, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    yield disk
+    subprocess.run(["umount", "-l", str(disk)], check=False)
+
+
+def test_points_logged_on_a_full_disk_are_stored_once_space_is_freed(small_disk):
+    store = small_disk / "store"
+    done = run_python(DISK_FULL, args=[str(store), str(small_disk / "filler")])
+    run_id, *said = done.stdout.splitlines()
+    assert len(said) == 4, done.stdout + done.stderr
+    # Both flushes and end_run say that the points are not stored, and nothing was dropped.
+    for line in said[:3]:
+        assert line.startswith("refused:") and "database or disk is full" in line, line
+        assert "10000 queued metric points" in line, line
+    assert said[3] == "stored"
+    client = rtrack.Client(str(store))
+    history = client.get_metric_history(run_id, "m")
+    assert [m.step for m in history] == list(range(10_001))
+    assert client.get_run(run_id).info.status == "FINISHED"

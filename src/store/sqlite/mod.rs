@@ -38,6 +38,7 @@ use queued_params::QueuedParams;
 use writer::{BackgroundWriter, PendingPoint};
 
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
+pub use writer::RETRY_PAUSE;
 
 /// The embedded SQLite store.
 pub struct SqliteStore {

@@ -6,13 +6,19 @@
 //! the caller's own connection. So a process that dies abruptly loses at most the last
 //! interval's writes, and a caller always reads its own writes. One batch is written at a
 //! time, so batches commit in the order they were taken.
+//!
+//! A batch the database cannot store (disk full, I/O error, read-only file) goes back to the
+//! front of the queue: nothing is dropped, every later flush (and `end_run`, and every read)
+//! tries it again and reports the failure until it is stored, and the thread retries it
+//! every [`RETRY_PAUSE`]. Only a batch the database refuses for its content (a constraint, which
+//! no retry can cure) is dropped, and the next flush reports it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
@@ -24,6 +30,8 @@ use super::{connection, fork, metrics};
 pub const FLUSH_INTERVAL: Duration = Duration::from_millis(100);
 /// Queue length that wakes the writer early.
 pub const BATCH_TRIGGER: usize = 100_000;
+/// How long the writer thread waits before trying a batch the database could not store again.
+pub const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
 /// One queued metric point of a known series.
 #[derive(Clone, Copy, Debug)]
@@ -45,6 +53,48 @@ impl Batch {
     fn is_empty(&self) -> bool {
         self.params.is_empty() && self.points.is_empty()
     }
+
+    /// Put this (failed, older) batch back in front of what was queued since.
+    fn put_back(mut self, queued: &mut Batch) {
+        self.params.append(&mut queued.params);
+        self.points.append(&mut queued.points);
+        *queued = self;
+    }
+}
+
+/// Whether a failed batch may succeed later, once the cause (a full disk, a read-only file,
+/// an I/O error, a long lock) is gone; such a batch is kept. A batch refused for what it
+/// holds fails the same way every time.
+fn may_succeed_later(error: &Error) -> bool {
+    match error {
+        Error::Database(rusqlite::Error::SqliteFailure(e, _)) => !matches!(
+            e.code,
+            ErrorCode::ConstraintViolation | ErrorCode::TypeMismatch | ErrorCode::TooBig
+        ),
+        Error::Database(_) => false,
+        Error::Io { .. } => true,
+        _ => false,
+    }
+}
+
+/// The error for a batch that failed and stays queued, with what the queue now holds.
+fn kept_error(cause: &Error, queued: &Batch) -> Error {
+    let params: usize = queued.params.iter().map(|p| p.params.len()).sum();
+    let kind = match cause {
+        Error::Database(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DiskFull => {
+            std::io::ErrorKind::StorageFull
+        }
+        _ => std::io::ErrorKind::Other,
+    };
+    Error::io(
+        format!(
+            "the store could not write {} queued metric points and {params} params; nothing is \
+             dropped: they stay queued, and every flush and end_run tries them again and fails \
+             until the cause is fixed (free disk space, say)",
+            queued.points.len()
+        ),
+        std::io::Error::new(kind, cause.to_string()),
+    )
 }
 
 #[derive(Default)]
@@ -55,6 +105,8 @@ struct State {
     shutdown: bool,
     /// Failures of earlier batches, reported by the next flush.
     errors: Vec<Error>,
+    /// When a batch last failed and was put back (cleared by the next stored batch).
+    failed_at: Option<Instant>,
     /// The fork generation of the process whose writer thread serves this queue.
     generation: u64,
 }
@@ -90,13 +142,14 @@ impl Shared {
     }
 
     /// Write `batch` in one IMMEDIATE transaction on `conn`, then `then` in the same
-    /// transaction. Outer error: the batch failed (the database's fault). Inner error:
-    /// only `then` failed; it is rolled back to its savepoint and the batch still commits.
-    /// Params refused at write time are kept for the next flush to report.
+    /// transaction. Outer error: the batch failed (the database's fault); unless it can never
+    /// succeed, it is put back in front of the queue. Inner error: only `then` failed; it is
+    /// rolled back to its savepoint and the batch still commits. Params refused at write time
+    /// are kept for the next flush to report.
     fn write<T>(
         &self,
         conn: &mut Connection,
-        batch: &Batch,
+        batch: Batch,
         mut then: impl FnMut(&Connection) -> Result<T>,
     ) -> Result<Result<T>> {
         let written = connection::with_retry(|| {
@@ -137,7 +190,18 @@ impl Shared {
         let mut state = self.lock();
         state.writing = false;
         self.batch_done.notify_all();
-        let (outcome, refused) = written?;
+        let (outcome, refused) = match written {
+            Ok(written) => written,
+            Err(error) if !batch.is_empty() && may_succeed_later(&error) => {
+                batch.put_back(&mut state.queued);
+                state.failed_at = Some(Instant::now());
+                return Err(kept_error(&error, &state.queued));
+            }
+            Err(error) => return Err(error),
+        };
+        if !batch.is_empty() {
+            state.failed_at = None;
+        }
         state.errors.extend(refused.into_iter().map(|(_, error)| error));
         Ok(outcome)
     }
@@ -197,6 +261,7 @@ impl BackgroundWriter {
             state.queued = Batch::default();
             state.writing = false;
             state.errors.clear();
+            state.failed_at = None;
             state.generation = fork::generation();
         }
         Ok(state)
@@ -246,7 +311,7 @@ impl BackgroundWriter {
     pub fn flush_with<T>(&self, conn: &mut Connection, then: impl FnMut(&Connection) -> Result<T>) -> Result<T> {
         let (state, batch) = self.shared.take_batch(self.lock()?);
         drop(state);
-        let outcome = self.shared.write(conn, &batch, then)?;
+        let outcome = self.shared.write(conn, batch, then)?;
         take_errors(self.shared.lock())?;
         outcome
     }
@@ -278,11 +343,13 @@ impl Drop for BackgroundWriter {
 fn run_writer(mut conn: Connection, shared: &Shared) {
     let mut state = shared.lock();
     loop {
-        let idle = !state.shutdown && state.queued.points.len() < BATCH_TRIGGER;
+        // After a failure, wait out the pause (a flush may store the batch meanwhile).
+        let pause = state.failed_at.map(|at| RETRY_PAUSE.saturating_sub(at.elapsed()));
+        let idle = !state.shutdown && (pause.is_some() || state.queued.points.len() < BATCH_TRIGGER);
         if idle {
             state = shared
                 .wake_writer
-                .wait_timeout(state, FLUSH_INTERVAL)
+                .wait_timeout(state, pause.unwrap_or(FLUSH_INTERVAL).max(Duration::from_millis(1)))
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
         }
@@ -292,14 +359,28 @@ fn run_writer(mut conn: Connection, shared: &Shared) {
             }
             continue;
         }
+        let retry_later = state.failed_at.is_some_and(|at| at.elapsed() < RETRY_PAUSE);
+        if retry_later && !state.shutdown {
+            continue;
+        }
         let batch;
         (state, batch) = shared.take_batch(state);
         drop(state);
-        if let Err(error) = shared.write(&mut conn, &batch, |_| Ok(())) {
-            shared
-                .lock()
-                .errors
-                .push(Error::Internal(format!("writing queued changes failed: {error}")));
+        if let Err(error) = shared.write(&mut conn, batch, |_| Ok(())) {
+            state = shared.lock();
+            if state.shutdown {
+                // The store is going away: nothing is left to try again later, so say so.
+                eprintln!("rtrack: queued metric points and params are lost: {error}");
+                return;
+            }
+            if !may_succeed_later(&error) {
+                // Dropped (it can never be stored): the next flush reports it. A kept batch
+                // is reported by the flushes that try it again.
+                state
+                    .errors
+                    .push(Error::Internal(format!("writing queued changes failed: {error}")));
+            }
+            continue;
         }
         state = shared.lock();
     }
@@ -369,3 +450,7 @@ fn record_created(known_runs: &Mutex<KnownRuns>, created: &[(LocalSeries, i64)])
         known_runs.set_database_id(series, id);
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;

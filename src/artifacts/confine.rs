@@ -193,7 +193,7 @@ pub(crate) fn write_file_with(
     let name = rel
         .file_name()
         .ok_or_else(|| Error::invalid("an artifact file needs a file name"))?;
-    let temp = dir.join(format!("{TEMP_PREFIX}{}", uuid::Uuid::new_v4().simple()));
+    let temp = dir.join(super::stale_temp::temp_name());
     let written = fs::OpenOptions::new()
         .write(true)
         .create_new(true)

@@ -270,3 +270,105 @@ fn symbolic_links_out_of_the_root_are_refused_and_write_nothing() {
         "links are not listed"
     );
 }
+
+// ----- writes killed half way -----
+
+#[test]
+#[ignore = "the child process of a_killed_writers_temporary_file_is_removed_by_the_next_open"]
+fn child_logs_the_artifact_named_by_the_environment() {
+    if !crate::common::is_child_test() {
+        return;
+    }
+    let var = |name: &str| std::env::var(name).unwrap();
+    let tracker = Tracker::open(&var("CHILD_STORE")).unwrap();
+    let source = PathBuf::from(var("CHILD_SOURCE"));
+    tracker.log_artifact(&var("CHILD_RUN"), &source, None).unwrap();
+}
+
+/// The temporary file process `pid` writes in `dir`, once it holds at least `bytes`.
+fn temp_file_of(dir: &Path, pid: u32, bytes: u64) -> PathBuf {
+    let prefix = format!(".rtrack-tmp-{pid}-");
+    crate::common::poll(std::time::Duration::from_secs(30), || {
+        fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+            let named = entry.file_name().to_string_lossy().starts_with(&prefix);
+            (named && entry.metadata().ok()?.len() >= bytes).then(|| entry.path())
+        })
+    })
+    .unwrap_or_else(|| panic!("no temporary file of {pid} in {}: {:?}", dir.display(), tree(dir)))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_killed_writers_temporary_file_is_removed_by_the_next_open() {
+    use std::io::Write;
+    use std::process::{Child, Stdio};
+    use std::time::{Duration, SystemTime};
+
+    let (dir, tracker) = new_store();
+    let run_id = new_run(&tracker, ExperimentId::DEFAULT, "killed");
+    let artifacts = artifact_dir(&tracker, &run_id);
+    let sources = tempfile::tempdir().unwrap();
+    // Each child copies from a pipe, so it is mid-write for as long as the test likes.
+    let start = |name: &str| -> (Child, fs::File) {
+        let source = sources.path().join(name);
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&source)
+            .status()
+            .unwrap()
+            .success());
+        let child = crate::common::child_test("artifacts::child_logs_the_artifact_named_by_the_environment")
+            .env("CHILD_STORE", dir.path())
+            .env("CHILD_RUN", &run_id)
+            .env("CHILD_SOURCE", &source)
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let pipe = fs::OpenOptions::new().write(true).open(&source).unwrap(); // waits for the child
+        (child, pipe)
+    };
+    let chunk = vec![7u8; 1 << 20];
+
+    let (mut killed, mut pipe) = start("model.bin");
+    for _ in 0..64 {
+        pipe.write_all(&chunk).unwrap();
+    }
+    let killed_temp = temp_file_of(&artifacts, killed.id(), 32 << 20);
+    killed.kill().unwrap(); // SIGKILL, in the middle of the copy
+    killed.wait().unwrap();
+    drop(pipe);
+
+    let (mut live, mut live_pipe) = start("weights.bin");
+    live_pipe.write_all(&chunk).unwrap();
+    let live_temp = temp_file_of(&artifacts, live.id(), 1);
+    // Both look long untouched: only whose writer is gone decides.
+    let long_ago = SystemTime::now() - Duration::from_secs(300);
+    for temp in [&killed_temp, &live_temp] {
+        fs::File::options()
+            .write(true)
+            .open(temp)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+    }
+
+    let fresh = Tracker::open(crate::common::uri_of(dir.path())).unwrap();
+    let removed = crate::common::poll(Duration::from_secs(10), || (!killed_temp.exists()).then_some(()));
+    assert!(
+        removed.is_some(),
+        "the killed writer's file is left: {:?}",
+        tree(&artifacts)
+    );
+    assert!(live_temp.exists(), "a live writer's file was removed");
+    let again = rtrack::artifacts::remove_stale_temp_files(dir.path());
+    assert!(again.is_empty(), "{again:?}");
+
+    // The live writer finishes its artifact as if nothing happened.
+    live_pipe.write_all(&chunk).unwrap();
+    drop(live_pipe);
+    assert!(live.wait().unwrap().success());
+    assert_eq!(
+        fresh.list_artifacts(&run_id, None).unwrap(),
+        vec![file("weights.bin", 2 << 20)]
+    );
+    assert_eq!(tree(&artifacts), vec!["weights.bin".to_string()]);
+}

@@ -62,6 +62,8 @@ impl SqliteStore {
         std::fs::create_dir_all(artifact_root)
             .context(|| format!("creating the artifact folder {}", artifact_root.display()))?;
         let artifact_root_uri = crate::artifacts::path_to_file_uri(artifact_root);
+        // Writes killed half way leave temporary files; remove those of writers that are gone.
+        crate::artifacts::spawn_stale_temp_cleanup(artifact_root);
         fork::watch();
         let generation = fork::generation();
         let mut conn = connection::open(database)?;

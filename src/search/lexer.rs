@@ -61,8 +61,14 @@ impl Problem {
 
     /// The user-facing text: `Invalid filter '<input>': <message> at position <n>[; <hint>]`.
     pub fn describe(&self, what: &str, input: &str) -> String {
+        // A long input is quoted by its start only: the position still says where to look.
+        const QUOTED: usize = 500;
+        let shown = match input.char_indices().nth(QUOTED) {
+            Some((cut, _)) => format!("{}...", &input[..cut]),
+            None => input.to_string(),
+        };
         let mut text = format!(
-            "Invalid {what} '{input}': {} at position {}",
+            "Invalid {what} '{shown}': {} at position {}",
             self.message, self.position
         );
         if let Some(hint) = &self.hint {

@@ -27,11 +27,33 @@ pub(crate) struct Located {
 pub(crate) fn parse_comparisons(input: &str) -> Result<Vec<Located>, Problem> {
     let mut parser = Parser::new(input)?;
     let mut out = Vec::new();
+    let mut values = 0;
     if parser.at_end() {
         return Ok(out);
     }
     loop {
-        out.push(parser.comparison()?);
+        let at = parser.peek().map_or(parser.end, |t| t.start);
+        if out.len() == MAX_COMPARISONS {
+            return Err(
+                Problem::new(format!("more than {MAX_COMPARISONS} comparisons"), at).with_hint(format!(
+                    "a filter may join at most {MAX_COMPARISONS} comparisons with AND"
+                )),
+            );
+        }
+        let comparison = parser.comparison()?;
+        if let Value::List(items) = &comparison.comparison.value {
+            values += items.len();
+            if values > MAX_FILTER_VALUES {
+                return Err(Problem::new(
+                    format!("more than {MAX_FILTER_VALUES} values in IN lists"),
+                    comparison.value_at,
+                )
+                .with_hint(format!(
+                    "a filter's lists may hold at most {MAX_FILTER_VALUES} values in all"
+                )));
+            }
+        }
+        out.push(comparison);
         match parser.peek() {
             None => return Ok(out),
             Some(token) if parser.is_keyword(token, "AND") => {
@@ -75,6 +97,15 @@ pub(crate) fn parse_order_clause(input: &str) -> Result<(OrderBy, usize), Proble
     }
     Ok((OrderBy { key, ascending }, key_at))
 }
+
+/// The most comparisons one filter may join: far more than a person writes, and few enough
+/// that the SQL stays small and quick to plan (SQLite refuses expressions nested 1,000 deep).
+pub const MAX_COMPARISONS: usize = 200;
+/// The most values an `IN (...)` list may hold.
+pub const MAX_LIST_VALUES: usize = 1_000;
+/// The most values all of a filter's lists may hold together, which keeps a query's bound
+/// values well under SQLite's limit (32,766).
+pub const MAX_FILTER_VALUES: usize = 10_000;
 
 const KEYWORDS: &[&str] = &["AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE"];
 const COMPARATOR_HINT: &str = "expected one of =, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL, IS NOT NULL";
@@ -155,6 +186,7 @@ impl Parser {
                 return Err(self.unexpected(other, "expected a key such as metrics.rmse or params.`my key`"));
             }
         };
+        let first_index = self.index;
         self.index += 1;
         // (text, quoted) segments of the key, in order.
         let mut segments = vec![segment(&first)];
@@ -174,10 +206,10 @@ impl Parser {
             end = token.end;
             self.index += 1;
         }
-        let raw: String = self
-            .tokens
+        // Only this key's tokens: looking through them all would make a filter's cost grow
+        // with the square of its length.
+        let raw: String = self.tokens[first_index..self.index]
             .iter()
-            .filter(|t| t.start >= first.start && t.end <= end)
             .map(|t| t.raw.as_str())
             .collect();
         split_key(&segments, &raw, first.start).map(|key| (key, first.start))
@@ -256,6 +288,15 @@ impl Parser {
         loop {
             let token = self.next();
             match token.as_ref().map(|t| &t.kind) {
+                Some(TokenKind::Str { .. }) if items.len() == MAX_LIST_VALUES => {
+                    return Err(Problem::new(
+                        format!("more than {MAX_LIST_VALUES} values in the {comparator} list"),
+                        open.start,
+                    )
+                    .with_hint(format!(
+                        "an {comparator} list may hold at most {MAX_LIST_VALUES} values"
+                    )));
+                }
                 Some(TokenKind::Str { text, .. }) => items.push(text.clone()),
                 Some(TokenKind::RightParen) if items.is_empty() => {
                     return Err(Problem::new(format!("empty {comparator} list"), open.start)

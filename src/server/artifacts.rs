@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::error::ApiResult;
+use super::error::{ApiError, ApiResult};
 use super::json;
 use super::request::Params;
 use super::AppState;
@@ -29,8 +29,45 @@ pub fn download_proxied(state: &AppState, path: &str) -> ApiResult<Vec<u8>> {
     Ok(state.artifacts.read_file(&state.artifact_root, path)?)
 }
 
-pub fn upload_proxied(state: &AppState, path: &str, body: &[u8]) -> ApiResult<Value> {
-    state.artifacts.write_file(&state.artifact_root, path, body)?;
+/// A temporary folder holding one uploaded file under its own name, removed when dropped.
+pub struct Staging {
+    folder: std::path::PathBuf,
+    file: std::path::PathBuf,
+}
+
+impl Staging {
+    pub fn new(name: &str) -> ApiResult<Staging> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = crate::artifacts::ArtifactPath::parse(name).map_err(|_| ApiError::invalid("Invalid path"))?;
+        if name.as_str().is_empty() || name.as_str().contains('/') {
+            return Err(ApiError::invalid("Invalid path"));
+        }
+        let folder = std::env::temp_dir().join(format!(
+            "rtrack-upload-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&folder).map_err(|e| crate::Error::io("staging an artifact upload", e))?;
+        let file = folder.join(name.as_str());
+        Ok(Staging { folder, file })
+    }
+
+    pub fn file(&self) -> &std::path::Path {
+        &self.file
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
+    }
+}
+
+/// Store the uploaded file at `path` under the artifact root.
+pub fn upload_proxied(state: &AppState, path: &str, staged: &Staging) -> ApiResult<Value> {
+    let folder = path.trim_end_matches('/').rsplit_once('/').map(|(folder, _)| folder);
+    state.artifacts.log_file(&state.artifact_root, staged.file(), folder)?;
     Ok(json!({}))
 }
 

@@ -19,10 +19,21 @@ type Shared = Arc<AppState>;
 /// An endpoint: the request's parameters in, the response JSON out.
 type Endpoint = fn(&AppState, &Params) -> ApiResult<Value>;
 
-/// The largest JSON request body accepted (a log-batch of 1,000 metrics is ~100 kB).
-const MAX_JSON_BODY: usize = 16 << 20;
-/// The largest artifact a single upload may carry.
-const MAX_ARTIFACT_BODY: usize = 2 << 30;
+/// The largest JSON request body most endpoints accept: a search, a tag, a run's update are
+/// small, and a bigger body only costs the server memory and time.
+const MAX_JSON_BODY: usize = 1 << 20;
+/// The largest body of the endpoints that carry many values at once (log-batch of 1,000
+/// metrics is ~100 kB; MLflow's own limit on a batch's params and tags is larger).
+const MAX_BATCH_BODY: usize = 16 << 20;
+/// Endpoints that take [`MAX_BATCH_BODY`].
+const BATCH_ENDPOINTS: [&str; 6] = [
+    "runs/log-batch",
+    "runs/log-inputs",
+    "runs/outputs",
+    "logged-models",
+    "logged-models/{model_id}/params",
+    "logged-models/{model_id}/tags",
+];
 
 /// MLflow serves every API route under both prefixes; its web UI uses the second.
 const PREFIXES: [&str; 2] = ["/api/2.0", "/ajax-api/2.0"];
@@ -161,7 +172,12 @@ pub fn router(state: Shared) -> Router {
     let mut routes: Vec<(String, MethodRouter<Shared>)> = Vec::new();
     for (prefix, (path, method, endpoint)) in PREFIXES.iter().flat_map(|p| endpoints.iter().map(move |e| (p, e))) {
         let full = format!("{prefix}/mlflow/{path}");
-        let route = api(method.clone(), *endpoint);
+        let limit = if BATCH_ENDPOINTS.contains(path) {
+            MAX_BATCH_BODY
+        } else {
+            MAX_JSON_BODY
+        };
+        let route = api_limited(method.clone(), *endpoint, limit);
         match routes.iter().position(|(p, _)| *p == full) {
             Some(index) => {
                 let (_, existing) = routes.swap_remove(index);
@@ -204,12 +220,17 @@ pub fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-/// An endpoint as the handler of one method.
+/// An endpoint as the handler of one method, taking a body of up to [`MAX_JSON_BODY`].
 pub(super) fn api(method: Method, endpoint: Endpoint) -> MethodRouter<Shared> {
+    api_limited(method, endpoint, MAX_JSON_BODY)
+}
+
+/// An endpoint as the handler of one method, taking a body of up to `limit` bytes.
+fn api_limited(method: Method, endpoint: Endpoint, limit: usize) -> MethodRouter<Shared> {
     // The store queues writes; what the server acknowledges must be on disk.
     let writes = method != Method::GET;
     let handler = move |State(state): State<Shared>, path: RawPathParams, request: Request| async move {
-        let mut params = match read_params(request).await {
+        let mut params = match read_params(request, limit).await {
             Ok(params) => params,
             Err(error) => return error.into_response(),
         };
@@ -239,11 +260,11 @@ fn respond(result: ApiResult<Value>) -> Response {
 }
 
 /// Query parameters, plus the JSON body for methods that carry one.
-async fn read_params(request: Request) -> ApiResult<Params> {
+async fn read_params(request: Request, limit: usize) -> ApiResult<Params> {
     let (parts, body) = request.into_parts();
     let mut params = match parts.method {
         Method::GET => Params::default(),
-        _ => Params::from_json(&read_body(body, MAX_JSON_BODY).await?)?,
+        _ => Params::from_json(&read_body(body, limit).await?)?,
     };
     params.merge(query_params(&parts.uri)?);
     Ok(params)
@@ -281,12 +302,32 @@ async fn download_artifact(State(state): State<Shared>, Path(path): Path<String>
     }
 }
 
+/// A proxied upload of any size: the body goes to a temporary file chunk by chunk, so the
+/// server's memory stays flat, and then into the artifact store.
 async fn upload_artifact(State(state): State<Shared>, Path(path): Path<String>, request: Request) -> Response {
-    let body = match read_body(request.into_body(), MAX_ARTIFACT_BODY).await {
-        Ok(body) => body,
+    let name = path.trim_end_matches('/').rsplit('/').next().unwrap_or("").to_string();
+    let staging = match artifacts::Staging::new(&name) {
+        Ok(staging) => staging,
         Err(error) => return error.into_response(),
     };
-    respond(blocking(move || artifacts::upload_proxied(&state, &path, &body)).await)
+    if let Err(error) = spool(request.into_body(), staging.file()).await {
+        return error.into_response();
+    }
+    respond(blocking(move || artifacts::upload_proxied(&state, &path, &staging)).await)
+}
+
+async fn spool(mut body: Body, into: &std::path::Path) -> ApiResult<()> {
+    use axum::body::HttpBody;
+    use std::io::Write;
+    let failed = |e: std::io::Error| ApiError::from(crate::Error::io("buffering an artifact upload", e));
+    let mut file = std::io::BufWriter::new(std::fs::File::create(into).map_err(failed)?);
+    while let Some(frame) = std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| ApiError::bad_request(format!("Reading the upload failed: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            file.write_all(&data).map_err(failed)?;
+        }
+    }
+    file.flush().map_err(failed)
 }
 
 async fn delete_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {

@@ -19,6 +19,7 @@ mod run_summary;
 mod search;
 mod server;
 mod server_compat;
+mod server_limits;
 mod server_security;
 mod storage;
 mod tracking;

@@ -12,12 +12,12 @@ use rtrack::server::{start, RunningServer, ServerConfig};
 use serde_json::Value;
 use tempfile::TempDir;
 
-struct Server {
+pub struct Server {
     _dir: TempDir,
     server: RunningServer,
 }
 
-fn server_with(configure: impl FnOnce(&mut ServerConfig)) -> Server {
+pub fn server_with(configure: impl FnOnce(&mut ServerConfig)) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let mut config = ServerConfig {
         port: 0,
@@ -28,35 +28,35 @@ fn server_with(configure: impl FnOnce(&mut ServerConfig)) -> Server {
     Server { _dir: dir, server }
 }
 
-fn server() -> Server {
+pub fn server() -> Server {
     server_with(|_| {})
 }
 
 /// A reply: status, lower-cased headers, body.
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
 }
 
 impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
+    pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
-    fn json(&self) -> Value {
+    pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.body))
     }
 }
 
 impl Server {
-    fn port(&self) -> u16 {
+    pub fn port(&self) -> u16 {
         self.server.address().port()
     }
 
     /// One request written by hand, so the Host, Origin and Content-Type headers are
     /// exactly what a browser (or an attacker's page) would send.
-    fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    pub fn raw(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
         let mut stream = TcpStream::connect(self.server.address()).unwrap();
         let mut request = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
@@ -88,18 +88,18 @@ impl Server {
         }
     }
 
-    fn create_experiment(&self, name: &str, headers: &[(&str, &str)]) -> Reply {
+    pub fn create_experiment(&self, name: &str, headers: &[(&str, &str)]) -> Reply {
         let body = format!(r#"{{"name": "{name}"}}"#);
         self.raw("POST", "/api/2.0/mlflow/experiments/create", headers, &body)
     }
 
-    fn experiment_exists(&self, name: &str) -> bool {
+    pub fn experiment_exists(&self, name: &str) -> bool {
         let path = format!("/api/2.0/mlflow/experiments/get-by-name?experiment_name={name}");
         self.raw("GET", &path, &[], "").status == 200
     }
 }
 
-const JSON: (&str, &str) = ("Content-Type", "application/json");
+pub const JSON: (&str, &str) = ("Content-Type", "application/json");
 
 #[test]
 fn a_form_post_from_another_site_changes_nothing() {

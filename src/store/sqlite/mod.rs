@@ -15,6 +15,7 @@ mod logged_models;
 mod metrics;
 mod names;
 mod queued_params;
+mod readers;
 mod registry;
 mod run_io;
 mod runs;
@@ -51,6 +52,8 @@ pub struct SqliteStore {
     /// The background writer, which also knows every series this store logs to and the
     /// params of the runs it logs params to.
     writer: BackgroundWriter,
+    /// Connections for reads, so a long one does not hold `conn`'s lock.
+    readers: readers::Readers,
 }
 
 impl SqliteStore {
@@ -76,6 +79,7 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             conn_generation: std::sync::atomic::AtomicU64::new(generation),
             writer,
+            readers: readers::Readers::new(database),
         })
     }
 
@@ -97,11 +101,16 @@ impl SqliteStore {
         Ok(conn)
     }
 
-    /// Flush queued metrics, then run a read with the connection.
+    /// Flush queued metrics, then run a read on a reader connection: the writing
+    /// connection's lock is held for the flush only, not for the query.
     fn read<T>(&self, query: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let mut conn = self.conn()?;
-        self.writer.flush(&mut conn)?;
-        query(&conn)
+        self.writer.flush(&mut *self.conn()?)?;
+        query(&*self.reader()?)
+    }
+
+    /// A connection for a read that needs nothing flushed first.
+    fn reader(&self) -> Result<readers::Reader<'_>> {
+        self.readers.get()
     }
 
     /// Run a write, retrying while another writer holds the database.
@@ -161,15 +170,15 @@ impl TrackingStore for SqliteStore {
     }
 
     fn get_experiment(&self, id: ExperimentId) -> Result<Experiment> {
-        experiments::get(&*self.conn()?, id)
+        experiments::get(&*self.reader()?, id)
     }
 
     fn get_experiment_by_name(&self, name: &str) -> Result<Option<Experiment>> {
-        experiments::get_by_name(&*self.conn()?, name)
+        experiments::get_by_name(&*self.reader()?, name)
     }
 
     fn search_experiments(&self, search: &ExperimentSearch) -> Result<Page<Experiment>> {
-        search::experiments(&*self.conn()?, search)
+        search::experiments(&*self.reader()?, search)
     }
 
     fn rename_experiment(&self, id: ExperimentId, new_name: &str) -> Result<()> {

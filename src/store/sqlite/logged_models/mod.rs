@@ -21,7 +21,7 @@ impl LoggedModelStore for SqliteStore {
     }
 
     fn get_logged_model(&self, model_id: &str) -> Result<LoggedModel> {
-        snapshot(&*self.conn()?, |conn| {
+        snapshot(&*self.reader()?, |conn| {
             rows::require(conn, model_id)?;
             load::logged_model(conn, model_id)
         })
@@ -52,7 +52,7 @@ impl LoggedModelStore for SqliteStore {
     }
 
     fn search_logged_models(&self, search: &LoggedModelSearch) -> Result<Page<LoggedModel>> {
-        snapshot(&*self.conn()?, |conn| run_search(conn, search))
+        snapshot(&*self.reader()?, |conn| run_search(conn, search))
     }
 }
 

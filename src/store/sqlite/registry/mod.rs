@@ -36,7 +36,7 @@ impl RegistryStore for SqliteStore {
     }
 
     fn get_registered_model(&self, name: &str) -> Result<RegisteredModel> {
-        snapshot(&*self.conn()?, |conn| {
+        snapshot(&*self.reader()?, |conn| {
             load::registered_model(conn, load::model_row_id(conn, name)?)
         })
     }
@@ -54,7 +54,7 @@ impl RegistryStore for SqliteStore {
     }
 
     fn search_registered_models(&self, search: &RegisteredModelSearch) -> Result<Page<RegisteredModel>> {
-        snapshot(&*self.conn()?, |conn| search::registered_models(conn, search))
+        snapshot(&*self.reader()?, |conn| search::registered_models(conn, search))
     }
 
     fn set_registered_model_tag(&self, name: &str, key: &str, value: &str) -> Result<()> {
@@ -70,7 +70,7 @@ impl RegistryStore for SqliteStore {
     }
 
     fn get_model_version(&self, name: &str, version: i64) -> Result<ModelVersion> {
-        snapshot(&*self.conn()?, |conn| {
+        snapshot(&*self.reader()?, |conn| {
             load::model_version(conn, load::version_key(conn, name, version)?, name)
         })
     }
@@ -84,7 +84,7 @@ impl RegistryStore for SqliteStore {
     }
 
     fn search_model_versions(&self, search: &ModelVersionSearch) -> Result<Page<ModelVersion>> {
-        snapshot(&*self.conn()?, |conn| search::model_versions(conn, search))
+        snapshot(&*self.reader()?, |conn| search::model_versions(conn, search))
     }
 
     fn set_model_version_tag(&self, name: &str, version: i64, key: &str, value: &str) -> Result<()> {
@@ -106,7 +106,7 @@ impl RegistryStore for SqliteStore {
     }
 
     fn get_latest_versions(&self, name: &str, stages: &[ModelVersionStage]) -> Result<Vec<ModelVersion>> {
-        snapshot(&*self.conn()?, |conn| versions::latest(conn, name, stages))
+        snapshot(&*self.reader()?, |conn| versions::latest(conn, name, stages))
     }
 
     fn set_registered_model_alias(&self, name: &str, alias: &str, version: i64) -> Result<()> {
@@ -118,6 +118,6 @@ impl RegistryStore for SqliteStore {
     }
 
     fn get_model_version_by_alias(&self, name: &str, alias: &str) -> Result<ModelVersion> {
-        snapshot(&*self.conn()?, |conn| aliases::resolve(conn, name, alias))
+        snapshot(&*self.reader()?, |conn| aliases::resolve(conn, name, alias))
     }
 }

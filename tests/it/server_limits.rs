@@ -1,0 +1,143 @@
+//! What one request may cost the server, over real HTTP: filters with too many comparisons
+//! or values and bodies past a route's limit are refused with 4xx in MLflow's JSON shape,
+//! never a 500 or a stall; artifact uploads of any size stream to disk.
+
+use std::time::Instant;
+
+use crate::server_security::{server, Reply, Server, JSON};
+use serde_json::json;
+
+fn search_runs(s: &Server, filter: &str) -> Reply {
+    let body = json!({"experiment_ids": ["0"], "filter": filter}).to_string();
+    s.raw("POST", "/api/2.0/mlflow/runs/search", &[JSON], &body)
+}
+
+fn assert_mlflow_error(reply: &Reply, status: u16, code: &str, mentions: &str) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    let body = reply.json();
+    assert_eq!(body["error_code"], code, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(mentions), "{message}");
+}
+
+fn clauses(n: usize) -> String {
+    (0..n)
+        .map(|i| format!("metrics.m{i} > {i}"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+#[test]
+fn filters_past_the_limits_are_invalid_not_internal_errors() {
+    let s = server();
+    assert_eq!(search_runs(&s, &clauses(200)).status, 200);
+    for n in [201, 999, 5000] {
+        let reply = search_runs(&s, &clauses(n));
+        assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "at most 200 comparisons");
+        assert!(
+            reply.body.len() < 2000,
+            "a long filter is not quoted whole: {} bytes",
+            reply.body.len()
+        );
+    }
+    let list = |n: usize| {
+        let values: Vec<String> = (0..n).map(|i| format!("'{i}'")).collect();
+        format!("attributes.run_id IN ({})", values.join(","))
+    };
+    assert_eq!(search_runs(&s, &list(1000)).status, 200);
+    assert_mlflow_error(
+        &search_runs(&s, &list(1001)),
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "at most 1000 values",
+    );
+    let many_lists = vec![list(1000); 11].join(" AND ");
+    assert_mlflow_error(
+        &search_runs(&s, &many_lists),
+        400,
+        "INVALID_PARAMETER_VALUE",
+        "10000 values",
+    );
+    // The registry's searches share the grammar, and the limits.
+    let path = format!(
+        "/api/2.0/mlflow/registered-models/search?filter={}",
+        (0..300)
+            .map(|i| format!("tags.t{i}%3D%27x%27"))
+            .collect::<Vec<_>>()
+            .join("%20AND%20")
+    );
+    assert_mlflow_error(&s.raw("GET", &path, &[], ""), 400, "INVALID_PARAMETER_VALUE", "200");
+}
+
+#[test]
+fn a_huge_filter_is_refused_quickly_and_others_are_served_meanwhile() {
+    let s = server();
+    // 80,000 comparisons: once quadratic (half a minute), refused now in well under a second.
+    let filter = clauses(80_000);
+    let started = Instant::now();
+    let error = rtrack::search::parse_filter(&filter).unwrap_err().to_string();
+    let parsing = started.elapsed();
+    assert!(
+        error.contains("at most 200 comparisons"),
+        "{}",
+        &error[..200.min(error.len())]
+    );
+    assert!(parsing.as_secs_f64() < 2.0, "parsing took {parsing:?}");
+    // Sent to the server it is over the search body limit, which is a JSON 413.
+    let reply = search_runs(&s, &filter);
+    assert_mlflow_error(
+        &reply,
+        413,
+        "INVALID_PARAMETER_VALUE",
+        "larger than this server accepts",
+    );
+    assert_eq!(
+        s.raw("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", &[], "")
+            .status,
+        200
+    );
+}
+
+#[test]
+fn each_route_has_a_body_limit_and_big_artifacts_still_go_up() {
+    let s = server();
+    let big = format!(r#"{{"name": "x", "description": "{}"}}"#, "a".repeat(1_100_000));
+    let reply = s.raw("POST", "/api/2.0/mlflow/experiments/create", &[JSON], &big);
+    assert_mlflow_error(&reply, 413, "INVALID_PARAMETER_VALUE", "1048576 bytes");
+    // A log-batch may be bigger than a search.
+    let run = s
+        .raw(
+            "POST",
+            "/api/2.0/mlflow/runs/create",
+            &[JSON],
+            r#"{"experiment_id": "0"}"#,
+        )
+        .json();
+    let run_id = run["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let metrics: Vec<_> = (0..1000)
+        .map(|i| json!({"key": format!("{}{i:04}", "m".repeat(200)), "value": i, "timestamp": 1, "step": i}))
+        .collect();
+    let tags: Vec<_> = (0..100)
+        .map(|i| json!({"key": format!("t{i}"), "value": "v".repeat(8000)}))
+        .collect();
+    let batch = json!({"run_id": run_id, "metrics": metrics, "tags": tags}).to_string();
+    assert!(batch.len() > 1 << 20);
+    let reply = s.raw("POST", "/api/2.0/mlflow/runs/log-batch", &[JSON], &batch);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // An artifact bigger than every JSON limit streams to disk.
+    let payload = "0123456789abcdef".repeat(2 << 20); // 32 MiB
+    let path = format!("/api/2.0/mlflow-artifacts/artifacts/0/{run_id}/artifacts/big.bin");
+    let put = s.raw("PUT", &path, &[("Content-Type", "application/octet-stream")], &payload);
+    assert_eq!(put.status, 200, "{}", put.body);
+    let listed = s.raw(
+        "GET",
+        &format!("/api/2.0/mlflow/artifacts/list?run_id={run_id}"),
+        &[],
+        "",
+    );
+    assert!(
+        listed.body.contains("big.bin") && listed.body.contains(&payload.len().to_string()),
+        "{}",
+        listed.body
+    );
+}

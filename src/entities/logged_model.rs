@@ -112,6 +112,7 @@ pub fn validate_logged_model_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid("Invalid logged model name: the name is empty"));
     }
+    super::validation::refuse_control_characters("logged model name", name)?;
     if let Some(bad) = name.chars().find(|c| matches!(c, '/' | ':' | '.' | '%' | '"' | '\'')) {
         return Err(Error::invalid(format!(
             "Invalid logged model name '{name}': character {bad:?} is not allowed (nor any of / : . % \" ')"

@@ -30,7 +30,7 @@ pub use registry_validation::{
 pub use run_io::{DatasetInput, ModelOutput, RunIo};
 pub use run_table::{Fnv, RunTable, RunTableBuilder};
 pub use validation::{
-    validate_experiment_name, validate_metric_key, validate_param, validate_tag, validate_tag_key,
+    validate_experiment_name, validate_metric_key, validate_param, validate_run_name, validate_tag, validate_tag_key,
     MAX_PARAM_VALUE_LENGTH, MAX_TAG_VALUE_LENGTH,
 };
 

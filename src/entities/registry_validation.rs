@@ -16,6 +16,7 @@ pub fn validate_model_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid("Invalid registered model name: the name is empty"));
     }
+    super::validation::refuse_control_characters("registered model name", name)?;
     if name.chars().count() > MAX_MODEL_NAME_LENGTH {
         return Err(Error::invalid(format!(
             "Invalid registered model name '{}...': longer than {MAX_MODEL_NAME_LENGTH} characters",

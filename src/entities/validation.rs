@@ -63,10 +63,29 @@ pub fn validate_tag(key: &str, value: &str) -> Result<()> {
     validate_value_length("tag", key, value, MAX_TAG_VALUE_LENGTH)
 }
 
+/// Names are shown in pages, logs and terminals and may become file names: NUL and the other
+/// control characters (newlines, escapes) are refused in them, as they are in keys.
+pub(crate) fn refuse_control_characters(kind: &str, name: &str) -> Result<()> {
+    match name.chars().find(|c| c.is_control()) {
+        Some(bad) => Err(Error::invalid(format!(
+            "Invalid {kind} {:?}: control character {bad:?} is not allowed",
+            name.chars().take(100).collect::<String>()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// A run's name: a tag value (`mlflow.runName`) without control characters.
+pub fn validate_run_name(name: &str) -> Result<()> {
+    refuse_control_characters("run name", name)?;
+    validate_value_length("tag", "mlflow.runName", name, MAX_TAG_VALUE_LENGTH)
+}
+
 pub fn validate_experiment_name(name: &str) -> Result<()> {
     if name.trim().is_empty() {
         return Err(Error::invalid("Invalid experiment name: the name is empty"));
     }
+    refuse_control_characters("experiment name", name)?;
     if name.chars().count() > MAX_EXPERIMENT_NAME_LENGTH {
         return Err(Error::invalid(format!(
             "Invalid experiment name: longer than {MAX_EXPERIMENT_NAME_LENGTH} characters"
@@ -93,6 +112,16 @@ mod tests {
             assert!(matches!(err, Error::InvalidValue(_)));
             assert!(err.to_string().contains(&format!("'{key}'")) || key.is_empty(), "{err}");
         }
+    }
+
+    #[test]
+    fn names_with_control_characters_are_refused() {
+        for name in ["a\0b", "line\nbreak", "esc\u{1b}[31m", "tab\there"] {
+            assert!(validate_experiment_name(name).is_err(), "{name:?}");
+            assert!(validate_run_name(name).is_err(), "{name:?}");
+            assert!(validate_tag_key(name).is_err(), "{name:?}");
+        }
+        validate_run_name("ridge α=0.1").unwrap();
     }
 
     #[test]

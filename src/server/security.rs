@@ -250,11 +250,56 @@ pub async fn guard(State(policy): State<std::sync::Arc<Policy>>, request: Reques
         .flatten()
     {
         refusal.into_response()
+    } else if request.uri().to_string().len() > MAX_URI {
+        ApiError {
+            status: StatusCode::URI_TOO_LONG,
+            code: "INVALID_PARAMETER_VALUE",
+            message: format!(
+                "Request URI is longer than this server accepts ({MAX_URI} bytes); send long values in a POST body"
+            ),
+        }
+        .into_response()
     } else {
-        next.run(request).await
+        json_errors(next.run(request).await).await
     };
     mark(response.headers_mut(), &policy.frame_ancestors);
     response
+}
+
+/// The longest request URI answered (hyper itself refuses those past 64 KiB, without a body).
+const MAX_URI: usize = 32 << 10;
+
+/// A client error that is not in MLflow's JSON shape yet (a request axum could not read: a
+/// path that is not UTF-8, a body over the limit, a method the route does not take) is put
+/// into it, with the text axum gave as the message.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !status.is_client_error() || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::FORBIDDEN => "PERMISSION_DENIED",
+        StatusCode::UNAUTHORIZED => "UNAUTHENTICATED",
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => "ENDPOINT_NOT_FOUND",
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::URI_TOO_LONG => "INVALID_PARAMETER_VALUE",
+        StatusCode::TOO_MANY_REQUESTS => "REQUEST_LIMIT_EXCEEDED",
+        _ => "BAD_REQUEST",
+    };
+    let text = axum::body::to_bytes(response.into_body(), 64 << 10)
+        .await
+        .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("Bad request").to_string()
+    } else {
+        text
+    };
+    ApiError { status, code, message }.into_response()
 }
 
 fn is_state_changing(method: &Method) -> bool {

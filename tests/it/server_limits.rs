@@ -1,6 +1,7 @@
 //! What one request may cost the server, over real HTTP: filters with too many comparisons
-//! or values and bodies past a route's limit are refused with 4xx in MLflow's JSON shape,
-//! never a 500 or a stall; artifact uploads of any size stream to disk.
+//! or values, bodies past a route's limit and long URIs are refused with 4xx in MLflow's
+//! JSON shape, never a 500 or a stall; so are requests axum cannot read and names with
+//! control characters.
 
 use std::time::Instant;
 
@@ -140,4 +141,68 @@ fn each_route_has_a_body_limit_and_big_artifacts_still_go_up() {
         "{}",
         listed.body
     );
+}
+
+#[test]
+fn requests_axum_cannot_read_get_mlflow_errors() {
+    let s = server();
+    let not_utf8 = s.raw("GET", "/api/2.0/mlflow-artifacts/artifacts/%FF%FE", &[], "");
+    assert_eq!(not_utf8.status, 400, "{}", not_utf8.body);
+    assert_eq!(not_utf8.json()["error_code"], "BAD_REQUEST");
+    let wrong_method = s.raw("PUT", "/api/2.0/mlflow/experiments/create", &[JSON], "{}");
+    assert_eq!(wrong_method.status, 405, "{}", wrong_method.body);
+    assert!(wrong_method.json()["message"].is_string());
+    let unknown = s.raw("GET", "/api/2.0/mlflow/no-such-endpoint", &[], "");
+    assert_mlflow_error(&unknown, 404, "ENDPOINT_NOT_FOUND", "no-such-endpoint");
+    let long = format!("/api/2.0/mlflow/experiments/get?experiment_id={}", "9".repeat(40_000));
+    assert_mlflow_error(
+        &s.raw("GET", &long, &[], ""),
+        414,
+        "INVALID_PARAMETER_VALUE",
+        "longer than",
+    );
+    let upload = s.raw(
+        "POST",
+        "/ajax-api/2.0/mlflow/upload-artifact?run_uuid=x&path=a.txt",
+        &[("Content-Type", "application/octet-stream")],
+        &"x".repeat(11 << 20),
+    );
+    assert_eq!(upload.status, 413, "{}", upload.body);
+    assert!(upload.json()["message"].is_string());
+}
+
+#[test]
+fn names_with_control_characters_are_refused() {
+    let s = server();
+    let post = |endpoint: &str, body: serde_json::Value| {
+        s.raw(
+            "POST",
+            &format!("/api/2.0/mlflow/{endpoint}"),
+            &[JSON],
+            &body.to_string(),
+        )
+    };
+    for name in ["nul\u{0}byte", "new\nline", "esc\u{1b}[2J"] {
+        let reply = post("experiments/create", json!({"name": name}));
+        assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
+        let reply = post("registered-models/create", json!({"name": name}));
+        assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
+        let reply = post("runs/create", json!({"experiment_id": "0", "run_name": name}));
+        assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
+    }
+    let run = post("runs/create", json!({"experiment_id": "0"})).json();
+    let run_id = run["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let reply = post(
+        "runs/set-tag",
+        json!({"run_id": run_id, "key": "a\u{0}b", "value": "v"}),
+    );
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    let reply = post(
+        "runs/set-tag",
+        json!({"run_id": run_id, "key": "mlflow.runName", "value": "x\u{7}"}),
+    );
+    assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
+    let reply = post("runs/update", json!({"run_id": run_id, "run_name": "x\u{0}"}));
+    assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
+    assert_eq!(post("experiments/create", json!({"name": "plain ünïcode"})).status, 200);
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use crate::entities::{
-    now_millis, tags, validate_param, validate_tag, validate_tag_key, ExperimentId, LifecycleStage, Run, RunData,
-    RunId, RunInfo, RunStatus, RunTableBuilder,
+    now_millis, tags, validate_param, validate_run_name, validate_tag, validate_tag_key, ExperimentId, LifecycleStage,
+    Run, RunData, RunId, RunInfo, RunStatus, RunTableBuilder,
 };
 use crate::error::{Error, Result};
 use crate::store::{NewRun, RunUpdate};
@@ -46,6 +46,7 @@ pub fn prepare_create(conn: &Connection, new_run: NewRun) -> Result<(Run, NewRun
         .filter(|name| !name.is_empty())
         .or(tagged_name)
         .unwrap_or_else(generate_run_name);
+    validate_run_name(&run_name)?;
     let artifact_uri = format!("{artifact_location}/{run_id}/artifacts");
     let start_time = new_run.start_time.unwrap_or_else(now_millis);
     // A later tag of the same key wins, as it would by upserting them in order.
@@ -171,7 +172,7 @@ pub fn get(conn: &Connection, run_id: &str) -> Result<Run> {
 
 pub fn update(conn: &Connection, run_id: &str, update: RunUpdate) -> Result<RunInfo> {
     if let Some(name) = update.run_name.as_deref() {
-        validate_tag(tags::RUN_NAME, name)?;
+        validate_run_name(name)?;
     }
     // Runs inside the caller's transaction. An unknown run makes the update a no-op and
     // the final read reports it. One statement: a resumed run (RUNNING again) loses its
@@ -247,6 +248,9 @@ fn upsert_tags(conn: &Connection, run_id: &str, tag_list: &[(&str, &str)]) -> Re
 pub fn set_tags(conn: &Connection, run_id: &str, tag_list: &[(String, String)]) -> Result<()> {
     for (key, value) in tag_list {
         validate_tag(key, value)?;
+        if key == tags::RUN_NAME {
+            validate_run_name(value)?;
+        }
     }
     require_active(conn, run_id)?;
     let tx = conn.unchecked_transaction()?;

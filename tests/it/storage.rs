@@ -188,3 +188,67 @@ fn points_logged_while_the_disk_is_full_are_kept_until_a_flush_stores_them() {
     assert_eq!(series.steps, (0..10_100).collect::<Vec<i64>>());
     assert_eq!(reopened.get_run(&run_id).unwrap().info.status, RunStatus::Finished);
 }
+
+#[test]
+#[ignore = "the child process of no_write_ahead_log_is_left_when_a_process_is_done_with_the_store"]
+fn child_logs_points_and_exits() {
+    if !crate::common::is_child_test() {
+        return;
+    }
+    let store = std::env::var("CHILD_STORE").unwrap();
+    let tracker = Tracker::open(&store).unwrap();
+    let run_id = tracker
+        .create_run(RunOptions::default().experiment(ExperimentId::DEFAULT))
+        .unwrap()
+        .info
+        .run_id;
+    for (step, value) in values().enumerate().take(200_000) {
+        tracker
+            .log_metric(&run_id, "loss", value, Some(step as i64), None)
+            .unwrap();
+    }
+    tracker.set_terminated(&run_id, RunStatus::Finished, None).unwrap();
+    println!("RUN_ID={run_id}");
+    if std::env::var("CHILD_KEEP").is_ok() {
+        // As the fluent API (and so Python) does: the store lives until the process exits.
+        std::mem::forget(tracker);
+    }
+}
+
+fn wal_size(folder: &Path) -> u64 {
+    let wal = database_of(folder).with_extension("db-wal");
+    std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+#[test]
+fn no_write_ahead_log_is_left_when_a_process_is_done_with_the_store() {
+    for keep in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        // Another process has the store open, so SQLite's own clean-up at the last close
+        // cannot happen: the exiting process must fold its log itself.
+        let other = Tracker::open(uri_of(dir.path())).unwrap();
+        let mut child = crate::common::child_test("storage::child_logs_points_and_exits");
+        child.env("CHILD_STORE", dir.path());
+        if keep {
+            child.env("CHILD_KEEP", "1");
+        }
+        let done = child.output().unwrap();
+        assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+        let how = if keep { "kept until exit" } else { "dropped" };
+        assert_eq!(
+            wal_size(dir.path()),
+            0,
+            "store {how}: the log is folded into the database"
+        );
+        let stdout = String::from_utf8_lossy(&done.stdout);
+        let run_id = stdout
+            .split("RUN_ID=")
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let series = other.get_metric_series(run_id, "loss").unwrap();
+        assert_eq!(series.len(), 200_000);
+    }
+}

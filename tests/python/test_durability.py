@@ -358,3 +358,21 @@ def test_points_logged_on_a_full_disk_are_stored_once_space_is_freed(small_disk)
     history = client.get_metric_history(run_id, "m")
     assert [m.step for m in history] == list(range(10_001))
     assert client.get_run(run_id).info.status == "FINISHED"
+
+
+def test_no_write_ahead_log_is_left_after_the_process_exits(tmp_path):
+    store = tmp_path / "store"
+    script = f"""
+        import rtrack
+        rtrack.set_tracking_uri({str(store)!r})
+        with rtrack.start_run():
+            for i in range(1_000_000):
+                rtrack.log_metric("loss", 1.0 / (i + 1), step=i)
+    """
+    run_python(script)
+    wal = store / "rtrack.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0
+    # Bytes per point as `du -sb <store>` sees the folder once the process has exited.
+    on_disk = sum(f.stat().st_size for f in store.rglob("*") if f.is_file())
+    print(f"{on_disk / 1_000_000:.2f} bytes per point ({on_disk} bytes)")
+    assert on_disk / 1_000_000 < 12

@@ -5,6 +5,7 @@
 //! connection for synchronous work and one for its background writer, and SQLite's WAL mode
 //! with a busy timeout and retries keeps writers from failing on each other's locks.
 
+mod checkpoint;
 mod chunk;
 pub mod connection;
 mod experiments;
@@ -72,6 +73,7 @@ impl SqliteStore {
         let mut conn = connection::open(database)?;
         connection::with_retry(|| schema::migrate(&mut conn, |tx| experiments::seed_default(tx, &artifact_root_uri)))?;
         let writer = BackgroundWriter::start(database)?;
+        checkpoint::opened(database);
         Ok(SqliteStore {
             uri: uri.to_string(),
             database: database.to_path_buf(),
@@ -148,6 +150,17 @@ impl SqliteStore {
         let mut known_runs = self.writer.known_runs();
         known_runs.mark_active(run_id);
         Ok(known_runs.register(run_id, key))
+    }
+}
+
+/// Closing the process's last store on a database folds the write-ahead log back into it.
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        self.writer.stop(); // writes what is queued and closes the writer's connection
+        if *self.conn_generation.get_mut() == fork::generation() {
+            let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
+            checkpoint::closing(&self.database, conn);
+        }
     }
 }
 

@@ -322,21 +322,30 @@ impl BackgroundWriter {
     }
 }
 
-impl Drop for BackgroundWriter {
-    fn drop(&mut self) {
-        let thread = self.thread.get_mut().unwrap_or_else(|p| p.into_inner()).take();
+impl BackgroundWriter {
+    /// Write what is queued and stop the thread (closing its connection); idempotent.
+    pub fn stop(&self) {
+        // The state's lock is never held while taking the thread's (see `lock`).
+        let take_thread = || self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
         {
             let mut state = self.shared.lock();
             if state.generation != fork::generation() {
-                std::mem::forget(thread); // the parent's thread, absent in this forked child
+                drop(state);
+                std::mem::forget(take_thread()); // the parent's thread, absent in this forked child
                 return;
             }
             state.shutdown = true;
         }
         self.shared.wake_writer.notify_one();
-        if let Some(thread) = thread {
+        if let Some(thread) = take_thread() {
             let _ = thread.join();
         }
+    }
+}
+
+impl Drop for BackgroundWriter {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 

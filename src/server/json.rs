@@ -30,6 +30,11 @@ impl ArtifactUris {
         ArtifactUris { root: None }
     }
 
+    /// Whether clients are handed `mlflow-artifacts:/` URIs (the server proxies artifacts).
+    pub fn is_proxied(&self) -> bool {
+        self.root.is_some()
+    }
+
     /// A stored URI as clients see it: under the root it becomes `mlflow-artifacts:/<rest>`.
     pub fn to_client(&self, stored: &str) -> String {
         let Some(root) = &self.root else {

@@ -16,6 +16,7 @@ mod error;
 mod history;
 pub(crate) mod http;
 mod json;
+mod locations;
 mod logged_models;
 mod meta;
 mod models_json;

@@ -116,9 +116,12 @@ pub fn get_version_by_alias(state: &AppState, params: &Params) -> ApiResult<Valu
 }
 
 pub fn create_model_version(state: &AppState, params: &Params) -> ApiResult<Value> {
+    let source = params.required_str("source")?;
+    let non_empty = |name| Ok::<_, ApiError>(params.str(name)?.filter(|s| !s.is_empty()));
+    super::locations::check_version_source(state, source, non_empty("run_id")?, non_empty("model_id")?)?;
     let new_version = NewModelVersion {
         name: name(params)?.to_string(),
-        source: state.uris.to_store(params.required_str("source")?),
+        source: state.uris.to_store(source),
         run_id: params.str("run_id")?.filter(|s| !s.is_empty()).map(str::to_string),
         tags: params.key_values("tags")?,
         run_link: params.str("run_link")?.filter(|s| !s.is_empty()).map(str::to_string),

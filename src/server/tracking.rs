@@ -44,10 +44,11 @@ fn empty() -> ApiResult<Value> {
 
 pub fn create_experiment(state: &AppState, params: &Params) -> ApiResult<Value> {
     let name = params.required_str("name")?;
-    let location = params
-        .str("artifact_location")?
-        .filter(|s| !s.is_empty())
-        .map(|s| state.uris.to_store(&resolve_artifact_location(s)));
+    let sent = params.str("artifact_location")?.filter(|s| !s.is_empty());
+    let location = sent.map(|s| state.uris.to_store(&resolve_artifact_location(s)));
+    if let (Some(sent), Some(location)) = (sent, &location) {
+        super::locations::check_experiment_location(state, sent, location)?;
+    }
     let tags = params.key_values("tags")?;
     let id = state.tracker.create_experiment(name, location.as_deref(), &tags)?;
     Ok(json!({ "experiment_id": id.to_string() }))

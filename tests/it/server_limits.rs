@@ -206,3 +206,96 @@ fn names_with_control_characters_are_refused() {
     assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "control character");
     assert_eq!(post("experiments/create", json!({"name": "plain ünïcode"})).status, 200);
 }
+
+#[test]
+fn artifact_locations_that_leave_the_root_are_refused_at_creation() {
+    let s = server();
+    let create = |name: &str, location: &str| {
+        let body = json!({"name": name, "artifact_location": location}).to_string();
+        s.raw("POST", "/api/2.0/mlflow/experiments/create", &[JSON], &body)
+    };
+    for (i, location) in [
+        "mlflow-artifacts:/../..",
+        "mlflow-artifacts:/a/../../../etc",
+        "mlflow-artifacts:/%2e%2e/%2e%2e",
+        "/etc",
+        "file:///etc",
+        "relative/folder",
+        "runs:/abc/model",
+        "http://169.254.169.254/latest",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let reply = create(&format!("bad-{i}"), location);
+        assert_eq!(reply.status, 400, "{location}: {}", reply.body);
+        assert_eq!(reply.json()["error_code"], "INVALID_PARAMETER_VALUE", "{location}");
+    }
+    let reply = create("good", "mlflow-artifacts:/team/good");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(create("object-store", "s3://bucket/prefix").status, 200);
+}
+
+#[test]
+fn model_version_sources_must_belong_to_the_run_or_model_named() {
+    let s = server();
+    let post = |endpoint: &str, body: serde_json::Value| {
+        s.raw(
+            "POST",
+            &format!("/api/2.0/mlflow/{endpoint}"),
+            &[JSON],
+            &body.to_string(),
+        )
+    };
+    assert_eq!(post("registered-models/create", json!({"name": "M"})).status, 200);
+    let run = post("runs/create", json!({"experiment_id": "0"})).json();
+    let run_id = run["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let artifacts = run["run"]["info"]["artifact_uri"].as_str().unwrap().to_string();
+    let other = post("runs/create", json!({"experiment_id": "0"})).json();
+    let other_id = other["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let version = |source: &str, run_id: Option<&str>, model_id: Option<&str>| {
+        let mut body = json!({"name": "M", "source": source});
+        if let Some(run_id) = run_id {
+            body["run_id"] = json!(run_id);
+        }
+        if let Some(model_id) = model_id {
+            body["model_id"] = json!(model_id);
+        }
+        post("model-versions/create", body)
+    };
+    // Any folder of the server's, with or without a run: the hole that let the UI's version
+    // page read files from anywhere.
+    let store = std::env::temp_dir().to_string_lossy().to_string();
+    for (source, run) in [
+        ("/etc", None),
+        ("/etc", Some(run_id.as_str())),
+        (store.as_str(), Some(run_id.as_str())),
+        ("file:///etc/ssl", Some(run_id.as_str())),
+    ] {
+        let reply = version(source, run, None);
+        assert_mlflow_error(&reply, 400, "INVALID_PARAMETER_VALUE", "Invalid model version source");
+    }
+    for source in [
+        format!("{artifacts}/../../.."),
+        format!("{artifacts}/%2E%2E/%2E%2E"),
+        format!("runs:/{other_id}/model"),
+        "mlflow-artifacts:/0/elsewhere/artifacts/model".to_string(),
+        "http://169.254.169.254/model".to_string(),
+    ] {
+        let reply = version(&source, Some(&run_id), None);
+        assert_eq!(reply.status, 400, "{source}: {}", reply.body);
+    }
+    // What MLflow's clients send.
+    assert_eq!(version(&format!("{artifacts}/model"), Some(&run_id), None).status, 200);
+    assert_eq!(
+        version(&format!("runs:/{run_id}/model"), Some(&run_id), None).status,
+        200
+    );
+    assert_eq!(version("models:/M/1", None, None).status, 200);
+    let model = post("logged-models", json!({"experiment_id": "0", "source_run_id": run_id})).json();
+    let model_id = model["model"]["info"]["model_id"].as_str().unwrap().to_string();
+    let reply = version(&format!("models:/{model_id}"), Some(&run_id), Some(&model_id));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = version(&format!("models:/{model_id}"), Some(&run_id), None);
+    assert_eq!(reply.status, 400, "a model id needs its model_id: {}", reply.body);
+}

@@ -193,12 +193,20 @@ pub(crate) fn write_file_with(
     let name = rel
         .file_name()
         .ok_or_else(|| Error::invalid("an artifact file needs a file name"))?;
+    // RTRACK_DURABILITY=full: the bytes, then the rename, reach the disk before we return.
+    let synced = crate::store::sqlite::Durability::from_env()? == crate::store::sqlite::Durability::Full;
     let temp = dir.join(super::stale_temp::temp_name());
     let written = fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(&temp)
-        .and_then(|mut file| fill(&mut file));
+        .and_then(|mut file| {
+            fill(&mut file)?;
+            if synced {
+                file.sync_all()?;
+            }
+            Ok(())
+        });
     if let Err(e) = written {
         let _ = fs::remove_file(&temp);
         return Err(Error::io(format!("writing artifact '{rel}'"), e));
@@ -216,7 +224,13 @@ pub(crate) fn write_file_with(
     fs::rename(&temp, &target).map_err(|e| {
         let _ = fs::remove_file(&temp);
         Error::io(format!("writing artifact '{rel}'"), e)
-    })
+    })?;
+    if synced {
+        fs::File::open(&dir)
+            .and_then(|folder| folder.sync_all())
+            .context(|| format!("syncing the folder of artifact '{rel}'"))?;
+    }
+    Ok(())
 }
 
 /// One entry of a folder tree to copy, relative to the tree's top.

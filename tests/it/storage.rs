@@ -252,3 +252,71 @@ fn no_write_ahead_log_is_left_when_a_process_is_done_with_the_store() {
         assert_eq!(series.len(), 200_000);
     }
 }
+
+#[test]
+#[ignore = "the child process of rtrack_durability_sets_how_commits_and_artifacts_are_synced"]
+fn child_opens_a_store_with_the_durability_of_the_environment() {
+    use rtrack::store::sqlite::{Durability, SqliteStore};
+    if !crate::common::is_child_test() {
+        return;
+    }
+    let folder = std::path::PathBuf::from(std::env::var("CHILD_STORE").unwrap());
+    let artifacts = folder.join("artifacts");
+    let opened = SqliteStore::open("child", &database_of(&folder), &artifacts);
+    match std::env::var("CHILD_EXPECT").unwrap().as_str() {
+        "refused" => {
+            let message = invalid(opened.map(|_| ()));
+            assert!(message.contains("RTRACK_DURABILITY"), "{message}");
+            let message = invalid(Tracker::open(uri_of(&folder)).map(|_| ()));
+            assert!(message.contains("RTRACK_DURABILITY"), "{message}");
+        }
+        expected => {
+            let store = opened.unwrap();
+            let durability = store.durability().unwrap();
+            let expected = if expected == "full" {
+                Durability::Full
+            } else {
+                Durability::Normal
+            };
+            assert_eq!(durability, expected);
+            drop(store);
+            // Artifact writes go through the same setting (synced when full).
+            let tracker = Tracker::open(uri_of(&folder)).unwrap();
+            let run_id = tracker.create_run(RunOptions::default()).unwrap().info.run_id;
+            tracker.log_text(&run_id, "durable", "notes/a.txt").unwrap();
+            assert_eq!(tracker.list_artifacts(&run_id, Some("notes")).unwrap().len(), 1);
+        }
+    }
+    println!("CHILD_CHECKED");
+}
+
+#[test]
+fn rtrack_durability_sets_how_commits_and_artifacts_are_synced() {
+    for (setting, expect) in [
+        (None, "normal"),
+        (Some("full"), "full"),
+        (Some("FULL"), "full"),
+        (Some("sometimes"), "refused"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child =
+            crate::common::child_test("storage::child_opens_a_store_with_the_durability_of_the_environment");
+        child
+            .env("CHILD_STORE", dir.path())
+            .env("CHILD_EXPECT", expect)
+            .env_remove("RTRACK_DURABILITY");
+        if let Some(setting) = setting {
+            child.env("RTRACK_DURABILITY", setting);
+        }
+        let done = child.output().unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&done.stdout),
+            String::from_utf8_lossy(&done.stderr),
+        );
+        assert!(done.status.success(), "RTRACK_DURABILITY={setting:?}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("CHILD_CHECKED"),
+            "RTRACK_DURABILITY={setting:?}: {stdout}"
+        );
+    }
+}

@@ -6,13 +6,16 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
+use super::durability::Durability;
 use crate::error::{Error, Result};
 
 /// How long a writer waits for another to finish before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Open a connection, switching the database to WAL on first use.
+/// Open a connection, switching the database to WAL on first use, with the durability
+/// `RTRACK_DURABILITY` asks for (refused before anything is opened if it names none).
 pub fn open(path: &Path) -> Result<Connection> {
+    Durability::from_env()?;
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -32,8 +35,9 @@ pub fn open(path: &Path) -> Result<Connection> {
             )))
         }
     })?;
-    // NORMAL in WAL mode: a committed transaction survives a crash of the process.
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    // NORMAL in WAL mode: a committed transaction survives a crash of the process; FULL
+    // (RTRACK_DURABILITY=full) also survives power loss.
+    conn.pragma_update(None, "synchronous", Durability::from_env()?.synchronous())?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }

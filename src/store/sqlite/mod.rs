@@ -8,6 +8,7 @@
 mod checkpoint;
 mod chunk;
 pub mod connection;
+pub mod durability;
 mod experiments;
 mod fork;
 mod jsonb;
@@ -39,6 +40,7 @@ use known_runs::LocalSeries;
 use queued_params::QueuedParams;
 use writer::{BackgroundWriter, PendingPoint};
 
+pub use durability::{Durability, DURABILITY_ENV};
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
 pub use writer::RETRY_PAUSE;
 
@@ -88,6 +90,13 @@ impl SqliteStore {
     /// The database file.
     pub fn database_path(&self) -> &Path {
         &self.database
+    }
+
+    /// The durability the store's connection writes with, read back from SQLite
+    /// (`PRAGMA synchronous`); see [`Durability`].
+    pub fn durability(&self) -> Result<Durability> {
+        let level: i64 = self.conn()?.query_row("PRAGMA synchronous", [], |row| row.get(0))?;
+        Ok(Durability::of_synchronous(level))
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {

@@ -147,6 +147,11 @@ def _get(url):
         return response.status, response.read().decode()
 
 
+def _headers(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.headers
+
+
 def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
     rtrack.set_experiment("served")
     result, captured = run_cell(shell, "%rtrack ui --port 0")
@@ -161,6 +166,12 @@ def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
     query = urllib.parse.urlencode({"experiment_name": "served"})
     status, body = _get(f"{url}/api/2.0/mlflow/experiments/get-by-name?{query}")
     assert status == 200 and json.loads(body)["experiment"]["name"] == "served"
+    # Framed by the notebook: its local origins are named, no other site may frame the UI.
+    headers = _headers(f"{url}/")
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'self' http://localhost:* http://127.0.0.1:*" in policy, policy
+    assert "googleusercontent" not in policy, "Colab's origins only inside Colab"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
 
     # A second call reuses the running server.
     result, captured = run_cell(shell, "%rtrack ui")
@@ -173,6 +184,43 @@ def test_ui_serves_the_current_store_from_the_kernel_and_stops(shell, store):
         _get(f"{url}/health")
     _, captured = run_cell(shell, "%rtrack ui --stop")
     assert "not running" in captured.stdout
+
+
+class _FakeColabOutput:
+    """What ``%rtrack ui`` uses of ``google.colab.output``."""
+
+    def __init__(self):
+        self.served = []
+
+    def eval_js(self, script):
+        port = re.search(r"proxyPort\((\d+)\)", script).group(1)
+        return f"https://{port}-abc-colab.googleusercontent.com/"
+
+    def serve_kernel_port_as_iframe(self, port, height):
+        self.served.append(port)
+
+
+def test_in_colab_the_ui_may_be_framed_by_colab_and_reached_through_its_proxy(shell, monkeypatch):
+    from rtrack import _magics
+
+    colab = _FakeColabOutput()
+    monkeypatch.setattr(_magics, "_colab_output", lambda: colab)
+    run_cell(shell, "%rtrack ui --stop")
+    result, captured = run_cell(shell, "%rtrack ui")
+    assert result.success, result.error_in_exec
+    port = colab.served[0]
+    url = f"http://127.0.0.1:{port}"
+    policy = _headers(f"{url}/")["Content-Security-Policy"]
+    assert "https://colab.research.google.com" in policy and "https://*.googleusercontent.com" in policy, policy
+    # The proxy may pass its own name as the Host; other names are still refused.
+    proxied = urllib.request.Request(f"{url}/health", headers={"Host": f"{port}-abc-colab.googleusercontent.com"})
+    page = urllib.request.Request(f"{url}/", headers={"Host": f"{port}-abc-colab.googleusercontent.com"})
+    assert urllib.request.urlopen(proxied, timeout=10).status == 200
+    assert urllib.request.urlopen(page, timeout=10).status == 200
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(urllib.request.Request(f"{url}/", headers={"Host": "evil.example"}), timeout=10)
+    assert refused.value.code == 403
+    run_cell(shell, "%rtrack ui --stop")
 
 
 # Asks for /health shortly after saying it is ready, and prints when the answer came.

@@ -38,7 +38,13 @@ SERIALIZATION_FORMATS = ("pickle", "cloudpickle")
 class ModelInfo:
     """What ``log_model`` logged (MLflow's ``ModelInfo``)."""
 
-    def __init__(self, fields: dict[str, Any], model_uri: str, registered_model_version: str | None = None) -> None:
+    def __init__(
+        self,
+        fields: dict[str, Any],
+        model_uri: str,
+        registered_model_version: str | None = None,
+        model_id: str | None = None,
+    ) -> None:
         self.artifact_path: str | None = fields.get("artifact_path")
         self.flavors: dict[str, Any] = fields.get("flavors", {})
         self.model_uri = model_uri
@@ -48,6 +54,8 @@ class ModelInfo:
         self.utc_time_created: str | None = fields.get("utc_time_created")
         self.saved_input_example_info: dict[str, Any] | None = fields.get("saved_input_example_info")
         self.registered_model_version = registered_model_version
+        # The MLflow 3 logged model the files are recorded as (``models:/<model_id>``).
+        self.model_id = model_id
 
     def __repr__(self) -> str:
         return f"<ModelInfo {self.model_uri}>"
@@ -162,11 +170,13 @@ def log_model(
             sk_model, local, serialization_format, signature, input_example, pip_requirements, run_id, artifact_path
         )
         rtrack.log_artifacts(local, artifact_path)
+        model_id = _core._log_model_output(run_id, artifact_path, local)
     model_uri = f"runs:/{run_id}/{artifact_path}"
     version = None
     if registered_model_name:
-        version = rtrack.register_model(model_uri, registered_model_name).version
-    return ModelInfo(fields, model_uri, version)
+        # Through the logged model, as MLflow 3 registers, so the version names it.
+        version = rtrack.register_model(f"models:/{model_id}", registered_model_name).version
+    return ModelInfo(fields, model_uri, version, model_id)
 
 
 def load_model(model_uri: str | os.PathLike[str], dst_path: str | None = None) -> Any:

@@ -32,6 +32,7 @@ impl PyClient {
             tags: convert::string_pairs(tags)?,
             params: convert::string_pairs(params)?,
             model_type,
+            artifact_location: None,
         };
         Ok(PyLoggedModel(py.detach(|| self.tracker.create_logged_model(&new))?))
     }

@@ -363,6 +363,22 @@ fn _model_file(path: PathBuf, relative: &str) -> PyResult<PathBuf> {
     Ok(rtrack::models::model_file(&path, relative)?)
 }
 
+/// Record a model folder just logged to a run's artifacts as the run's MLflow 3 logged model;
+/// returns the model's id.
+#[pyfunction]
+#[pyo3(signature = (run_id, artifact_path, local_dir, model_type=None))]
+fn _log_model_output(
+    py: Python<'_>,
+    run_id: &str,
+    artifact_path: &str,
+    local_dir: PathBuf,
+    model_type: Option<String>,
+) -> PyResult<String> {
+    let model =
+        py.detach(|| fluent::tracker()?.log_model_output(run_id, artifact_path, &local_dir, model_type.as_deref()))?;
+    Ok(model.model_id)
+}
+
 /// The input example saved with the model at `path`, or None.
 #[pyfunction]
 fn _read_input_example<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
@@ -383,6 +399,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(_plan_frame, module)?,
         wrap_pyfunction!(_plan_tensor, module)?,
         wrap_pyfunction!(_write_model_dir, module)?,
+        wrap_pyfunction!(_log_model_output, module)?,
         wrap_pyfunction!(_read_model, module)?,
         wrap_pyfunction!(_resolve_model, module)?,
         wrap_pyfunction!(_model_file, module)?,

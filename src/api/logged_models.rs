@@ -82,4 +82,56 @@ impl Tracker {
     pub fn search_logged_models(&self, search: &LoggedModelSearch) -> Result<Page<LoggedModel>> {
         self.logged_model_store()?.search_logged_models(search)
     }
+
+    /// Record a model folder just logged into a run's artifacts (at `artifact_path`, from
+    /// `local_dir`) as an MLflow 3 logged model of that run, READY, and as the run's output,
+    /// so MLflow 3 clients find it (`models:/<model_id>`, `search_logged_models`) as they
+    /// find their own. On a server, which chooses where a model's files go, they are
+    /// uploaded there too.
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// use rtrack::models::MlModel;
+    /// use rtrack::{RunOptions, Tracker};
+    ///
+    /// let tracker = Tracker::open(dir.path().join("store").to_str().unwrap())?;
+    /// let run = tracker.create_run(RunOptions::default())?.info.run_id;
+    /// let folder = dir.path().join("model");
+    /// MlModel::new().save(&folder)?;
+    /// tracker.log_artifacts(&run, &folder, Some("model"))?;
+    /// let model = tracker.log_model_output(&run, "model", &folder, Some("sklearn"))?;
+    /// assert_eq!((model.name.as_str(), model.source_run_id.as_deref()), ("model", Some(run.as_str())));
+    /// assert!(model.artifact_location.ends_with("/artifacts/model"));
+    /// # Ok::<(), rtrack::Error>(())
+    /// ```
+    pub fn log_model_output(
+        &self,
+        run_id: &str,
+        artifact_path: &str,
+        local_dir: &std::path::Path,
+        model_type: Option<&str>,
+    ) -> Result<LoggedModel> {
+        let run = self.get_run(run_id)?;
+        let path = crate::artifacts::ArtifactPath::parse(artifact_path)?;
+        let folder = format!("{}/{}", run.info.artifact_uri.trim_end_matches('/'), path.as_str());
+        let mut new = NewLoggedModel::new(run.info.experiment_id);
+        new.name = Some(path.as_str().to_string());
+        new.source_run_id = Some(run_id.to_string());
+        new.model_type = model_type.map(str::to_string);
+        new.artifact_location = Some(folder.clone());
+        let model = self.create_logged_model(&new)?;
+        if model.artifact_location != folder {
+            let store = self.store().artifact_store(&model.artifact_location)?;
+            store.log_dir(&model.artifact_location, local_dir, None)?;
+        }
+        let model = self.finalize_logged_model(&model.model_id, LoggedModelStatus::Ready)?;
+        if let Some(run_io) = self.store().run_io() {
+            let output = crate::entities::ModelOutput {
+                model_id: model.model_id.clone(),
+                step: 0,
+            };
+            run_io.log_outputs(run_id, &[output])?;
+        }
+        Ok(model)
+    }
 }

@@ -54,6 +54,8 @@ pub fn create(state: &AppState, params: &Params) -> ApiResult<Value> {
         tags: params.key_values("tags")?,
         params: params.key_values("params")?,
         model_type: params.str("model_type")?.filter(|s| !s.is_empty()).map(str::to_string),
+        // The server chooses where a client's model files go.
+        artifact_location: None,
     };
     one(state, &store(state)?.create_logged_model(&new_model)?)
 }

@@ -16,6 +16,10 @@ pub struct NewLoggedModel {
     pub tags: Vec<(String, String)>,
     pub params: Vec<(String, String)>,
     pub model_type: Option<String>,
+    /// Where the model's files already are (a folder of its run's artifacts, for a model
+    /// rtrack logged); by default `<experiment artifacts>/models/<id>/artifacts`. Stores that
+    /// cannot take it (a server, whose API has no such field) choose the default.
+    pub artifact_location: Option<String>,
 }
 
 impl NewLoggedModel {
@@ -28,6 +32,7 @@ impl NewLoggedModel {
             tags: Vec::new(),
             params: Vec::new(),
             model_type: None,
+            artifact_location: None,
         }
     }
 }

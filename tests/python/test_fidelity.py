@@ -176,3 +176,31 @@ def test_an_input_example_in_split_form_is_accepted(store):
     assert loaded.predict(frame).tolist() == pytest.approx([1.0, 3.0, 3.0])
     folder, _ = rtrack.pyfunc.local_model(info.model_uri)
     assert rtrack._core._read_input_example(folder) == example
+
+
+def test_models_rtrack_logs_are_mlflow_3_logged_models(server):
+    # rtrack logs through the server; the mlflow client finds the model as one of its own.
+    frame = pd.DataFrame({"zeta": [1.0, 2.0, 3.0], "alpha": [0.0, 1.0, 0.0]})
+    model = LinearRegression().fit(frame, 2 * frame["zeta"] + frame["alpha"])
+    rtrack.set_tracking_uri(server.url)
+    try:
+        with rtrack.start_run() as run:
+            run_id = run.info.run_id
+            info = rtrack.sklearn.log_model(model, "model", registered_model_name="FromRtrack")
+    finally:
+        rtrack.set_tracking_uri(None)
+    assert info.model_id and info.model_id.startswith("m-")
+    out = mlflow_script(
+        server.url,
+        f"""
+import pandas as pd
+found = MlflowClient().search_logged_models(experiment_ids=["0"])
+out["models"] = [(m.model_id, m.name, m.source_run_id, m.status) for m in found]
+loaded = mlflow.pyfunc.load_model("models:/{info.model_id}")
+out["predicted"] = loaded.predict(pd.DataFrame({{"zeta": [5.0], "alpha": [1.0]}})).tolist()
+""",
+    )
+    assert out["models"] == [[info.model_id, "model", run_id, "READY"]]
+    assert out["predicted"] == pytest.approx([11.0])
+    # (mlflow's own client leaves a version's model_id out of what it reads; rtrack's has it.)
+    assert rtrack.Client(server.url).get_model_version("FromRtrack", 1).model_id == info.model_id

@@ -28,7 +28,10 @@ pub fn create(conn: &Connection, new: &NewLoggedModel) -> Result<LoggedModel> {
     // MLflow records the source run as given, without looking it up.
     let model_id = new_logged_model_id();
     let name = new.name.clone().unwrap_or_else(generate_run_name);
-    let artifact_location = format!("{}/models/{model_id}/artifacts", experiment.artifact_location);
+    let artifact_location = match &new.artifact_location {
+        Some(location) => location.clone(),
+        None => format!("{}/models/{model_id}/artifacts", experiment.artifact_location),
+    };
     conn.execute(
         "INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_timestamp,
              last_updated_timestamp, status, model_type, source_run_id)

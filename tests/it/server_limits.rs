@@ -299,3 +299,53 @@ fn model_version_sources_must_belong_to_the_run_or_model_named() {
     let reply = version(&format!("models:/{model_id}"), Some(&run_id), None);
     assert_eq!(reply.status, 400, "a model id needs its model_id: {}", reply.body);
 }
+
+#[test]
+fn a_long_read_does_not_hold_up_other_requests() {
+    let s = server();
+    // Runs with many params, searched by a filter that makes SQLite look at every one.
+    let tracker = rtrack::Tracker::open(&s.store_uri()).unwrap();
+    let params: Vec<(String, String)> = (0..50).map(|i| (format!("p{i}"), format!("value {i}"))).collect();
+    for _ in 0..400 {
+        let run = tracker.create_run(rtrack::RunOptions::default()).unwrap();
+        tracker.log_params(&run.info.run_id, &params).unwrap();
+    }
+    tracker.flush().unwrap();
+    let filter = (0..200)
+        .map(|i| format!("params.p{} LIKE '%e {}%'", i % 50, i % 50))
+        .collect::<Vec<_>>()
+        .join(" AND ");
+    let started = Instant::now();
+    let search = rtrack::store::RunSearch {
+        experiment_ids: vec![rtrack::entities::ExperimentId(0)],
+        filter: filter.clone(),
+        ..Default::default()
+    };
+    tracker.search_runs(&search).unwrap();
+    let reading = started.elapsed();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let slowest = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for _ in 0..4 {
+                assert_eq!(search_runs(&s, &filter).status, 200);
+            }
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+        let mut slowest = std::time::Duration::ZERO;
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            let started = Instant::now();
+            assert_eq!(
+                s.raw("GET", "/api/2.0/mlflow/experiments/get?experiment_id=0", &[], "")
+                    .status,
+                200
+            );
+            slowest = slowest.max(started.elapsed());
+        }
+        slowest
+    });
+    eprintln!("search {reading:?}, slowest experiments/get {slowest:?}");
+    assert!(
+        slowest < reading / 2,
+        "experiments/get took {slowest:?} beside reads of {reading:?}"
+    );
+}

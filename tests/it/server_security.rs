@@ -13,7 +13,7 @@ use serde_json::Value;
 use tempfile::TempDir;
 
 pub struct Server {
-    _dir: TempDir,
+    dir: TempDir,
     server: RunningServer,
 }
 
@@ -25,7 +25,7 @@ pub fn server_with(configure: impl FnOnce(&mut ServerConfig)) -> Server {
     };
     configure(&mut config);
     let server = start(&config).expect("server starts");
-    Server { _dir: dir, server }
+    Server { dir, server }
 }
 
 pub fn server() -> Server {
@@ -50,6 +50,11 @@ impl Reply {
 }
 
 impl Server {
+    /// The store the server serves, for opening it directly.
+    pub fn store_uri(&self) -> String {
+        common::uri_of(&self.dir.path().join("store")).to_string()
+    }
+
     pub fn port(&self) -> u16 {
         self.server.address().port()
     }

@@ -324,7 +324,8 @@ for verb in (rtrack.flush, rtrack.flush, rtrack.end_run):
         print("refused:", str(e).replace("\\n", " "), flush=True)
 os.remove(filler)
 rtrack.flush()
-rtrack.end_run()
+# The failed end_run left the fluent API without an active run; end it by id.
+rtrack.Client(store).set_terminated(run.info.run_id)
 print("stored", flush=True)
 """
 

@@ -1,98 +1,213 @@
-"""rtrack and MLflow side by side, in one run on this machine; prints a table and writes
-it to bench/out/results.json. Run it through scripts/bench.sh, which installs both.
+"""rtrack beside MLflow, trackio and Aim, in one run on this machine; prints a table and
+writes it to bench/out/results.json. Run it through scripts/bench.sh, which installs them
+(MLflow into .venv with rtrack, trackio and Aim each into its own venv under bench/.venvs).
 
     python bench/bench.py [--quick] [--keep]
 
-Every measure runs for both libraries, each in a fresh process and a fresh temporary
-folder (MLflow on its own SQLite store, rtrack on a new store folder), MLflow first and
-rtrack right after, so both see the same machine load. MLflow's slow cases run fewer
-repetitions; every figure is per call, per run or per point, so the counts do not bias
-the comparison (the counts are printed under the table)."""
+Every measure runs for every library, each in a fresh process (of that library's own
+interpreter) and a fresh temporary folder (MLflow on its own SQLite store, trackio on its
+SQLite project file, Aim on a new repo folder, rtrack on a new store folder), MLflow,
+trackio and Aim first and rtrack right after, so all see the same machine load. The slow
+cases run fewer repetitions; every figure is per call, per run or per point, so the counts
+do not bias the comparison (the counts are printed under the table)."""
 
 import argparse
 import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from table import LIBS, Figures, behind, build_rows, render
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
+VENVS = os.path.join(HERE, ".venvs")
 
-# measure id -> (measure, MLflow's parameters, rtrack's parameters); None skips a side.
+# Why a library sits out a measure (a string in the plan instead of its parameters).
+HTTP_ONLY = "the HTTP rows time the mlflow client against a server speaking MLflow's REST API"
+RTRACK_ONLY = "rtrack's own variant; the row compares it with each library's bulk figure"
+
+# measure id -> (measure, {library: parameters, or why it does not run it}).
 FULL_PLAN = {
-    "log_metric": ("log_metric", {"n": 1000}, {"n": 200_000}),
-    # rtrack's fast measures repeat enough to last about as long as MLflow's (~1 s), so a
-    # passing hiccup of the machine weighs on both alike.
+    # trackio queues like rtrack, so it logs as many points; Aim writes each call like MLflow.
+    "log_metric": (
+        "log_metric",
+        {"mlflow": {"n": 1000}, "trackio": {"n": 200_000}, "aim": {"n": 5000}, "rtrack": {"n": 200_000}},
+    ),
+    # rtrack's fast measures repeat enough to last about as long as the others' (~1-3 s), so
+    # a passing hiccup of the machine weighs on all alike.
     "run_3p2m": (
         "run_overhead",
-        {"runs": 50, "n_params": 3, "n_metrics": 2},
-        {"runs": 8000, "n_params": 3, "n_metrics": 2},
+        {
+            "mlflow": {"runs": 50, "n_params": 3, "n_metrics": 2},
+            "trackio": {"runs": 50, "n_params": 3, "n_metrics": 2},
+            "aim": {"runs": 40, "n_params": 3, "n_metrics": 2},
+            "rtrack": {"runs": 8000, "n_params": 3, "n_metrics": 2},
+        },
     ),
     "run_6p3m": (
         "run_overhead",
-        {"runs": 40, "n_params": 6, "n_metrics": 3},
-        {"runs": 8000, "n_params": 6, "n_metrics": 3},
+        {
+            "mlflow": {"runs": 40, "n_params": 6, "n_metrics": 3},
+            "trackio": {"runs": 40, "n_params": 6, "n_metrics": 3},
+            "aim": {"runs": 40, "n_params": 6, "n_metrics": 3},
+            "rtrack": {"runs": 8000, "n_params": 6, "n_metrics": 3},
+        },
     ),
-    "ingest": ("ingest", {"n": 200_000, "reps": 1}, {"n": 200_000, "reps": 7}),
-    "ingest_1000": ("ingest", None, {"n": 200_000, "reps": 5, "batch": 1000}),
+    "ingest": (
+        "ingest",
+        {
+            "mlflow": {"n": 200_000, "reps": 1},
+            "trackio": {"n": 200_000, "reps": 3},
+            "aim": {"n": 200_000, "reps": 1},
+            "rtrack": {"n": 200_000, "reps": 7},
+        },
+    ),
+    "ingest_1000": (
+        "ingest",
+        {
+            "mlflow": RTRACK_ONLY,
+            "trackio": RTRACK_ONLY,
+            "aim": RTRACK_ONLY,
+            "rtrack": {"n": 200_000, "reps": 5, "batch": 1000},
+        },
+    ),
     "history": (
         "history",
-        {"sizes": [20_000, 100_000], "reps": {"20000": 7, "100000": 5}},
-        {"sizes": [20_000, 100_000], "reps": {"20000": 30, "100000": 20}},
+        {
+            "mlflow": {"sizes": [20_000, 100_000], "reps": {"20000": 7, "100000": 5}},
+            "trackio": {"sizes": [20_000, 100_000], "reps": {"20000": 7, "100000": 5}},
+            "aim": {"sizes": [20_000, 100_000], "reps": {"20000": 7, "100000": 5}},
+            "rtrack": {"sizes": [20_000, 100_000], "reps": {"20000": 30, "100000": 20}},
+        },
     ),
-    "search": ("search", {"runs": 1000, "reps": 9}, {"runs": 1000, "reps": 300}),
+    "search": (
+        "search",
+        {
+            "mlflow": {"runs": 1000, "reps": 9},
+            "trackio": {"runs": 1000, "reps": 9},
+            "aim": {"runs": 1000, "reps": 5},
+            "rtrack": {"runs": 1000, "reps": 300},
+        },
+    ),
     "over_http": (
         "over_http",
-        {"n_calls": 300, "n_batches": 10},
-        {"n_calls": 300, "n_batches": 10, "n_rtrack_points": 100_000},
+        {
+            "mlflow": {"n_calls": 300, "n_batches": 10},
+            "trackio": HTTP_ONLY,
+            "aim": HTTP_ONLY,
+            "rtrack": {"n_calls": 300, "n_batches": 10, "n_rtrack_points": 100_000},
+        },
     ),
 }
 IMPORT_REPS = 7
 
-# A smoke run of the whole pipeline in about a minute; its figures are not the benchmark.
+# A smoke run of the whole pipeline in a few minutes; its figures are not the benchmark.
 QUICK_PLAN = {
-    "log_metric": ("log_metric", {"n": 50}, {"n": 20_000}),
+    "log_metric": (
+        "log_metric",
+        {"mlflow": {"n": 50}, "trackio": {"n": 2000}, "aim": {"n": 200}, "rtrack": {"n": 20_000}},
+    ),
     "run_3p2m": (
         "run_overhead",
-        {"runs": 5, "n_params": 3, "n_metrics": 2},
-        {"runs": 50, "n_params": 3, "n_metrics": 2},
+        {
+            "mlflow": {"runs": 5, "n_params": 3, "n_metrics": 2},
+            "trackio": {"runs": 5, "n_params": 3, "n_metrics": 2},
+            "aim": {"runs": 5, "n_params": 3, "n_metrics": 2},
+            "rtrack": {"runs": 50, "n_params": 3, "n_metrics": 2},
+        },
     ),
     "run_6p3m": (
         "run_overhead",
-        {"runs": 5, "n_params": 6, "n_metrics": 3},
-        {"runs": 50, "n_params": 6, "n_metrics": 3},
+        {
+            "mlflow": {"runs": 5, "n_params": 6, "n_metrics": 3},
+            "trackio": {"runs": 5, "n_params": 6, "n_metrics": 3},
+            "aim": {"runs": 5, "n_params": 6, "n_metrics": 3},
+            "rtrack": {"runs": 50, "n_params": 6, "n_metrics": 3},
+        },
     ),
-    "ingest": ("ingest", {"n": 10_000, "reps": 1}, {"n": 10_000, "reps": 3}),
-    "ingest_1000": ("ingest", None, {"n": 10_000, "reps": 3, "batch": 1000}),
+    "ingest": (
+        "ingest",
+        {
+            "mlflow": {"n": 10_000, "reps": 1},
+            "trackio": {"n": 10_000, "reps": 1},
+            "aim": {"n": 2_000, "reps": 1},
+            "rtrack": {"n": 10_000, "reps": 3},
+        },
+    ),
+    "ingest_1000": (
+        "ingest",
+        {
+            "mlflow": RTRACK_ONLY,
+            "trackio": RTRACK_ONLY,
+            "aim": RTRACK_ONLY,
+            "rtrack": {"n": 10_000, "reps": 3, "batch": 1000},
+        },
+    ),
     "history": (
         "history",
-        {"sizes": [2_000, 10_000], "reps": {"2000": 2, "10000": 2}},
-        {"sizes": [2_000, 10_000], "reps": {"2000": 5, "10000": 5}},
+        {
+            "mlflow": {"sizes": [2_000, 10_000], "reps": {"2000": 2, "10000": 2}},
+            "trackio": {"sizes": [2_000, 10_000], "reps": {"2000": 2, "10000": 2}},
+            "aim": {"sizes": [2_000, 10_000], "reps": {"2000": 2, "10000": 2}},
+            "rtrack": {"sizes": [2_000, 10_000], "reps": {"2000": 5, "10000": 5}},
+        },
     ),
-    "search": ("search", {"runs": 100, "reps": 2}, {"runs": 100, "reps": 5}),
+    "search": (
+        "search",
+        {
+            "mlflow": {"runs": 100, "reps": 2},
+            "trackio": {"runs": 100, "reps": 2},
+            "aim": {"runs": 100, "reps": 2},
+            "rtrack": {"runs": 100, "reps": 5},
+        },
+    ),
     "over_http": (
         "over_http",
-        {"n_calls": 20, "n_batches": 2},
-        {"n_calls": 20, "n_batches": 2, "n_rtrack_points": 5_000},
+        {
+            "mlflow": {"n_calls": 20, "n_batches": 2},
+            "trackio": HTTP_ONLY,
+            "aim": HTTP_ONLY,
+            "rtrack": {"n_calls": 20, "n_batches": 2, "n_rtrack_points": 5_000},
+        },
     ),
 }
 QUICK_IMPORT_REPS = 2
 
 
-def child_env():
+def interpreter(lib):
+    """(python, None) for a library that can run here, or (None, why not). MLflow and rtrack
+    share .venv (this interpreter); trackio and Aim have a venv each (scripts/bench.sh),
+    whose install failure, if any, it left in bench/.venvs/LIB.unavailable."""
+    if lib in ("mlflow", "rtrack"):
+        return sys.executable, None
+    python = os.path.join(VENVS, lib, "bin", "python")
+    if os.path.exists(python):
+        return python, None
+    try:
+        with open(os.path.join(VENVS, f"{lib}.unavailable")) as f:
+            return None, f"{lib} could not be installed: {' '.join(f.read().split())}"
+    except OSError:
+        return None, f"{lib} is not installed (scripts/bench.sh installs it in bench/.venvs/{lib})"
+
+
+def child_env(folder=None):
     env = dict(os.environ)
-    # No network here; MLflow's usage telemetry would only try and fail in the background.
-    env.update(MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")
+    # No network here; MLflow's usage telemetry would only try and fail in the background,
+    # and trackio loads huggingface_hub, which must not look for the Hub either.
+    env.update(MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1")
     # numpy's OpenBLAS threads spin after use and would steal one of the two cores from
-    # whichever side is measured; neither library needs BLAS.
+    # whichever side is measured; no library here needs BLAS.
     env.update(OPENBLAS_NUM_THREADS="1")
-    env.pop("MLFLOW_TRACKING_URI", None)
-    env.pop("RTRACK_TRACKING_URI", None)
+    for name in ("MLFLOW_TRACKING_URI", "RTRACK_TRACKING_URI", "TRACKIO_SPACE_ID", "TRACKIO_SERVER_URL"):
+        env.pop(name, None)
+    # trackio's data folder, read at import: inside the fresh folder (the trackio worker
+    # sets it again itself).
+    env["TRACKIO_DIR"] = os.path.join(folder or tempfile.gettempdir(), "trackio")
     return env
 
 
@@ -100,7 +215,7 @@ def log(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def import_times(lib, reps, scratch):
+def import_times(python, lib, reps, scratch):
     """Seconds for ``import lib`` in a fresh interpreter, timed inside the child with
     perf_counter around the import statement alone; one untimed warm-up first (it
     writes the bytecode caches)."""
@@ -108,7 +223,7 @@ def import_times(lib, reps, scratch):
     times = []
     for rep in range(reps + 1):
         done = subprocess.run(
-            [sys.executable, "-c", code], cwd=scratch, env=child_env(), capture_output=True, text=True, check=True
+            [python, "-c", code], cwd=scratch, env=child_env(scratch), capture_output=True, text=True, check=True
         )
         if rep > 0:
             times.append(float(done.stdout.strip().splitlines()[-1]))
@@ -117,13 +232,13 @@ def import_times(lib, reps, scratch):
 
 def settle():
     """Write back what earlier workers left in the page cache, and pause: the kernel's
-    background writeback of one side's database would otherwise run on a core while the
-    next worker (the other side) is measured."""
+    background writeback of one side's store would otherwise run on a core while the
+    next worker (another side) is measured."""
     os.sync()
     time.sleep(1)
 
 
-def run_worker(lib, measure, params, logs, keep):
+def run_worker(python, lib, measure, params, logs, keep):
     settle()
     folder = tempfile.mkdtemp(prefix=f"bench-{lib}-{measure}-")
     out = os.path.join(folder, "result.json")
@@ -131,9 +246,9 @@ def run_worker(lib, measure, params, logs, keep):
     began = time.perf_counter()
     with open(log_path, "w") as log_file:
         done = subprocess.run(
-            [sys.executable, os.path.join(HERE, "worker.py"), lib, measure, json.dumps(params), out],
+            [python, os.path.join(HERE, "worker.py"), lib, measure, json.dumps(params), out],
             cwd=folder,
-            env=child_env(),
+            env=child_env(folder),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -143,195 +258,8 @@ def run_worker(lib, measure, params, logs, keep):
         result = json.load(f)
     if not keep:
         shutil.rmtree(folder, ignore_errors=True)
-    log(f"  {lib:<6} {measure:<12} {time.perf_counter() - began:6.1f} s")
+    log(f"  {lib:<7} {measure:<12} {time.perf_counter() - began:6.1f} s")
     return result
-
-
-# ----- the table -----
-
-
-def fmt_time(s):
-    if s < 1e-6:
-        return f"{s * 1e9:.0f} ns"
-    if s < 1e-3:
-        return f"{s * 1e6:.2f} us"
-    if s < 1:
-        return f"{s * 1e3:.2f} ms"
-    return f"{s:.2f} s"
-
-
-def fmt_rate(r):
-    return f"{r / 1e6:.2f}M pts/s" if r >= 1e6 else f"{r / 1e3:.1f}k pts/s"
-
-
-FORMATS = {"time": fmt_time, "rate": fmt_rate, "bytes": lambda b: f"{b:.1f} B/pt"}
-
-
-def row(measure, kind, mlflow, rtrack, goal=None, note=""):
-    """One line of the table. ``ratio`` is MLflow's cost over rtrack's: time or bytes, and
-    for a rate (points/s) the inverse, so above 1 always means rtrack is better."""
-    ratio = None
-    if mlflow is not None and rtrack:
-        ratio = rtrack / mlflow if kind == "rate" else mlflow / rtrack
-    verdict = None if goal is None or ratio is None else ("PASS" if ratio >= goal else "MISS")
-    return {
-        "measure": measure,
-        "kind": kind,
-        "mlflow": mlflow,
-        "rtrack": rtrack,
-        "ratio": ratio,
-        "goal": goal,
-        "verdict": verdict,
-        "note": note,
-    }
-
-
-def build_rows(imports, raw):
-    f = {
-        measure: {lib: (result or {}).get("figures") for lib, result in sides.items()} for measure, sides in raw.items()
-    }
-    lm, ing, hist, search = f["log_metric"], f["ingest"], f["history"], f["search"]
-    rows = [
-        row(
-            "import (fresh interpreter, median)",
-            "time",
-            statistics.median(imports["mlflow"]),
-            statistics.median(imports["rtrack"]),
-            30,
-        ),
-        row("log_metric, median call", "time", lm["mlflow"]["median_s"], lm["rtrack"]["median_s"], 5000),
-        row("log_metric, p99 call", "time", lm["mlflow"]["p99_s"], lm["rtrack"]["p99_s"]),
-        row(
-            "log_metric, durable cost/point (loop + flush) / n",
-            "time",
-            lm["mlflow"]["durable_per_point_s"],
-            lm["rtrack"]["durable_per_point_s"],
-            note=f"rtrack flush after {lm['rtrack']['calls']:,} calls: {fmt_time(lm['rtrack']['flush_s'])}",
-        ),
-        row(
-            "bulk ingest (log_batch x1000 / log_metric_series+flush)",
-            "rate",
-            ing["mlflow"]["points_per_s"],
-            ing["rtrack"]["points_per_s"],
-            1000,
-        ),
-        row(
-            "bulk ingest, rtrack in 1,000-point calls",
-            "rate",
-            ing["mlflow"]["points_per_s"],
-            f["ingest_1000"]["rtrack"]["points_per_s"],
-        ),
-        row(
-            "run: start, 3 params, 2 metrics, end",
-            "time",
-            f["run_3p2m"]["mlflow"]["median_s"],
-            f["run_3p2m"]["rtrack"]["median_s"],
-            150,
-        ),
-        row(
-            "run: start, 6 params, 3 metrics, end",
-            "time",
-            f["run_6p3m"]["mlflow"]["median_s"],
-            f["run_6p3m"]["rtrack"]["median_s"],
-            150,
-        ),
-    ]
-    sizes = raw["history"]["rtrack"]["params"]["sizes"]
-    for n in sizes:
-        mlflow_read = hist["mlflow"][f"get_metric_history/{n}"]["median_s"]
-        for reader in ("get_metric_history", "get_metric_series"):
-            rows.append(
-                row(
-                    f"history read {n // 1000}k pts (rtrack {reader})",
-                    "time",
-                    mlflow_read,
-                    hist["rtrack"][f"{reader}/{n}"]["median_s"],
-                    150,
-                )
-            )
-    runs = search["rtrack"]["runs"]
-    for label in ("all", "filtered"):
-        for output_format in ("list", "pandas"):
-            key = f"{label}/{output_format}"
-            m, r = search["mlflow"][key], search["rtrack"][key]
-            if m["rows"] != r["rows"]:
-                sys.exit(f"bench: search {key} found {m['rows']} runs in MLflow but {r['rows']} in rtrack")
-            rows.append(
-                row(
-                    f"search_runs {runs:,} runs, {label} ({m['rows']} rows), {output_format}",
-                    "time",
-                    m["median_s"],
-                    r["median_s"],
-                    40,
-                )
-            )
-    http = f["over_http"]
-    rows += [
-        row(
-            "mlflow client log_metric over HTTP (to mlflow server / to rtrack server)",
-            "time",
-            http["mlflow"]["log_metric"]["median"],
-            http["rtrack"]["log_metric"]["median"],
-        ),
-        row(
-            "mlflow client log_batch x1000 over HTTP (mlflow / rtrack server)",
-            "rate",
-            http["mlflow"]["log_batch_points_per_s"],
-            http["rtrack"]["log_batch_points_per_s"],
-        ),
-        row(
-            "rtrack client over HTTP: log_metric+flush (vs mlflow log_batch to mlflow server)",
-            "rate",
-            http["mlflow"]["log_batch_points_per_s"],
-            http["rtrack"]["log_metric_flushed_points_per_s"],
-        ),
-        row(
-            "rtrack client over HTTP: log_metric_series (vs mlflow log_batch to mlflow server)",
-            "rate",
-            http["mlflow"]["log_batch_points_per_s"],
-            http["rtrack"]["log_metric_series_points_per_s"],
-        ),
-    ]
-    rows.append(
-        row(
-            f"bytes/point on disk ({ing['rtrack']['points'] // 1000}k pts, bulk)",
-            "bytes",
-            ing["mlflow"]["bytes_per_point"],
-            ing["rtrack"]["bytes_per_point"],
-            8,
-        )
-    )
-    rows.append(
-        row(
-            "bytes/point on disk (log_metric one by one)",
-            "bytes",
-            lm["mlflow"]["bytes_per_point"],
-            lm["rtrack"]["bytes_per_point"],
-        )
-    )
-    return rows
-
-
-def render(rows):
-    header = ["measure", "mlflow", "rtrack", "ratio (mlflow/rtrack)", "goal"]
-    lines = []
-    for r in rows:
-        fmt = FORMATS[r["kind"]]
-        ratio = "-" if r["ratio"] is None else (f"{r['ratio']:,.0f}x" if r["ratio"] >= 100 else f"{r['ratio']:.1f}x")
-        goal = "(info)" if r["goal"] is None else f">= {r['goal']:,}x {r['verdict']}"
-        lines.append(
-            [r["measure"], fmt(r["mlflow"]) if r["mlflow"] is not None else "-", fmt(r["rtrack"]), ratio, goal]
-        )
-    widths = [max(len(x[i]) for x in lines + [header]) for i in range(len(header))]
-    out = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(header, widths)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-    ]
-    for line in lines:
-        out.append(
-            "| " + " | ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(line, widths))) + " |"
-        )
-    return "\n".join(out)
 
 
 def machine():
@@ -345,9 +273,11 @@ def machine():
 
 
 def counts_note(plan, imports):
-    lines = [f"import: {len(imports['mlflow'])} fresh interpreters each, after one untimed warm-up"]
-    for measure_id, (_measure, mlflow, rtrack) in plan.items():
-        lines.append(f"{measure_id}: mlflow {json.dumps(mlflow) if mlflow else '-'}; rtrack {json.dumps(rtrack)}")
+    reps = max((len(times) for times in imports.values() if times), default=0)
+    lines = [f"import: {reps} fresh interpreters each, after one untimed warm-up"]
+    for measure_id, (_measure, per_lib) in plan.items():
+        parts = [f"{lib} {json.dumps(params)}" for lib, params in per_lib.items() if isinstance(params, dict)]
+        lines.append(f"{measure_id}: " + "; ".join(parts))
     return lines
 
 
@@ -360,27 +290,35 @@ def main():
     logs = os.path.join(OUT, "logs")
     os.makedirs(logs, exist_ok=True)
     started, load_before = time.time(), os.getloadavg()
+    pythons, missing = {}, {}
+    for lib in LIBS:
+        pythons[lib], why = interpreter(lib)
+        if why:
+            missing[lib] = why
+            log(f"left out: {why}")
 
     log("import times")
     scratch = tempfile.mkdtemp(prefix="bench-import-")
-    imports = {}
-    for lib in ("mlflow", "rtrack"):
-        imports[lib] = import_times(lib, import_reps, scratch)
+    imports = {lib: import_times(pythons[lib], lib, import_reps, scratch) for lib in LIBS if lib not in missing}
     shutil.rmtree(scratch, ignore_errors=True)
-    raw = {}
-    for measure_id, (measure, mlflow_params, rtrack_params) in plan.items():
+    raw, reasons = {}, {}
+    for measure_id, (measure, per_lib) in plan.items():
         log(measure_id)
-        raw[measure_id] = {
-            "mlflow": run_worker("mlflow", measure, mlflow_params, logs, args.keep) if mlflow_params else None,
-            "rtrack": run_worker("rtrack", measure, rtrack_params, logs, args.keep),
-        }
+        raw[measure_id], reasons[measure_id] = {}, {}
+        for lib in LIBS:
+            params = per_lib.get(lib)
+            if lib in missing or not isinstance(params, dict):
+                raw[measure_id][lib], reasons[measure_id][lib] = None, missing.get(lib) or params
+                continue
+            raw[measure_id][lib] = run_worker(pythons[lib], lib, measure, params, logs, args.keep)
 
-    rows = build_rows(imports, raw)
-    table = render(rows)
-    versions = {lib: raw["log_metric"][lib]["version"] for lib in ("mlflow", "rtrack")}
+    rows = build_rows(imports, missing, Figures(raw, reasons))
+    table, footnotes = render(rows)
+    versions = {lib: raw["log_metric"][lib]["version"] for lib in LIBS if raw["log_metric"].get(lib)}
     meta = {
         "quick": args.quick,
         "versions": versions,
+        "left_out": missing,
         "machine": machine(),
         "load_average_before": load_before,
         "load_average_after": os.getloadavg(),
@@ -391,12 +329,16 @@ def main():
     }
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, "results.json"), "w") as f:
-        json.dump({"meta": meta, "rows": rows, "imports": imports, "raw": raw}, f, indent=1)
+        json.dump({"meta": meta, "rows": rows, "footnotes": footnotes, "imports": imports, "raw": raw}, f, indent=1)
 
+    stores = {"mlflow": "its SQLite store", "trackio": "its SQLite project file", "aim": "its repo folder"}
+    others = ", ".join(f"{lib} {versions[lib]} ({stores[lib]})" for lib in stores if lib in versions)
     print(
-        f"\nrtrack {versions['rtrack']} vs MLflow {versions['mlflow']} (its SQLite store), "
-        f"{meta['machine']['cores']} cores, {meta['machine']['cpu']}, Python {meta['machine']['python']}"
+        f"\nrtrack {versions['rtrack']} vs {others}; {meta['machine']['cores']} cores, "
+        f"{meta['machine']['cpu']}, Python {meta['machine']['python']}"
     )
+    for why in missing.values():
+        print(f"left out: {why}")
     print(
         f"load average before/after: {load_before[0]:.2f} / {meta['load_average_after'][0]:.2f}; "
         f"wall time {meta['wall_s'] / 60:.1f} min"
@@ -405,20 +347,33 @@ def main():
     print()
     print(table)
     print()
-    print("ratio = MLflow's cost / rtrack's cost (time or bytes; for points/s, rtrack's rate / MLflow's),")
-    print("so above 1 means rtrack is better. Times are medians over repetitions; per-call figures time")
+    for note in footnotes:
+        print(note)
+    print()
+    print("x/rtrack = that library's cost / rtrack's cost (time or bytes; for points/s, rtrack's rate /")
+    print("its rate), so above 1 means rtrack is better; goals are against MLflow. Times are medians over")
+    print("repetitions; per-call figures time each call alone (each carries")
     print(
-        f"each call alone (each carries ~{int(meta['timer_overhead_ns'])} ns of timer cost)."
-        " rtrack's log_metric returns before the disk"
+        f"~{int(meta['timer_overhead_ns'])} ns of timer cost). rtrack's log_metric returns before the disk"
+        " by design; its 'durable"
     )
-    print("by design; its 'durable cost/point' row adds the flush that writes them. Every rtrack figure that")
-    print("MLflow's counterpart makes durable includes rtrack's flush (bulk ingest, runs via end_run).")
-    print("Bytes/point: database size after PRAGMA wal_checkpoint(TRUNCATE), minus the size before the")
-    print("points, divided by the points. MLflow runs fewer repetitions where it is slow:")
+    print("cost/point' row adds the flush that writes them. Every rtrack figure that MLflow's counterpart")
+    print("makes durable includes rtrack's flush (bulk ingest, runs via end_run), and trackio's its finish().")
+    print("Bytes/point: the store's size once the run has ended (SQLite after PRAGMA wal_checkpoint(TRUNCATE);")
+    print("Aim: all files of its repo folder), minus the size before the points, divided by the points.")
+    print("Slow cases run fewer repetitions:")
     for line in meta["counts"]:
         print(f"  {line}")
     misses = [r["measure"] for r in rows if r["verdict"] == "MISS"]
-    print(f"\n{sum(r['verdict'] == 'PASS' for r in rows)} PASS, {len(misses)} MISS. JSON: bench/out/results.json")
+    print(f"\n{sum(r['verdict'] == 'PASS' for r in rows)} PASS, {len(misses)} MISS (goals against MLflow).")
+    lagging = behind(rows)
+    if lagging:
+        print("rtrack does not lead:")
+        for measure, lib, x in lagging:
+            print(f"  {measure}: {lib}/rtrack = {x:.2f}x")
+    else:
+        print("rtrack leads every measured cell.")
+    print("JSON: bench/out/results.json")
 
 
 if __name__ == "__main__":

@@ -4,30 +4,22 @@ the points are all there, the reads return every point, the searches agree."""
 
 import time
 
-from common import SEARCH_FILTER, database_bytes, points, search_corpus, summary, timed, timer_overhead_ns
+from common import SEARCH_FILTER, points, search_corpus, summary, timed, timer_overhead_ns
 
 
 def log_metric(side, n, warmup=20):
-    """Per-call latency of ``log_metric(key, value, step=i)`` inside an active run, each
-    call timed on its own; then the time ``flush()`` takes to make them all durable (MLflow
-    has nothing to flush: its calls return after the write)."""
+    """Per-call latency of one logged point inside an active run, each call timed on its
+    own; then the time the side's flush takes to make them all durable (MLflow and Aim
+    have nothing to flush: their calls return after the write; trackio's flush is
+    ``finish()``, its only way to write what it queued)."""
     run_id = side.start_run()
-    log = side.module.log_metric
-    for i in range(warmup):
-        log("warmup", 0.5, step=i)
-    side.flush()
-    base = database_bytes(side.db)
     values = points(n, seed=1)[2].tolist()
-    pc = time.perf_counter_ns
-    durations = [0] * n
-    loop_start = pc()
-    for i in range(n):
-        t0 = pc()
-        log("loss", values[i], step=i)
-        durations[i] = pc() - t0
-    loop_ns = pc() - loop_start
-    flush_start = time.perf_counter()
+    _log_loop(side, "warmup", [0.5] * warmup)
     side.flush()
+    base = side.store_bytes()
+    loop_ns, durations = _log_loop(side, "loss", values)
+    flush_start = time.perf_counter()
+    side.flush(resume=False)
     flush_s = time.perf_counter() - flush_start
     side.end_run()
     stored = side.count_points(run_id, "loss")
@@ -40,53 +32,77 @@ def log_metric(side, n, warmup=20):
         "loop_s": loop_ns / 1e9,
         "flush_s": flush_s,
         "durable_per_point_s": (loop_ns / 1e9 + flush_s) / n,
-        "bytes_per_point": (database_bytes(side.db) - base) / n,
+        "bytes_per_point": (side.store_bytes() - base) / n,
         "timer_overhead_ns": timer_overhead_ns(),
     }
 
 
+def _log_loop(side, key, values):
+    """Log ``values`` at steps 0..n-1 one call at a time, each call timed on its own with
+    the library's own function and its own calling convention written out (no wrapper):
+    MLflow and rtrack ``log_metric(key, value, step=i)``, trackio ``log({key: value},
+    step=i)``, Aim ``run.track(value, name=key, step=i)``. The whole loop's time and each
+    call's, in nanoseconds."""
+    pc = time.perf_counter_ns
+    n = len(values)
+    durations = [0] * n
+    style = getattr(side, "log_style", "mlflow")
+    loop_start = pc()
+    if style == "mlflow":
+        log = side.module.log_metric
+        for i in range(n):
+            t0 = pc()
+            log(key, values[i], step=i)
+            durations[i] = pc() - t0
+    elif style == "dict":
+        log = side.module.log
+        for i in range(n):
+            t0 = pc()
+            log({key: values[i]}, step=i)
+            durations[i] = pc() - t0
+    else:
+        track = side.track
+        for i in range(n):
+            t0 = pc()
+            track(values[i], name=key, step=i)
+            durations[i] = pc() - t0
+    return pc() - loop_start, durations
+
+
 def run_overhead(side, runs, n_params, n_metrics, warmup=3):
-    """Wall time of one whole run: start_run, ``n_params`` log_param, ``n_metrics``
-    log_metric, end_run (rtrack's end_run makes the metrics durable)."""
-    module = side.module
+    """Wall time of one whole run: start, ``n_params`` params, ``n_metrics`` metrics, end
+    (rtrack's end_run makes the metrics durable; trackio's finish() writes what it queued).
+    Each side's run is in ``side.run_fn``."""
     param_keys = [f"param_{p}" for p in range(n_params)]
     metric_keys = [f"metric_{m}" for m in range(n_metrics)]
-
-    def one_run():
-        run = module.start_run()
-        for p, key in enumerate(param_keys):
-            module.log_param(key, 0.1 * (p + 1))
-        for m, key in enumerate(metric_keys):
-            module.log_metric(key, 0.25 * (m + 1))
-        module.end_run()
-        return run
-
-    durations, last = timed(one_run, runs, warmup)
-    stored = module.get_run(last.info.run_id).data
-    assert len(stored.params) == n_params and len(stored.metrics) == n_metrics, f"{side.name}: run incomplete"
+    durations, last = timed(side.run_fn(param_keys, metric_keys), runs, warmup)
+    stored = side.run_contents(last)
+    assert stored == (n_params, n_metrics), f"{side.name}: run incomplete, {stored} params/metrics stored"
     return {"runs": runs, "params": n_params, "metrics": n_metrics, **_stats(durations)}
 
 
 def ingest(side, n, reps, batch=None, seed=3):
     """Durable bulk ingest of ``n`` points per repetition, each to a new key of one run.
-    The first repetition also gives bytes on disk per point: database size after a WAL
-    checkpoint, minus its size before the points, divided by ``n``."""
+    Bytes on disk per point: the store's size once the run has ended, minus its size
+    before the first repetition, divided by all the points written. Every key is read
+    back once the run has ended (Aim's readers see a run once it is closed)."""
     run_id = side.start_run()
     side.flush()
     steps, timestamps, values = points(n, seed)
-    rates, per_call_rates, bytes_per_point = [], [], None
+    rates, per_call_rates, keys = [], [], []
+    before = side.store_bytes()
     for rep in range(reps):
-        before = database_bytes(side.db) if rep == 0 else None
         key = f"ingest_{rep}"
         segments = side.bulk_write(run_id, key, steps, timestamps, values, batch=batch)
         total_s = sum(seconds for _, seconds in segments)
         rates.append(n / total_s)
         per_call_rates.extend(count / seconds for count, seconds in segments)
-        if rep == 0:
-            bytes_per_point = (database_bytes(side.db) - before) / n
+        keys.append(key)
+    side.end_run()
+    bytes_per_point = (side.store_bytes() - before) / (n * reps)
+    for key in keys:
         stored = side.count_points(run_id, key)
         assert stored == n, f"{side.name}: {stored} of {n} ingested points stored"
-    side.end_run()
     rates.sort()
     per_call_rates.sort()
     return {
@@ -102,7 +118,8 @@ def ingest(side, n, reps, batch=None, seed=3):
 
 def history(side, sizes, reps):
     """Read back whole histories of each size with every reader the side has. The
-    histories are written with the side's bulk call (MLflow: log_batch)."""
+    histories are written with the side's bulk call (MLflow: log_batch; trackio and Aim,
+    which have none, a call per point)."""
     run_id = side.start_run()
     written = {}
     for n in sizes:
@@ -122,13 +139,19 @@ def history(side, sizes, reps):
 
 def search(side, runs, reps):
     """``search_runs`` over ``runs`` finished runs (3 params, 3 metrics each): all of them
-    and a filtered subset, as a list of Run objects and as a pandas DataFrame."""
+    and a filtered subset, as a list of Run objects and as a pandas DataFrame. A case the
+    side has no call for is recorded with the reason (``side.unsupported``)."""
     began = time.perf_counter()
     for name, params, metrics in search_corpus(runs):
         side.create_finished_run(name, params, metrics)
     results = {"runs": runs, "setup_s": time.perf_counter() - began}
+    unsupported = getattr(side, "unsupported", {})
     for label, filter_string in (("all", ""), ("filtered", SEARCH_FILTER)):
         for output_format in ("list", "pandas"):
+            reason = unsupported.get(label) or unsupported.get(output_format)
+            if reason:
+                results[f"{label}/{output_format}"] = {"unsupported": reason}
+                continue
             durations, found = timed(lambda fmt=output_format, where=filter_string: side.search(fmt, where), reps)
             results[f"{label}/{output_format}"] = {**_stats(durations), "rows": len(found)}
     return results

@@ -1,13 +1,18 @@
-"""The two libraries behind one small interface, so every measure in ``measures.py`` runs
-the same steps on both. Each side opens its own store in a fresh folder: MLflow its
-SQLite store (``sqlite:///<folder>/mlflow.db``), rtrack a store folder.
+"""The libraries behind one small interface, so every measure in ``measures.py`` runs the
+same steps on each. Each side opens its own store in a fresh folder: MLflow its SQLite
+store (``sqlite:///<folder>/mlflow.db``), rtrack a store folder; trackio and Aim are in
+``side_trackio.py`` and ``side_aim.py``.
 
 Hot loops call the library's own functions (``side.module.log_metric``) rather than a
-method here, so no wrapper cost lands on either side."""
+method here, so no wrapper cost lands on any side."""
 
 import os
 import sqlite3
 import time
+
+from common import database_bytes
+from side_aim import AimSide
+from side_trackio import TrackioSide
 
 # Points MLflow accepts in one log_batch call.
 MLFLOW_BATCH_LIMIT = 1000
@@ -37,8 +42,17 @@ class MlflowSide:
     def end_run(self):
         self.module.end_run()
 
-    def flush(self):
+    def flush(self, resume=True):
         """MLflow writes synchronously: every call is durable when it returns."""
+
+    def store_bytes(self):
+        return database_bytes(self.db)
+
+    def run_fn(self, param_keys, metric_keys):
+        return _fluent_run(self.module, param_keys, metric_keys)
+
+    def run_contents(self, run):
+        return _fluent_run_contents(self.module, run)
 
     def bulk_write(self, run_id, key, steps, timestamps, values, batch=MLFLOW_BATCH_LIMIT):
         """Log the points with ``log_batch`` in calls of ``batch`` points; one
@@ -114,8 +128,17 @@ class RtrackSide:
     def end_run(self):
         self.module.end_run()
 
-    def flush(self):
+    def flush(self, resume=True):
         self.module.flush()
+
+    def store_bytes(self):
+        return database_bytes(self.db)
+
+    def run_fn(self, param_keys, metric_keys):
+        return _fluent_run(self.module, param_keys, metric_keys)
+
+    def run_contents(self, run):
+        return _fluent_run_contents(self.module, run)
 
     def bulk_write(self, run_id, key, steps, timestamps, values, batch=None):
         """``log_metric_series`` on the active run (in slices of ``batch`` points when
@@ -166,4 +189,26 @@ class RtrackSide:
         return self.module.search_runs(experiment_ids=[self.experiment_id], filter_string=filter_string)
 
 
-SIDES = {"mlflow": MlflowSide, "rtrack": RtrackSide}
+def _fluent_run(module, param_keys, metric_keys):
+    """One whole run through MLflow's fluent verbs (rtrack has the same ones): start_run,
+    a log_param per key, a log_metric per key, end_run (rtrack's end_run makes the
+    metrics durable)."""
+
+    def one_run():
+        run = module.start_run()
+        for p, key in enumerate(param_keys):
+            module.log_param(key, 0.1 * (p + 1))
+        for m, key in enumerate(metric_keys):
+            module.log_metric(key, 0.25 * (m + 1))
+        module.end_run()
+        return run
+
+    return one_run
+
+
+def _fluent_run_contents(module, run):
+    data = module.get_run(run.info.run_id).data
+    return len(data.params), len(data.metrics)
+
+
+SIDES = {"mlflow": MlflowSide, "trackio": TrackioSide, "aim": AimSide, "rtrack": RtrackSide}

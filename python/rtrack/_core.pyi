@@ -75,6 +75,7 @@ __all__ = [
     "get_metric_history",
     "get_run",
     "get_tracking_uri",
+    "is_tracking_uri_set",
     "last_active_run",
     "list_artifacts",
     "log_artifact",
@@ -437,6 +438,13 @@ def set_tracking_uri(uri: _Uri | None = None) -> None:
     >>> rtrack.set_tracking_uri("sqlite:///mlruns.db")
     >>> rtrack.get_tracking_uri()
     'sqlite:///mlruns.db'
+    """
+
+def is_tracking_uri_set() -> bool:
+    """Whether a tracking URI was set in code or by the environment (else ``./rtruns``).
+
+    >>> rtrack.is_tracking_uri_set()
+    True
     """
 
 def get_tracking_uri() -> str:

@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from ._adapters import ImageLike, TableLike
     from ._core import Experiment, Metric, Run, _ExperimentId
 
-# The most a single page request asks the store for.
-
 
 def create_experiment(name: str, artifact_location: str | None = None, tags: Mapping[str, Any] | None = None) -> str:
     """Create an experiment and return its id; a taken name raises :class:`AlreadyExistsError`.
@@ -204,3 +202,126 @@ def log_figure(figure: Any, artifact_file: str) -> None:
         _core._log_figure_image(_adapters.figure_image(figure, suffix), name)
     else:
         _core._log_figure_json(_adapters.figure_json(figure), name)
+
+
+# ----- MLflow's module-level verbs that are one Client call on the current tracking URI -----
+
+
+def _active_experiment_id() -> str:
+    return _core._current_experiment_id()
+
+
+def set_experiment_tag(key: str, value: Any) -> None:
+    """Tag the active experiment.
+
+    >>> rtrack.set_experiment_tag("team", "ml")
+    >>> rtrack.get_experiment("0").tags["team"]
+    'ml'
+    """
+    Client().set_experiment_tag(_active_experiment_id(), key, value)
+
+
+def set_experiment_tags(tags: Mapping[str, Any]) -> None:
+    """Tag the active experiment with several tags.
+
+    >>> rtrack.set_experiment_tags({"team": "ml", "stage": "dev"})
+    >>> sorted(rtrack.get_experiment("0").tags)
+    ['stage', 'team']
+    """
+    client = Client()
+    for key, value in tags.items():
+        client.set_experiment_tag(_active_experiment_id(), key, value)
+
+
+def get_parent_run(run_id: str) -> Run | None:
+    """The run a nested run was started in, or None for a top-level run.
+
+    >>> with rtrack.start_run() as parent:
+    ...     with rtrack.start_run(nested=True) as child:
+    ...         pass
+    >>> rtrack.get_parent_run(child.info.run_id).info.run_id == parent.info.run_id
+    True
+    """
+    client = Client()
+    parent = client.get_run(run_id).data.tags.get("mlflow.parentRunId")
+    return client.get_run(parent) if parent else None
+
+
+def get_registry_uri() -> str:
+    """Where the model registry is: with the runs, at the tracking URI.
+
+    >>> rtrack.get_registry_uri() == rtrack.get_tracking_uri()
+    True
+    """
+    return _core.get_tracking_uri()
+
+
+def set_registry_uri(uri: str | None) -> None:
+    """Accepted when it names the tracking store (as MLflow scripts often set both): rtrack
+    keeps the registry with the runs, so another registry is refused rather than ignored.
+
+    >>> rtrack.set_registry_uri(rtrack.get_tracking_uri())
+    """
+    if uri is not None and uri != _core.get_tracking_uri():
+        raise _core.InvalidValueError(
+            f"Registry URI '{uri}' differs from the tracking URI '{_core.get_tracking_uri()}': "
+            "rtrack keeps the model registry in the tracking store"
+        )
+
+
+def search_registered_models(
+    filter_string: str | None = None, max_results: int = 100, order_by: list[str] | None = None
+) -> list[Any]:
+    """Registered models matching a filter (``name LIKE 'House%'``), up to ``max_results``.
+
+    >>> _ = rtrack.Client().create_registered_model("HousePrices")
+    >>> [m.name for m in rtrack.search_registered_models("name LIKE 'House%'")]
+    ['HousePrices']
+    """
+    return list(Client().search_registered_models(filter_string, max_results, order_by))
+
+
+def search_model_versions(
+    filter_string: str | None = None, max_results: int = 10_000, order_by: list[str] | None = None
+) -> list[Any]:
+    """Model versions matching a filter (``name = 'HousePrices'``), up to ``max_results``.
+
+    >>> rtrack.search_model_versions("name = 'nothing-here'")
+    []
+    """
+    return list(Client().search_model_versions(filter_string, max_results, order_by))
+
+
+def get_logged_model(model_id: str) -> Any:
+    """A logged model by id (``models:/<model_id>``).
+
+    >>> model = rtrack.Client().create_logged_model("0", name="enet")
+    >>> rtrack.get_logged_model(model.model_id).name
+    'enet'
+    """
+    return Client().get_logged_model(model_id)
+
+
+def search_logged_models(
+    experiment_ids: Sequence[_ExperimentId] | None = None,
+    filter_string: str | None = None,
+    max_results: int | None = None,
+    order_by: Sequence[str | dict[str, Any]] | None = None,
+    datasets: Sequence[dict[str, str]] | None = None,
+) -> list[Any]:
+    """Logged models of some experiments (the active one by default) matching a filter.
+
+    >>> _ = rtrack.Client().create_logged_model("0", name="enet")
+    >>> [m.name for m in rtrack.search_logged_models(filter_string="name = 'enet'")]
+    ['enet']
+    """
+    ids = list(experiment_ids) if experiment_ids else [_active_experiment_id()]
+    return list(Client().search_logged_models(ids, filter_string, max_results, order_by, datasets=datasets))
+
+
+def flush_async_logging() -> None:
+    """MLflow's name for :func:`rtrack.flush`: queued points become durable now.
+
+    >>> rtrack.flush_async_logging()
+    """
+    _core.flush()

@@ -104,6 +104,15 @@ fn get_tracking_uri() -> String {
     fluent::get_tracking_uri()
 }
 
+/// Whether a tracking URI was set in code or by the environment (else ``./rtruns``).
+///
+/// >>> rtrack.is_tracking_uri_set()
+/// True
+#[pyfunction]
+fn is_tracking_uri_set() -> bool {
+    fluent::is_tracking_uri_set()
+}
+
 /// Where runs say they come from (`mlflow.source.name` / `.type`); set by the package.
 #[pyfunction]
 fn _set_source(name: String, kind: String, user: String) {
@@ -384,6 +393,7 @@ pub fn register(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<PyActiveRun>()?;
     module.add_function(wrap_pyfunction!(set_tracking_uri, module)?)?;
     module.add_function(wrap_pyfunction!(get_tracking_uri, module)?)?;
+    module.add_function(wrap_pyfunction!(is_tracking_uri_set, module)?)?;
     module.add_function(wrap_pyfunction!(_set_source, module)?)?;
     module.add_function(wrap_pyfunction!(set_experiment, module)?)?;
     module.add_function(wrap_pyfunction!(start_run, module)?)?;

@@ -137,6 +137,11 @@ pub fn get_tracking_uri() -> String {
     })
 }
 
+/// Whether a tracking URI was set in code or by the environment (rather than the default).
+pub fn is_tracking_uri_set() -> bool {
+    context().tracking_uri.is_some() || env_setting(TRACKING_URI_ENV).is_some()
+}
+
 /// The tracker for the tracking URI in force.
 pub fn tracker() -> Result<Tracker> {
     tracker_for(&get_tracking_uri())

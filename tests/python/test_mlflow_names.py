@@ -42,3 +42,27 @@ def test_a_schema_built_from_the_types_module_signs_a_model():
         outputs=Schema([ColSpec("double")]),
     )
     assert signature.inputs.input_names() == ["x", "n"]
+
+
+def test_module_level_verbs_mlflow_scripts_call(store):
+    assert mlflow.MlflowException is _core.RtrackError
+    assert mlflow.is_tracking_uri_set()
+    assert mlflow.get_registry_uri() == mlflow.get_tracking_uri()
+    mlflow.set_registry_uri(mlflow.get_tracking_uri())
+    try:
+        mlflow.set_registry_uri("http://elsewhere:5000")
+    except mlflow.exceptions.MlflowException as error:
+        assert "tracking store" in str(error)
+    else:
+        raise AssertionError("another registry URI should be refused")
+    mlflow.set_experiment_tags({"team": "ml"})
+    assert mlflow.get_experiment("0").tags["team"] == "ml"
+    with mlflow.start_run() as parent, mlflow.start_run(nested=True) as child:
+        pass
+    assert mlflow.get_parent_run(child.info.run_id).info.run_id == parent.info.run_id
+    assert mlflow.get_parent_run(parent.info.run_id) is None
+    model = mlflow.MlflowClient().create_logged_model("0", name="enet")
+    assert mlflow.get_logged_model(model.model_id).name == "enet"
+    assert [m.model_id for m in mlflow.search_logged_models()] == [model.model_id]
+    assert mlflow.search_registered_models() == []
+    mlflow.flush_async_logging()

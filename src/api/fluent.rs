@@ -283,7 +283,9 @@ pub fn start_run(args: StartRun) -> Result<Run> {
     Ok(run)
 }
 
-/// End the active run (no-op when there is none).
+/// End the active run (no-op when there is none). A run that cannot be ended (its points
+/// cannot be written: a full disk, a server that is down) stays active, so the next
+/// `end_run` tries again and says so again.
 pub fn end_run(status: RunStatus) -> Result<()> {
     let (run_id, tracker) = {
         let mut ctx = context();
@@ -293,7 +295,15 @@ pub fn end_run(status: RunStatus) -> Result<()> {
         ctx.last_active_run_id = Some(run_id.clone());
         (run_id, tracker)
     };
-    tracker.set_terminated(&run_id, status, Some(now_millis()))
+    match tracker.set_terminated(&run_id, status, Some(now_millis())) {
+        Ok(()) => Ok(()),
+        // A run deleted or refused meanwhile can never end: it leaves the stack all the same.
+        Err(error @ (Error::NotFound(_) | Error::InvalidValue(_))) => Err(error),
+        Err(error) => {
+            context().run_stack.push((run_id, tracker));
+            Err(error)
+        }
+    }
 }
 
 /// End `run_id` if it is active, first ending any runs nested inside it.

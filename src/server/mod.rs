@@ -274,8 +274,33 @@ fn app(state: Arc<AppState>, config: &ServerConfig) -> Result<Router> {
                 strip_prefix,
             )),
     };
+    // Runs of slashes in a path count as one, as in MLflow's server (`//api/...`), before
+    // anything routes the request.
+    let app = Router::new()
+        .fallback_service(app)
+        .layer(axum::middleware::from_fn(merge_slashes));
     // Outermost, so every request is checked and every response marked, whatever answers it.
     Ok(app.layer(axum::middleware::from_fn_with_state(policy, security::guard)))
+}
+
+/// `a//b` is answered as `a/b`.
+async fn merge_slashes(mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if path.contains("//") {
+        let mut merged = String::with_capacity(path.len());
+        for c in path.chars() {
+            if !(c == '/' && merged.ends_with('/')) {
+                merged.push(c);
+            }
+        }
+        if let Some(query) = request.uri().query() {
+            merged = format!("{merged}?{query}");
+        }
+        if let Ok(uri) = merged.parse() {
+            *request.uri_mut() = uri;
+        }
+    }
+    next.run(request).await
 }
 
 #[derive(Clone)]

@@ -319,3 +319,30 @@ fn search_datasets_lists_each_dataset_once_with_its_context() {
     let none = s.post("/ajax-api/2.0/mlflow/experiments/search-datasets", json!({}));
     assert!(error_message(&none, 400).contains("at least one experiment_id"));
 }
+
+#[test]
+fn runs_of_slashes_in_a_path_count_as_one() {
+    let fx = server();
+    let (status, reply, _) = fx.get("//api/2.0//mlflow/experiments/get", &[("experiment_id", "0")]);
+    assert_eq!(status, 200, "{reply}");
+    assert_eq!(reply["experiment"]["name"], "Default");
+}
+
+#[test]
+fn writes_to_a_deleted_run_name_its_state_as_mlflow_does() {
+    let fx = server();
+    let run_id = fx.new_run();
+    fx.ok("runs/delete", json!({"run_id": run_id}));
+    let (status, reply, _) = fx.post(
+        "/api/2.0/mlflow/runs/set-tag",
+        json!({"run_id": run_id, "key": "k", "value": "v"}),
+    );
+    assert_eq!(status, 400, "{reply}");
+    let message = reply["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(&format!(
+            "The run {run_id} must be in the 'active' state. Current state is deleted."
+        )),
+        "{message}"
+    );
+}

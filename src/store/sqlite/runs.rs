@@ -209,8 +209,10 @@ pub fn set_lifecycle(conn: &Connection, run_id: &str, stage: LifecycleStage) -> 
 pub fn require_active(conn: &Connection, run_id: &str) -> Result<RunInfo> {
     let info = get_info(conn, run_id)?;
     if info.lifecycle_stage != LifecycleStage::Active {
+        // MLflow's wording, which scripts match on, then what to do about it.
         return Err(Error::invalid(format!(
-            "Run '{run_id}' is deleted; restore it before logging to it"
+            "The run {run_id} must be in the 'active' state. Current state is {}. Restore it before logging to it",
+            info.lifecycle_stage.as_str()
         )));
     }
     Ok(info)

@@ -16,7 +16,8 @@ use crate::artifacts::{file_uri_to_path, uri_scheme};
 
 /// Refuse `location` as a new experiment's artifact location when it climbs out of where it
 /// points, names a host the server would fetch from, or, on a proxied server, is a local
-/// folder outside the artifact root. `location` is as the store will keep it.
+/// folder outside the artifact root (unless new experiments default to a local root of
+/// their own, `--default-artifact-root`). `location` is as the store will keep it.
 pub fn check_experiment_location(state: &AppState, sent: &str, location: &str) -> ApiResult<()> {
     let decoded = fully_decoded(sent);
     let climbs = |text: &str| text.split(['/', '\\']).any(|part| part == "..");
@@ -36,7 +37,7 @@ pub fn check_experiment_location(state: &AppState, sent: &str, location: &str) -
             "Invalid value for 'artifact_location': the '{other}' scheme addresses a host other than the \
              tracking server's configured artifact storage, so the server would connect to the host named in the URI"
         ))),
-        None | Some("file") if state.uris.is_proxied() => {
+        None | Some("file") if state.uris.is_proxied() && !state.local_experiment_roots => {
             let root = local_path(&state.artifact_root);
             if within(&local_path(location), &Some(root)) {
                 return Ok(());
@@ -59,7 +60,11 @@ pub fn check_version_source(
 ) -> ApiResult<()> {
     let decoded = fully_decoded(source);
     let climbs = |text: &str| text.split(['/', '\\']).any(|part| part == "..");
-    if decoded.contains('\0') || climbs(source) || climbs(&decoded) {
+    let scheme = uri_scheme(source).map(str::to_ascii_lowercase);
+    let local = matches!(scheme.as_deref(), None | Some("file"));
+    // A local source is judged by where it leads once `..` is resolved (MLflow 3.17 does the
+    // same); every other kind may not climb at all.
+    if decoded.contains('\0') || (!local && (climbs(source) || climbs(&decoded))) {
         return Err(ApiError::invalid(format!(
             "Invalid model version source: '{source}'. If supplying a source as an http, https, local file path, \
              ftp, objectstore, or mlflow-artifacts uri, an absolute path must be provided without relative path \
@@ -76,11 +81,10 @@ pub fn check_version_source(
              resource that contains the source."
         ))
     };
-    let scheme = uri_scheme(source).map(str::to_ascii_lowercase);
     match scheme.as_deref() {
         None | Some("file") => {
             let inside = match owner_id {
-                Some(id) => within(&local_path(source), &owner_location(state, owner, id)?),
+                Some(id) => within(&resolved(&local_path(source)), &owner_location(state, owner, id)?),
                 None => false,
             };
             if inside {
@@ -153,8 +157,23 @@ fn owner_location(state: &AppState, owner: &str, id: &str) -> ApiResult<Option<P
 
 fn local_path(uri: &str) -> PathBuf {
     let path = file_uri_to_path(uri).unwrap_or_else(|_| PathBuf::from(uri));
-    // No `..` is left (refused above); drop `.` so the comparison is by real parts.
+    // Drop `.` so the comparison is by real parts (`..` is resolved or refused by the caller).
     path.components().filter(|c| !matches!(c, Component::CurDir)).collect()
+}
+
+/// `path` with each `..` taking off the part before it, by the text alone (a `..` above the
+/// root stays, and then nothing is within anything).
+fn resolved(path: &Path) -> PathBuf {
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
 }
 
 fn within(path: &Path, root: &Option<PathBuf>) -> bool {

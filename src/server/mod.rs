@@ -217,6 +217,10 @@ pub struct AppState {
     /// The artifact root as a file URI: the base of the proxied `mlflow-artifacts` paths.
     artifact_root: String,
     uris: ArtifactUris,
+    /// Whether new experiments' files go outside the proxied root by default (a local
+    /// `--default-artifact-root`): clients then write local locations themselves, and may
+    /// name other local folders, as with MLflow.
+    local_experiment_roots: bool,
 }
 
 impl AppState {
@@ -238,7 +242,12 @@ impl AppState {
             )
         })?;
         let artifact_root = path_to_file_uri(&resolved.proxy_root);
+        let local_experiment_roots = resolved
+            .experiments_root
+            .as_ref()
+            .is_some_and(|root| !root.starts_with(&resolved.proxy_root));
         Ok(AppState {
+            local_experiment_roots,
             artifacts: open_artifact_store(&artifact_root)?,
             uris: if config.serve_artifacts {
                 ArtifactUris::new(&artifact_root)

@@ -194,12 +194,18 @@ fn accepts(method: &Method, path: &str) -> Accepts {
 
 /// MLflow's refusal of a body it will not parse, or `None` when the body is acceptable.
 fn content_type_refusal(method: &Method, path: &str, headers: &HeaderMap) -> Option<ApiError> {
-    let allowed: &[&str] = match accepts(method, path) {
+    let kind = accepts(method, path);
+    let allowed: &[&str] = match kind {
         Accepts::Anything => return None,
         Accepts::Upload => &["application/octet-stream", "multipart/form-data"],
         Accepts::Json => &["application/json"],
     };
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
+        // Raw bytes with no type at all (what `requests.post(url, data=...)` sends): no form
+        // of another site can send a body without one, so only the origin check applies.
+        if matches!(kind, Accepts::Upload) {
+            return None;
+        }
         let empty = headers.get(header::TRANSFER_ENCODING).is_none()
             && headers
                 .get(header::CONTENT_LENGTH)

@@ -233,11 +233,20 @@ fn validation_errors_use_mlflows_wording_and_order() {
 
 #[test]
 fn a_relative_artifact_location_is_made_absolute() {
-    // Only without the proxy: a proxied server keeps local locations under its root.
+    // Without the proxy, or with new experiments under a local root of their own (MLflow's
+    // test server): a server whose experiments default to proxied URIs keeps local locations
+    // under its root.
+    for local_root in [false, true] {
+        relative_location_made_absolute(local_root);
+    }
+}
+
+fn relative_location_made_absolute(local_root: bool) {
     let dir = tempfile::tempdir().unwrap();
     let config = ServerConfig {
         port: 0,
-        serve_artifacts: false,
+        serve_artifacts: local_root,
+        default_artifact_root: local_root.then(|| common::uri_of(&dir.path().join("roots")).to_string()),
         ..ServerConfig::new(common::uri_of(&dir.path().join("store")))
     };
     let server = start(&config).expect("server starts");
@@ -345,4 +354,39 @@ fn writes_to_a_deleted_run_name_its_state_as_mlflow_does() {
         )),
         "{message}"
     );
+}
+
+#[test]
+fn local_version_sources_are_judged_by_where_they_lead() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        port: 0,
+        serve_artifacts: false,
+        ..ServerConfig::new(common::uri_of(&dir.path().join("store")))
+    };
+    let server = start(&config).expect("server starts");
+    let s = Server {
+        base: server.url(),
+        _dir: dir,
+        _server: server,
+        agent: ureq::Agent::config_builder().http_status_as_error(false).build().into(),
+    };
+    s.ok("registered-models/create", json!({"name": "M"}));
+    let run = s.ok("runs/create", json!({"experiment_id": "0"}));
+    let run_id = run["run"]["info"]["run_id"].as_str().unwrap().to_string();
+    let artifacts = run["run"]["info"]["artifact_uri"].as_str().unwrap().to_string();
+    assert!(artifacts.starts_with("file://"), "{artifacts}");
+    let create = |source: String| {
+        s.post(
+            "/api/2.0/mlflow/model-versions/create",
+            json!({"name": "M", "source": source, "run_id": run_id}),
+        )
+        .0
+    };
+    // `..` that stays inside the run's artifacts is fine (MLflow 3.17 accepts it too) ...
+    assert_eq!(create(format!("{artifacts}/model/..")), 200);
+    assert_eq!(create(format!("{artifacts}/.")), 200);
+    // ... one that leaves them is not, spelled plainly or percent-encoded.
+    assert_eq!(create(format!("{artifacts}/../..")), 400);
+    assert_eq!(create(format!("{artifacts}/model/%2E%2E/%2E%2E")), 400);
 }

@@ -210,6 +210,14 @@ fn clients_without_an_origin_and_the_servers_own_pages_still_write() {
         "hello",
     );
     assert_eq!(put.status, 200, "{}", put.body);
+    // The UI's upload takes raw bytes with no type (no other site's form can send those) but
+    // not a text/plain body, which any page can post.
+    let upload = |headers: &[(&str, &str)]| {
+        let path = format!("/ajax-api/2.0/mlflow/upload-artifact?run_uuid={run_id}&path=raw.txt");
+        s.raw("POST", &path, headers, "hello world").status
+    };
+    assert_eq!(upload(&[]), 200);
+    assert_eq!(upload(&[("Content-Type", "text/plain")]), 400);
 }
 
 #[test]

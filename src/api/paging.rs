@@ -17,7 +17,7 @@ impl Tracker {
     ///
     /// ```
     /// # use rtrack::{store::RunSearch, ExperimentId, RunOptions, Tracker};
-    /// # let dir = tempfile::tempdir()?;
+    /// # let dir = tempfile::tempdir().unwrap();
     /// # let tracker = Tracker::open(dir.path().to_str().unwrap())?;
     /// for _ in 0..3 {
     ///     tracker.create_run(RunOptions::default())?;

@@ -32,6 +32,15 @@ impl LoggedModelStatus {
         }
     }
 
+    /// The name MLflow's REST API sends (`LOGGED_MODEL_READY`).
+    pub fn rest_name(self) -> &'static str {
+        match self {
+            LoggedModelStatus::Pending => "LOGGED_MODEL_PENDING",
+            LoggedModelStatus::Ready => "LOGGED_MODEL_READY",
+            LoggedModelStatus::Failed => "LOGGED_MODEL_UPLOAD_FAILED",
+        }
+    }
+
     /// READY and FAILED are final: no upload is under way any more.
     pub fn is_finalized(self) -> bool {
         matches!(self, LoggedModelStatus::Ready | LoggedModelStatus::Failed)

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::json::{double, key_values, ArtifactUris};
-use crate::entities::{LoggedModel, LoggedModelStatus, ModelVersion, RegisteredModel};
+use crate::entities::{LoggedModel, ModelVersion, RegisteredModel};
 
 fn put_optional(out: &mut Map<String, Value>, key: &str, value: Option<&str>) {
     if let Some(value) = value {
@@ -55,15 +55,6 @@ pub fn registered_model(model: &RegisteredModel, uris: &ArtifactUris) -> Value {
     Value::Object(out)
 }
 
-/// MLflow's protobuf names for a logged model's status.
-pub fn logged_model_status(status: LoggedModelStatus) -> &'static str {
-    match status {
-        LoggedModelStatus::Pending => "LOGGED_MODEL_PENDING",
-        LoggedModelStatus::Ready => "LOGGED_MODEL_READY",
-        LoggedModelStatus::Failed => "LOGGED_MODEL_UPLOAD_FAILED",
-    }
-}
-
 pub fn logged_model(model: &LoggedModel, uris: &ArtifactUris) -> Value {
     let mut info = Map::new();
     info.insert("model_id".into(), json!(model.model_id));
@@ -75,7 +66,7 @@ pub fn logged_model(model: &LoggedModel, uris: &ArtifactUris) -> Value {
         json!(model.last_updated_timestamp_ms),
     );
     info.insert("artifact_uri".into(), json!(uris.to_client(&model.artifact_location)));
-    info.insert("status".into(), json!(logged_model_status(model.status)));
+    info.insert("status".into(), json!(model.status.rest_name()));
     put_optional(&mut info, "status_message", model.status_message.as_deref());
     put_optional(&mut info, "model_type", model.model_type.as_deref());
     put_optional(&mut info, "source_run_id", model.source_run_id.as_deref());

@@ -20,23 +20,6 @@ fn text(value: &Value, field: &str) -> Option<String> {
     value[field].as_str().filter(|s| !s.is_empty()).map(str::to_string)
 }
 
-fn status(name: &str) -> Result<LoggedModelStatus> {
-    match name {
-        "LOGGED_MODEL_PENDING" => Ok(LoggedModelStatus::Pending),
-        "LOGGED_MODEL_READY" => Ok(LoggedModelStatus::Ready),
-        "LOGGED_MODEL_UPLOAD_FAILED" => Ok(LoggedModelStatus::Failed),
-        _ => Err(malformed("status")),
-    }
-}
-
-fn status_name(status: LoggedModelStatus) -> &'static str {
-    match status {
-        LoggedModelStatus::Pending => "LOGGED_MODEL_PENDING",
-        LoggedModelStatus::Ready => "LOGGED_MODEL_READY",
-        LoggedModelStatus::Failed => "LOGGED_MODEL_UPLOAD_FAILED",
-    }
-}
-
 fn metric(value: &Value) -> Result<LoggedModelMetric> {
     Ok(LoggedModelMetric {
         key: text(value, "key").ok_or_else(|| malformed("metrics.key"))?,
@@ -64,7 +47,11 @@ fn logged_model(value: &Value) -> Result<LoggedModel> {
         artifact_location: text(info, "artifact_uri").ok_or_else(|| malformed("artifact_uri"))?,
         creation_timestamp_ms: integer(info, "creation_timestamp_ms").unwrap_or(0),
         last_updated_timestamp_ms: integer(info, "last_updated_timestamp_ms").unwrap_or(0),
-        status: status(info["status"].as_str().unwrap_or("LOGGED_MODEL_PENDING"))?,
+        status: info["status"]
+            .as_str()
+            .unwrap_or("LOGGED_MODEL_PENDING")
+            .parse()
+            .map_err(|_| malformed("status"))?,
         status_message: text(info, "status_message"),
         model_type: text(info, "model_type"),
         source_run_id: text(info, "source_run_id"),
@@ -119,7 +106,7 @@ impl LoggedModelStore for RestStore {
     }
 
     fn finalize_logged_model(&self, model_id: &str, status: LoggedModelStatus) -> Result<LoggedModel> {
-        let body = json!({ "model_id": model_id, "status": status_name(status) });
+        let body = json!({ "model_id": model_id, "status": status.rest_name() });
         one(&self.client.send("PATCH", &format!("logged-models/{model_id}"), &body)?)
     }
 

@@ -2,7 +2,7 @@
 //! covers: what `search_runs(output_format="list")`, `search_experiments()` and the UI's
 //! lists need, written once so that no face pages on its own.
 
-use crate::entities::{Experiment, ExperimentId, Run, ViewType};
+use crate::entities::{Experiment, ExperimentId, Page, Run, ViewType};
 use crate::error::{Error, Result};
 use crate::store::{ExperimentSearch, RunSearch};
 
@@ -28,18 +28,11 @@ impl Tracker {
     /// # Ok::<(), rtrack::Error>(())
     /// ```
     pub fn search_all_runs(&self, search: &RunSearch, max_results: usize) -> Result<Vec<Run>> {
-        let mut runs = Vec::new();
         let mut request = search.clone();
-        while runs.len() < max_results {
-            request.max_results = (max_results - runs.len()).min(MAX_PAGE);
-            let page = self.search_runs(&request)?;
-            runs.extend(page.items);
-            match page.next_page_token {
-                Some(token) => request.page_token = Some(token),
-                None => break,
-            }
-        }
-        Ok(runs)
+        every_page(max_results, search.page_token.clone(), |size, token| {
+            (request.max_results, request.page_token) = (size, token);
+            self.search_runs(&request)
+        })
     }
 
     /// Every experiment a search finds (up to `max_results` when given), over all pages.
@@ -48,19 +41,15 @@ impl Tracker {
         search: &ExperimentSearch,
         max_results: Option<usize>,
     ) -> Result<Vec<Experiment>> {
-        let limit = max_results.unwrap_or(usize::MAX);
-        let mut experiments = Vec::new();
         let mut request = search.clone();
-        while experiments.len() < limit {
-            request.max_results = (limit - experiments.len()).min(MAX_PAGE);
-            let page = self.search_experiments(&request)?;
-            experiments.extend(page.items);
-            match page.next_page_token {
-                Some(token) => request.page_token = Some(token),
-                None => break,
-            }
-        }
-        Ok(experiments)
+        every_page(
+            max_results.unwrap_or(usize::MAX),
+            search.page_token.clone(),
+            |size, token| {
+                (request.max_results, request.page_token) = (size, token);
+                self.search_experiments(&request)
+            },
+        )
     }
 
     /// The experiments a fluent `search_runs` covers: the ids given and those of the names
@@ -93,4 +82,24 @@ impl Tracker {
         }
         Ok(vec![super::fluent::current_experiment_id(self)?])
     }
+}
+
+/// The items of `page(size, token)` over successive pages, from `first` on, until `limit`
+/// items or the last page; each request asks for at most [`MAX_PAGE`].
+fn every_page<T>(
+    limit: usize,
+    first: Option<String>,
+    mut page: impl FnMut(usize, Option<String>) -> Result<Page<T>>,
+) -> Result<Vec<T>> {
+    let mut items = Vec::new();
+    let mut token = first;
+    while items.len() < limit {
+        let found = page((limit - items.len()).min(MAX_PAGE), token)?;
+        items.extend(found.items);
+        match found.next_page_token {
+            Some(next) => token = Some(next),
+            None => break,
+        }
+    }
+    Ok(items)
 }

@@ -223,14 +223,41 @@ impl MetricSeries {
         self.values.is_empty()
     }
 
-    /// Sort by step, then timestamp, keeping logging order among equals.
-    pub fn sort_by_step(&mut self) {
-        let sorted = self
-            .steps
+    /// Whether the points are in step, then timestamp order.
+    pub fn is_sorted_by_step(&self) -> bool {
+        self.steps
             .windows(2)
             .zip(self.timestamps.windows(2))
-            .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]));
-        if sorted {
+            .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]))
+    }
+
+    /// Drop the first `count` points (all of them if there are fewer).
+    pub fn skip_front(&mut self, count: usize) {
+        let count = count.min(self.len());
+        self.steps.drain(..count);
+        self.values.drain(..count);
+        self.timestamps.drain(..count);
+    }
+
+    /// Keep only the first `count` points.
+    pub fn truncate(&mut self, count: usize) {
+        self.steps.truncate(count);
+        self.values.truncate(count);
+        self.timestamps.truncate(count);
+    }
+
+    /// Points `range` as a series of their own.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> MetricSeries {
+        MetricSeries {
+            steps: self.steps[range.clone()].to_vec(),
+            values: self.values[range.clone()].to_vec(),
+            timestamps: self.timestamps[range].to_vec(),
+        }
+    }
+
+    /// Sort by step, then timestamp, keeping logging order among equals.
+    pub fn sort_by_step(&mut self) {
+        if self.is_sorted_by_step() {
             return;
         }
         let mut order: Vec<usize> = (0..self.len()).collect();

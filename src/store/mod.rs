@@ -202,11 +202,29 @@ pub trait TrackingStore: Send + Sync {
     /// the new points.
     fn get_metric_points_since(&self, run_id: &str, key: &str, offset: usize) -> Result<MetricSeries> {
         let mut series = self.get_metric_series(run_id, key)?;
-        let skip = offset.min(series.len());
-        series.steps.drain(..skip);
-        series.values.drain(..skip);
-        series.timestamps.drain(..skip);
+        series.skip_front(offset);
         Ok(series)
+    }
+    /// A page of a metric's history in step order: up to `limit` points after the first
+    /// `offset`, handed to `visit` in consecutive slices so a long page never has to sit in
+    /// memory whole. Returns how many points the history holds. This default reads the
+    /// whole history; stores that keep points in step order read only the page.
+    fn visit_metric_history(
+        &self,
+        run_id: &str,
+        key: &str,
+        offset: usize,
+        limit: usize,
+        visit: &mut dyn FnMut(&MetricSeries) -> Result<()>,
+    ) -> Result<usize> {
+        let mut series = self.get_metric_series(run_id, key)?;
+        let total = series.len();
+        series.skip_front(offset);
+        series.truncate(limit);
+        if !series.is_empty() {
+            visit(&series)?;
+        }
+        Ok(total)
     }
 
     /// Make every queued write durable now.

@@ -10,6 +10,7 @@ mod cli;
 mod concurrency;
 mod fidelity;
 mod fluent;
+mod history_pages;
 mod logged_models;
 mod logging;
 mod models;

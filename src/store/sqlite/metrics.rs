@@ -135,6 +135,12 @@ fn update_latest(
             )
         })
     };
+    // The series stays in step order if the batch is, and starts at or after the latest point.
+    let batch_sorted = steps
+        .windows(2)
+        .zip(timestamps.windows(2))
+        .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]));
+    let stays_ordered = batch_sorted && current.is_none_or(|(step, ts, _)| (steps[0], timestamps[0]) >= (step, ts));
     let replace = current.is_none_or(|current| point_is_later(candidate, current));
     let latest = if replace {
         candidate
@@ -144,7 +150,8 @@ fn update_latest(
     // NaN is stored as NULL: SQLite has no NaN.
     let stored_value = if latest.2.is_nan() { None } else { Some(latest.2) };
     conn.prepare_cached(
-        "UPDATE metric_series SET point_count = point_count + ?1, last_value = ?2, last_step = ?3, last_timestamp = ?4
+        "UPDATE metric_series SET point_count = point_count + ?1, last_value = ?2, last_step = ?3, last_timestamp = ?4,
+             ordered = ordered AND ?6
          WHERE series_id = ?5",
     )?
     .execute(params![
@@ -152,7 +159,8 @@ fn update_latest(
         stored_value,
         latest.0,
         latest.1,
-        series.id
+        series.id,
+        stays_ordered
     ])?;
     if replace {
         summary::set_latest_metric(conn, series.run_id, series.key, latest.2, latest.0, latest.1)?;
@@ -204,4 +212,164 @@ pub fn read_since(conn: &Connection, run_id: &str, key: &str, offset: usize) -> 
     series.values.drain(..skip);
     series.timestamps.drain(..skip);
     Ok(series)
+}
+
+/// What a reader needs to know of a series before reading its points.
+#[derive(Clone, Copy, Debug)]
+pub struct SeriesShape {
+    pub id: i64,
+    pub point_count: usize,
+    /// The points are stored in step, then timestamp order, so a page is a stored range.
+    pub ordered: bool,
+}
+
+/// The (run, key) series' shape; `None` if the metric was never logged.
+pub fn shape(conn: &Connection, run_id: &str, key: &str) -> Result<Option<SeriesShape>> {
+    Ok(conn
+        .prepare_cached("SELECT series_id, point_count, ordered FROM metric_series WHERE run_uuid = ?1 AND key = ?2")?
+        .query_row(params![run_id, key], |row| {
+            Ok(SeriesShape {
+                id: row.get(0)?,
+                point_count: row.get::<_, i64>(1)? as usize,
+                ordered: row.get(2)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Where stored point `offset` of a series lies: its chunk's seq and how many points of that
+/// chunk come before it. Reads only the chunks' point counts, never their data.
+pub fn locate(conn: &Connection, series_id: i64, offset: usize) -> Result<Option<(i64, usize)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, point_count FROM metric_chunks WHERE series_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([series_id])?;
+    let mut seen = 0usize;
+    while let Some(row) = rows.next()? {
+        let count = row.get::<_, i64>(1)? as usize;
+        if seen + count > offset {
+            return Ok(Some((row.get(0)?, offset - seen)));
+        }
+        seen += count;
+    }
+    Ok(None)
+}
+
+/// Decode up to `max_chunks` chunks of a series from `seq` on, in order, into `out`.
+/// Returns the seq to continue from, or `None` when the series has no more chunks.
+pub fn read_chunks(
+    conn: &Connection,
+    series_id: i64,
+    seq: i64,
+    max_chunks: usize,
+    out: &mut MetricSeries,
+) -> Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, data FROM metric_chunks WHERE series_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3",
+    )?;
+    let mut rows = stmt.query(params![series_id, seq, max_chunks as i64])?;
+    let (mut read, mut next) = (0, None);
+    while let Some(row) = rows.next()? {
+        let blob = row.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        chunk::decode_into(blob, out)?;
+        next = Some(row.get::<_, i64>(0)? + 1);
+        read += 1;
+    }
+    Ok(next.filter(|_| read == max_chunks))
+}
+
+/// Set `ordered` for every stored series by reading it chunk by chunk (the migration that
+/// introduced the flag). A series whose chunks cannot be decoded counts as unordered, so
+/// reads take the path that reads it whole.
+pub fn mark_ordered_series(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT series_id FROM metric_series WHERE point_count > 0")?
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut chunks = conn.prepare("SELECT data FROM metric_chunks WHERE series_id = ?1 ORDER BY seq")?;
+    let mut mark = conn.prepare("UPDATE metric_series SET ordered = ?2 WHERE series_id = ?1")?;
+    for id in ids {
+        let mut ordered = true;
+        let mut last: Option<(i64, i64)> = None;
+        let mut rows = chunks.query([id])?;
+        while let Some(row) = rows.next()? {
+            let mut points = MetricSeries::default();
+            let blob = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+            if chunk::decode_into(blob, &mut points).is_err() || !points.is_sorted_by_step() {
+                ordered = false;
+                break;
+            }
+            let first = points.steps.first().zip(points.timestamps.first());
+            if let (Some(last), Some((&step, &ts))) = (last, first) {
+                if (step, ts) < last {
+                    ordered = false;
+                    break;
+                }
+            }
+            if let (Some(&step), Some(&ts)) = (points.steps.last(), points.timestamps.last()) {
+                last = Some((step, ts));
+            }
+        }
+        drop(rows);
+        mark.execute(params![id, ordered])?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::sqlite::schema;
+
+    fn store_with_a_run() -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut conn, |_| Ok(())).unwrap();
+        conn.execute_batch(
+            "INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active', 1, 1);
+             INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri)
+                 VALUES ('r1', 'r', 0, 'ann', 'RUNNING', 1, 'active', '/a/0/r1');",
+        )
+        .unwrap();
+        conn
+    }
+
+    fn log(conn: &Connection, key: &str, steps: &[i64], timestamps: &[i64]) -> bool {
+        let row = series_row(conn, "r1", key).unwrap();
+        append(conn, row, steps, timestamps, &vec![1.0; steps.len()]).unwrap();
+        shape(conn, "r1", key).unwrap().unwrap().ordered
+    }
+
+    #[test]
+    fn appends_keep_the_order_flag_true_only_while_steps_never_go_back() {
+        let conn = store_with_a_run();
+        assert!(log(&conn, "a", &[0, 1, 2], &[10, 10, 10]));
+        // An equal (step, timestamp) continues the order: equals keep logging order.
+        assert!(log(&conn, "a", &[2, 3], &[10, 11]));
+        // Same step, earlier timestamp: out of order, and it stays so.
+        assert!(!log(&conn, "a", &[3], &[5]));
+        assert!(!log(&conn, "a", &[100], &[100]));
+
+        assert!(!log(&conn, "b", &[1, 0], &[1, 1]), "a batch unordered inside");
+        assert!(log(&conn, "c", &[7], &[1]));
+        assert!(
+            !log(&conn, "c", &[6], &[2]),
+            "a later batch starting before the latest step"
+        );
+    }
+
+    #[test]
+    fn locate_finds_the_chunk_holding_an_offset_from_point_counts() {
+        let conn = store_with_a_run();
+        let steps: Vec<i64> = (0..(CHUNK_CAPACITY as i64 * 2 + 10)).collect();
+        log(&conn, "a", &steps, &steps);
+        let id = shape(&conn, "r1", "a").unwrap().unwrap().id;
+        assert_eq!(locate(&conn, id, 0).unwrap(), Some((0, 0)));
+        assert_eq!(locate(&conn, id, CHUNK_CAPACITY + 3).unwrap(), Some((1, 3)));
+        assert_eq!(locate(&conn, id, steps.len() - 1).unwrap(), Some((2, 9)));
+        assert_eq!(locate(&conn, id, steps.len()).unwrap(), None);
+        let mut out = MetricSeries::default();
+        assert_eq!(read_chunks(&conn, id, 1, 1, &mut out).unwrap(), Some(2));
+        assert_eq!(out.steps.first(), Some(&(CHUNK_CAPACITY as i64)));
+        assert_eq!(read_chunks(&conn, id, 2, 5, &mut out).unwrap(), None);
+        assert_eq!(out.len(), CHUNK_CAPACITY + 10);
+    }
 }

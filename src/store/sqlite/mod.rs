@@ -40,6 +40,9 @@ use known_runs::LocalSeries;
 use queued_params::QueuedParams;
 use writer::{BackgroundWriter, PendingPoint};
 
+/// Chunks a history page reads per connection: a few hundred kB of points at a time.
+const HISTORY_BATCH_CHUNKS: usize = 8;
+
 pub use durability::{Durability, DURABILITY_ENV};
 pub use experiments::DEFAULT_EXPERIMENT_NAME;
 pub use writer::RETRY_PAUSE;
@@ -386,6 +389,56 @@ impl TrackingStore for SqliteStore {
             runs::get_info(conn, run_id)?;
             metrics::read_since(conn, run_id, key, offset)
         })
+    }
+
+    fn visit_metric_history(
+        &self,
+        run_id: &str,
+        key: &str,
+        offset: usize,
+        limit: usize,
+        visit: &mut dyn FnMut(&MetricSeries) -> Result<()>,
+    ) -> Result<usize> {
+        let shape = self.read(|conn| {
+            runs::get_info(conn, run_id)?;
+            metrics::shape(conn, run_id, key)
+        })?;
+        let Some(shape) = shape else { return Ok(0) };
+        let end = offset.saturating_add(limit).min(shape.point_count);
+        if offset >= end {
+            return Ok(shape.point_count);
+        }
+        if !shape.ordered {
+            // Logged out of step order: the page needs the whole history sorted.
+            let series = metrics::read(&*self.reader()?, run_id, key)?;
+            let end = end.min(series.len());
+            for start in (offset..end).step_by(metrics::CHUNK_CAPACITY) {
+                visit(&series.slice(start..(start + metrics::CHUNK_CAPACITY).min(end)))?;
+            }
+            return Ok(shape.point_count);
+        }
+        let Some((mut seq, mut skip)) = metrics::locate(&*self.reader()?, shape.id, offset)? else {
+            return Ok(shape.point_count);
+        };
+        let mut remaining = end - offset;
+        while remaining > 0 {
+            // A connection per batch of chunks: `visit` may wait on a slow client, and
+            // holding a read open that long would keep the write-ahead log from shrinking.
+            let mut slice = MetricSeries::default();
+            let next = metrics::read_chunks(&*self.reader()?, shape.id, seq, HISTORY_BATCH_CHUNKS, &mut slice)?;
+            slice.skip_front(skip);
+            slice.truncate(remaining);
+            skip = 0;
+            remaining -= slice.len();
+            if !slice.is_empty() {
+                visit(&slice)?;
+            }
+            match next {
+                Some(after) => seq = after,
+                None => break,
+            }
+        }
+        Ok(shape.point_count)
     }
 
     fn flush(&self) -> Result<()> {

@@ -241,7 +241,21 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE runs_in_search_order RENAME TO runs;
     CREATE UNIQUE INDEX runs_by_id ON runs (run_uuid);
     "#,
+    // 7: whether a series' points are stored in step order (nearly always: steps grow as a
+    // run logs), so a page of its history is a range of chunks instead of a sort of all of
+    // them. Stored series are checked by `after_migration`.
+    r#"
+    ALTER TABLE metric_series ADD COLUMN ordered INTEGER NOT NULL DEFAULT 1;
+    "#,
 ];
+
+/// Work a migration needs beyond SQL, run right after migration `version` in its transaction.
+fn after_migration(version: i64, conn: &Connection) -> Result<()> {
+    match version {
+        7 => super::metrics::mark_ordered_series(conn),
+        _ => Ok(()),
+    }
+}
 
 /// The schema version this build writes.
 pub const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -296,6 +310,7 @@ fn migrate_unchecked(conn: &mut Connection, target: i64, seed: impl FnOnce(&Conn
         .skip(current as usize)
     {
         tx.execute_batch(sql)?;
+        after_migration(index as i64 + 1, &tx)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
     }
     let dangling: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |row| row.get(0))?;
@@ -413,5 +428,49 @@ mod tests {
         assert_eq!(name, "kept");
         let err = migrate_to(&mut conn, 2, |_| Ok(())).unwrap_err().to_string();
         assert!(err.contains("past the 2"), "{err}");
+    }
+
+    #[test]
+    fn the_order_migration_marks_which_stored_series_are_in_step_order() {
+        use crate::store::sqlite::{chunk, metrics};
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate_to(&mut conn, 6, |_| Ok(())).unwrap();
+        conn.execute_batch(
+            "INSERT INTO experiments VALUES (0, 'Default', '/a/0', 'active', 1, 1);
+             INSERT INTO runs (run_uuid, name, experiment_id, user_id, status, start_time, lifecycle_stage, artifact_uri)
+                 VALUES ('r1', 'r', 0, 'ann', 'FINISHED', 1, 'active', '/a/0/r1');
+             INSERT INTO metric_series (series_id, run_uuid, key, point_count) VALUES
+                 (1, 'r1', 'in_order', 4), (2, 'r1', 'across_chunks', 4), (3, 'r1', 'inside_a_chunk', 2),
+                 (4, 'r1', 'undecodable', 1), (5, 'r1', 'never_logged', 0);",
+        )
+        .unwrap();
+        let chunks: [(i64, i64, &[i64], &[i64]); 6] = [
+            (1, 0, &[0, 1], &[5, 5]),
+            (1, 1, &[1, 2], &[5, 1]),
+            (2, 0, &[0, 5], &[1, 1]),
+            (2, 1, &[4, 6], &[1, 1]),
+            (3, 0, &[2, 2], &[9, 8]),
+            (4, 0, &[], &[]),
+        ];
+        for (series, seq, steps, timestamps) in chunks {
+            let values = vec![0.5; steps.len()];
+            let blob = if steps.is_empty() {
+                vec![0u8]
+            } else {
+                chunk::encode(steps, timestamps, &values)
+            };
+            conn.execute(
+                "INSERT INTO metric_chunks VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![series, seq, steps.len() as i64, blob],
+            )
+            .unwrap();
+        }
+        migrate(&mut conn, |_| Ok(())).unwrap();
+        let ordered = |key: &str| metrics::shape(&conn, "r1", key).unwrap().unwrap().ordered;
+        assert!(ordered("in_order"));
+        assert!(!ordered("across_chunks"));
+        assert!(!ordered("inside_a_chunk"));
+        assert!(!ordered("undecodable"));
+        assert!(ordered("never_logged"));
     }
 }

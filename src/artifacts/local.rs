@@ -208,15 +208,18 @@ impl ArtifactStore for LocalArtifactStore {
     }
 
     fn read_file(&self, root: &str, path: &str) -> Result<Vec<u8>> {
-        let rel = ArtifactPath::parse_file(path)?;
-        let not_found = || Error::not_found(format!("artifact '{path}' does not exist"));
-        let root = Root::open(&local_root_dir(root)?)?.ok_or_else(not_found)?;
-        match confine::inspect(&root, &rel, true)? {
-            Entry::File(source) => fs::read(&source).context(|| format!("reading artifact '{rel}'")),
-            Entry::Dir(_) => Err(Error::invalid(format!("artifact '{rel}' is a folder, not a file"))),
-            Entry::Missing | Entry::UnderFile(_) => Err(not_found()),
-            Entry::Link(_) | Entry::Other => Err(Error::invalid(format!("artifact '{rel}' is not a regular file"))),
-        }
+        let (rel, source) = regular_file(root, path)?;
+        fs::read(&source).context(|| format!("reading artifact '{rel}'"))
+    }
+
+    fn open_file(&self, root: &str, path: &str) -> Result<super::ArtifactFile> {
+        let (rel, source) = regular_file(root, path)?;
+        let file = fs::File::open(&source).context(|| format!("reading artifact '{rel}'"))?;
+        let size = file.metadata().ok().map(|m| m.len());
+        Ok(super::ArtifactFile {
+            size,
+            reader: Box::new(file),
+        })
     }
 
     fn delete(&self, root: &str, path: Option<&str>) -> Result<()> {
@@ -280,3 +283,16 @@ fn listed_metadata(root: &Root, path: &Path) -> Result<Option<fs::Metadata>> {
 mod link_tests;
 #[cfg(test)]
 mod tests;
+
+/// The artifact `path` under `root`, if it is a regular file inside the root.
+fn regular_file(root: &str, path: &str) -> Result<(ArtifactPath, PathBuf)> {
+    let rel = ArtifactPath::parse_file(path)?;
+    let not_found = || Error::not_found(format!("artifact '{path}' does not exist"));
+    let root = Root::open(&local_root_dir(root)?)?.ok_or_else(not_found)?;
+    match confine::inspect(&root, &rel, true)? {
+        Entry::File(source) => Ok((rel, source)),
+        Entry::Dir(_) => Err(Error::invalid(format!("artifact '{rel}' is a folder, not a file"))),
+        Entry::Missing | Entry::UnderFile(_) => Err(not_found()),
+        Entry::Link(_) | Entry::Other => Err(Error::invalid(format!("artifact '{rel}' is not a regular file"))),
+    }
+}

@@ -56,6 +56,12 @@ use crate::error::{Error, Result};
 /// The scheme of artifact URIs served through a tracking server's proxied artifact routes.
 pub const PROXY_SCHEME: &str = "mlflow-artifacts:";
 
+/// A stored file opened for reading, with its size when the store knows it.
+pub struct ArtifactFile {
+    pub size: Option<u64>,
+    pub reader: Box<dyn std::io::Read + Send>,
+}
+
 /// Reads and writes a run's files. `root` is the run's artifact root URI; artifact paths are
 /// relative to it, `/`-separated. Implementations must refuse any path leaving the root.
 pub trait ArtifactStore: Send + Sync {
@@ -82,6 +88,16 @@ pub trait ArtifactStore: Send + Sync {
 
     /// The bytes of the file at `path`.
     fn read_file(&self, root: &str, path: &str) -> Result<Vec<u8>>;
+
+    /// The file at `path`, opened to be read as a stream (a download of any size). This
+    /// default reads the whole file first; stores that can stream override it.
+    fn open_file(&self, root: &str, path: &str) -> Result<ArtifactFile> {
+        let bytes = self.read_file(root, path)?;
+        Ok(ArtifactFile {
+            size: Some(bytes.len() as u64),
+            reader: Box::new(std::io::Cursor::new(bytes)),
+        })
+    }
 
     /// Delete the file or folder at `path`, or every artifact for `None`. Deleting what does
     /// not exist succeeds, as in MLflow.

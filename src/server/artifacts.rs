@@ -25,8 +25,8 @@ pub fn list_proxied(state: &AppState, params: &Params) -> ApiResult<Value> {
     Ok(json!({ "files": items }))
 }
 
-pub fn download_proxied(state: &AppState, path: &str) -> ApiResult<Vec<u8>> {
-    Ok(state.artifacts.read_file(&state.artifact_root, path)?)
+pub fn download_proxied(state: &AppState, path: &str) -> ApiResult<crate::artifacts::ArtifactFile> {
+    Ok(state.artifacts.open_file(&state.artifact_root, path)?)
 }
 
 /// A temporary folder holding one uploaded file under its own name, removed when dropped.

@@ -24,6 +24,7 @@ mod registry;
 mod request;
 mod routes;
 mod security;
+mod streaming;
 mod tracking;
 mod transfer;
 mod ui;

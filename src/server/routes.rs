@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::error::{ApiError, ApiResult};
 use super::request::Params;
-use super::{artifacts, datasets, history, logged_models, meta, registry, tracking, transfer, ui, AppState};
+use super::{artifacts, datasets, history, logged_models, meta, registry, streaming, tracking, transfer, ui, AppState};
 
 type Shared = Arc<AppState>;
 /// An endpoint: the request's parameters in, the response JSON out.
@@ -71,7 +71,6 @@ pub fn router(state: Shared) -> Router {
         ("runs/log-batch", Method::POST, tracking::log_batch),
         ("runs/log-inputs", Method::POST, tracking::log_inputs),
         ("runs/outputs", Method::POST, tracking::log_outputs),
-        ("metrics/get-history", Method::GET, tracking::get_metric_history),
         ("metrics/get-history-bulk", Method::GET, history::bulk),
         ("metrics/get-history-bulk-interval", Method::GET, history::bulk_interval),
         ("experiments/search-datasets", Method::POST, datasets::search_datasets),
@@ -198,6 +197,7 @@ pub fn router(state: Shared) -> Router {
                 &format!("{proxied}/{{*path}}"),
                 get(download_artifact).put(upload_artifact).delete(delete_artifact),
             )
+            .route(&format!("{prefix}/mlflow/metrics/get-history"), get(metric_history))
             .route(
                 &format!("{prefix}/mlflow/upload-artifact"),
                 axum::routing::post(transfer::upload_run_artifact)
@@ -287,11 +287,32 @@ async fn blocking<T: Send + 'static>(work: impl FnOnce() -> ApiResult<T> + Send 
         .unwrap_or_else(|e| Err(crate::Error::Internal(format!("request handler failed: {e}")).into()))
 }
 
+/// `metrics/get-history`: checked first, so a missing run is a 404 in MLflow's shape, then
+/// streamed from the store, so a page of millions of points costs the server a few pieces.
+async fn metric_history(State(state): State<Shared>, request: Request) -> Response {
+    let params = match read_params(request, MAX_JSON_BODY).await {
+        Ok(params) => params,
+        Err(error) => return error.into_response(),
+    };
+    let checking = state.clone();
+    match blocking(move || tracking::history_page(&checking, &params)).await {
+        Ok(page) => json_body(streaming::body_written_by(move |out| {
+            tracking::write_history_page(&state, &page, out)
+        })),
+        Err(error) => error.into_response(),
+    }
+}
+
+/// A streamed body as a JSON response.
+fn json_body(body: Body) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 async fn download_artifact(State(state): State<Shared>, Path(path): Path<String>) -> Response {
     match blocking(move || artifacts::download_proxied(&state, &path)).await {
-        Ok(bytes) => {
+        Ok(file) => {
             // Bytes, never sniffed, and sandboxed like the UI's artifact route.
-            let mut response = ui::files::sandboxed("", bytes);
+            let mut response = ui::files::sandboxed("", file);
             response.headers_mut().insert(
                 header::CONTENT_TYPE,
                 header::HeaderValue::from_static("application/octet-stream"),

@@ -2,6 +2,8 @@
 //! Each endpoint is a plain function from the request's parameters to the response JSON;
 //! `routes` runs it on the blocking pool.
 
+use std::io::Write;
+
 use serde_json::{json, Value};
 
 use super::error::{ApiError, ApiResult};
@@ -377,21 +379,59 @@ fn points_not_in_run(
         .collect())
 }
 
-/// A metric's points in MLflow's order (step, then timestamp), paged by offset.
-pub fn get_metric_history(state: &AppState, params: &Params) -> ApiResult<Value> {
+/// A `metrics/get-history` request, checked before any byte of the answer is sent.
+pub struct HistoryPage {
+    run_id: String,
+    key: String,
+    offset: usize,
+    limit: usize,
+}
+
+/// Read and check a `metrics/get-history` request: the run must exist.
+pub fn history_page(state: &AppState, params: &Params) -> ApiResult<HistoryPage> {
     let run_id = params.run_id()?;
     let key = params.required_str("metric_key")?;
     state.tracker.get_run(run_id)?;
-    let points = state.tracker.get_metric_history(run_id, key)?;
-    let offset = decode_page_token(params.str("page_token")?)?;
-    let limit = params.page_size(usize::MAX)?;
-    let end = offset.saturating_add(limit).min(points.len());
-    let items = points
-        .get(offset.min(end)..end)
-        .unwrap_or_default()
-        .iter()
-        .map(json::metric)
-        .collect();
-    let next = (end < points.len()).then(|| encode_page_token(end));
-    Ok(json::page("metrics", items, next))
+    Ok(HistoryPage {
+        run_id: run_id.to_string(),
+        key: key.to_string(),
+        offset: decode_page_token(params.str("page_token")?)?,
+        limit: params.page_size(usize::MAX)?,
+    })
+}
+
+/// Write a page of a metric's points in MLflow's shape, `{"metrics": [...], "next_page_token"}`,
+/// in step (then timestamp) order, as the store hands them out: the page is never held whole.
+pub fn write_history_page(state: &AppState, page: &HistoryPage, out: &mut dyn Write) -> crate::Result<()> {
+    let failed = |e: std::io::Error| crate::Error::io("sending a metric history", e);
+    let point_prefix = format!("{{\"key\":{},\"value\":", Value::from(page.key.as_str()));
+    out.write_all(b"{\"metrics\":[").map_err(failed)?;
+    let mut first = true;
+    let total =
+        state
+            .tracker
+            .store()
+            .visit_metric_history(&page.run_id, &page.key, page.offset, page.limit, &mut |slice| {
+                for i in 0..slice.len() {
+                    if !std::mem::take(&mut first) {
+                        out.write_all(b",").map_err(failed)?;
+                    }
+                    out.write_all(point_prefix.as_bytes()).map_err(failed)?;
+                    serde_json::to_writer(&mut *out, &json::double(slice.values[i]))
+                        .map_err(|e| crate::Error::Internal(format!("encoding a metric value: {e}")))?;
+                    write!(
+                        out,
+                        ",\"timestamp\":{},\"step\":{}}}",
+                        slice.timestamps[i], slice.steps[i]
+                    )
+                    .map_err(failed)?;
+                }
+                Ok(())
+            })?;
+    out.write_all(b"]").map_err(failed)?;
+    let end = page.offset.saturating_add(page.limit).min(total);
+    if end < total {
+        write!(out, ",\"next_page_token\":{}", Value::from(encode_page_token(end))).map_err(failed)?;
+    }
+    out.write_all(b"}").map_err(failed)
 }

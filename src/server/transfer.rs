@@ -49,8 +49,8 @@ pub async fn run_artifact(State(state): State<Shared>, Query(pairs): Pairs) -> R
         let params = Params::from_pairs(pairs);
         let path = safe_path(required(&params, "path")?)?;
         let root = state.tracker.get_artifact_uri(params.run_id()?, None)?;
-        let bytes = state.tracker.store().artifact_store(&root)?.read_file(&root, path)?;
-        Ok(sandboxed(path, bytes))
+        let file = state.tracker.store().artifact_store(&root)?.open_file(&root, path)?;
+        Ok(sandboxed(path, file))
     })
     .await
 }
@@ -61,8 +61,8 @@ pub async fn model_version_artifact(State(state): State<Shared>, Query(pairs): P
         let params = Params::from_pairs(pairs);
         let path = safe_path(required(&params, "path")?)?;
         let root = super::registry::version_location(&state, &params)?;
-        let bytes = state.artifacts.read_file(&root, path)?;
-        Ok(sandboxed(path, bytes))
+        let file = state.artifacts.open_file(&root, path)?;
+        Ok(sandboxed(path, file))
     })
     .await
 }
@@ -77,8 +77,8 @@ pub async fn logged_model_artifact(
         let params = Params::from_pairs(pairs);
         let path = safe_path(required(&params, "artifact_file_path")?)?;
         let root = super::logged_models::location(&state, &model_id)?;
-        let bytes = state.artifacts.read_file(&root, path)?;
-        Ok(sandboxed(path, bytes))
+        let file = state.artifacts.open_file(&root, path)?;
+        Ok(sandboxed(path, file))
     })
     .await
 }

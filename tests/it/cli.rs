@@ -18,12 +18,12 @@ const RTRACK: &str = env!("CARGO_BIN_EXE_rtrack");
 
 /// A temporary working folder with a store in it; commands run there with no tracking
 /// settings inherited.
-struct Fixture {
+pub(crate) struct Fixture {
     dir: TempDir,
 }
 
 impl Fixture {
-    fn new() -> Fixture {
+    pub(crate) fn new() -> Fixture {
         Fixture {
             dir: tempfile::tempdir().unwrap(),
         }
@@ -33,11 +33,11 @@ impl Fixture {
         self.dir.path().join("store")
     }
 
-    fn store_uri(&self) -> String {
+    pub(crate) fn store_uri(&self) -> String {
         common::uri_of(&self.store()).to_string()
     }
 
-    fn tracker(&self) -> Tracker {
+    pub(crate) fn tracker(&self) -> Tracker {
         Tracker::open(&self.store_uri()).unwrap()
     }
 
@@ -547,16 +547,16 @@ fn commands_work_against_a_tracking_server() {
 }
 
 /// `rtrack server` started as a user would, on a free port.
-struct ServerProcess {
-    child: Child,
-    url: String,
+pub(crate) struct ServerProcess {
+    pub(crate) child: Child,
+    pub(crate) url: String,
     /// Kept open: the server prints more after its first line.
     _stdout: BufReader<std::process::ChildStdout>,
     stderr: std::process::ChildStderr,
 }
 
 impl ServerProcess {
-    fn start(fx: &Fixture, extra: &[&str]) -> ServerProcess {
+    pub(crate) fn start(fx: &Fixture, extra: &[&str]) -> ServerProcess {
         let mut args = vec!["server", "--port", "0"];
         args.extend_from_slice(extra);
         let mut child = fx
@@ -587,7 +587,7 @@ impl ServerProcess {
     }
 
     /// Stop it and return what it wrote to stderr.
-    fn stop(mut self) -> String {
+    pub(crate) fn stop(mut self) -> String {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
         let mut text = String::new();

@@ -21,6 +21,7 @@ mod search;
 mod server;
 mod server_compat;
 mod server_limits;
+mod server_memory;
 mod server_security;
 mod storage;
 mod tracking;

@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::super::error::{ApiError, ApiResult};
-use super::super::AppState;
+use super::super::{streaming, AppState};
+use crate::artifacts::ArtifactFile;
 
 const ARTIFACT_POLICY: &str = "sandbox allow-scripts; default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; \
     style-src 'unsafe-inline'; img-src data: blob:; font-src data:; media-src data: blob:";
@@ -27,14 +28,14 @@ pub struct ArtifactQuery {
 pub async fn artifact(State(state): State<Arc<AppState>>, Query(query): Query<ArtifactQuery>) -> Response {
     let path = query.path.clone();
     let read = tokio::task::spawn_blocking(move || read_artifact(&state, &query.run_id, &query.path)).await;
-    let bytes = match read {
-        Ok(Ok(bytes)) => bytes,
+    let file = match read {
+        Ok(Ok(file)) => file,
         Ok(Err(error)) => return error.into_response(),
         Err(e) => {
             return ApiError::from(crate::Error::Internal(format!("reading an artifact failed: {e}"))).into_response()
         }
     };
-    let mut response = sandboxed(&path, bytes);
+    let mut response = sandboxed(&path, file);
     let headers = response.headers_mut();
     if query.download.as_deref() == Some("1") {
         let disposition = format!("attachment; filename=\"{}\"", download_name(&path));
@@ -47,9 +48,13 @@ pub async fn artifact(State(state): State<Arc<AppState>>, Query(query): Query<Ar
 
 /// A logged file as a response: typed by its extension, never sniffed, and under the sandbox
 /// policy, so whatever it holds cannot act in the server's origin.
-pub(in crate::server) fn sandboxed(path: &str, bytes: Vec<u8>) -> Response {
-    let mut response = ([(header::CONTENT_TYPE, content_type(path))], bytes).into_response();
+pub(in crate::server) fn sandboxed(path: &str, file: ArtifactFile) -> Response {
+    let size = file.size;
+    let mut response = ([(header::CONTENT_TYPE, content_type(path))], streaming::file_body(file)).into_response();
     let headers = response.headers_mut();
+    if let Some(size) = size {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(ARTIFACT_POLICY),
@@ -59,13 +64,13 @@ pub(in crate::server) fn sandboxed(path: &str, bytes: Vec<u8>) -> Response {
     response
 }
 
-fn read_artifact(state: &AppState, run_id: &str, path: &str) -> ApiResult<Vec<u8>> {
+fn read_artifact(state: &AppState, run_id: &str, path: &str) -> ApiResult<ArtifactFile> {
     if path.is_empty() {
         return Err(ApiError::invalid("Missing value for required parameter 'path'"));
     }
     let root = state.tracker.get_artifact_uri(run_id, None)?;
     let store = state.tracker.store().artifact_store(&root)?;
-    Ok(store.read_file(&root, path)?)
+    Ok(store.open_file(&root, path)?)
 }
 
 /// The file's base name with anything that could break the header replaced.

@@ -98,6 +98,14 @@ fn a_million_point_history_reaches_the_client_whole_while_the_server_stays_small
         );
     }
     assert_eq!(whole.metrics[0].key, "loss");
+    // The UI's chart of the whole history, thinned to 2,000 points.
+    let chart_url = format!(
+        "{}/ui-api/metric-history?run_id={run_id}&key=loss&max_points=2000",
+        server.url
+    );
+    let chart: serde_json::Value = agent().get(&chart_url).call().unwrap().body_mut().read_json().unwrap();
+    assert_eq!(chart["total_points"], n);
+    assert_eq!(chart["steps"].as_array().unwrap().len(), 2000);
     let peak = peak_rss_mib(&server);
     assert!(
         peak < PEAK_LIMIT_MIB,

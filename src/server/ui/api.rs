@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::super::error::{ApiError, ApiResult};
 use super::super::request::Params;
 use super::super::{json as api_json, models_json, AppState};
-use crate::downsample::{downsample, XAxis};
+use crate::downsample::{SliceDownsampler, XAxis};
 use crate::entities::{ExperimentId, Run, ViewType};
 use crate::models::{from_yaml, INPUT_EXAMPLE_FILE, MLMODEL_FILE};
 use crate::proto_json::double_to_json;
@@ -149,8 +149,18 @@ pub fn metric_history(state: &AppState, params: &Params) -> ApiResult<Value> {
                 }),
         }
     };
-    let series = state.tracker.get_metric_series(run_id, key)?;
-    let chart = downsample(&series, axis, bound("x_min")?, bound("x_max")?, max_points as usize);
+    // Two passes over the history in slices (count, then keep), never the whole at once.
+    let mut thinning = SliceDownsampler::new(axis, bound("x_min")?, bound("x_max")?, max_points as usize);
+    let store = state.tracker.store();
+    store.visit_metric_history(run_id, key, 0, usize::MAX, &mut |slice| {
+        thinning.count(slice);
+        Ok(())
+    })?;
+    store.visit_metric_history(run_id, key, 0, thinning.total_points(), &mut |slice| {
+        thinning.keep(slice);
+        Ok(())
+    })?;
+    let chart = thinning.finish();
     Ok(json!({
         "key": key,
         "steps": chart.series.steps,

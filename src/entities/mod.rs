@@ -206,6 +206,14 @@ fn total_order(value: f64) -> f64 {
     }
 }
 
+/// Whether points given as step and timestamp columns are in step, then timestamp order.
+pub fn sorted_by_step(steps: &[i64], timestamps: &[i64]) -> bool {
+    steps
+        .windows(2)
+        .zip(timestamps.windows(2))
+        .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]))
+}
+
 /// A whole metric history as columns: the fast path for arrays.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MetricSeries {
@@ -225,10 +233,7 @@ impl MetricSeries {
 
     /// Whether the points are in step, then timestamp order.
     pub fn is_sorted_by_step(&self) -> bool {
-        self.steps
-            .windows(2)
-            .zip(self.timestamps.windows(2))
-            .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]))
+        sorted_by_step(&self.steps, &self.timestamps)
     }
 
     /// Drop the first `count` points (all of them if there are fewer).

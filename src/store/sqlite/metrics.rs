@@ -6,7 +6,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::entities::{point_is_later, MetricSeries};
+use crate::entities::{point_is_later, sorted_by_step, MetricSeries};
 use crate::error::Result;
 
 use super::{chunk, summary};
@@ -136,11 +136,8 @@ fn update_latest(
         })
     };
     // The series stays in step order if the batch is, and starts at or after the latest point.
-    let batch_sorted = steps
-        .windows(2)
-        .zip(timestamps.windows(2))
-        .all(|(s, t)| (s[0], t[0]) <= (s[1], t[1]));
-    let stays_ordered = batch_sorted && current.is_none_or(|(step, ts, _)| (steps[0], timestamps[0]) >= (step, ts));
+    let stays_ordered = sorted_by_step(steps, timestamps)
+        && current.is_none_or(|(step, ts, _)| (steps[0], timestamps[0]) >= (step, ts));
     let replace = current.is_none_or(|current| point_is_later(candidate, current));
     let latest = if replace {
         candidate
